@@ -1,0 +1,1 @@
+"""Rules: schema, loader, conditions, operators, predicates, evaluation, suppressions."""

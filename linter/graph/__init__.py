@@ -1,0 +1,1 @@
+"""The resource graph: resources by address, and the edges between them."""

@@ -1,0 +1,259 @@
+"""The shared data model: every stage speaks these types and nothing else.
+
+Data flow: discover → parse → evaluate → graph → rules → suppress → report.
+
+* A ``Span`` is a region of one file (1-based lines and columns, end inclusive of the last
+  character's line, end column exclusive), with ``file`` a POSIX path relative to the scan root.
+* Attribute values are JSON-like: ``None``, ``bool``, ``int``, ``float``, ``str``, ``list``,
+  ``dict`` (string keys) — or an ``Unknown`` anywhere in the tree.
+* ``Unknown`` is a value the scanner cannot know before deployment (a variable without value,
+  a resource id, an unsupported function, ``Fn::ImportValue`` …). It carries the expression text,
+  where it is, why it is unknown and which resources it refers to (so an unknown reference still
+  makes a graph edge).
+* Terraform nested blocks are stored as lists of objects (as in plan JSON):
+  ``{"metadata_options": [{"http_tokens": "required"}]}``. CloudFormation resources keep the
+  template's own keys: ``{"Type": …, "Properties": {…}, "Condition": …, "Metadata": …}``.
+* ``Resource.spans`` maps an attribute path (tuple of keys and list indexes) to its source span;
+  the empty path ``()`` is the whole resource block. Every attribute, nested block, list element
+  and (for CloudFormation and decoded policy documents) every key that has a source position
+  has an entry.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+PathKey = Union[str, int]
+Path = tuple[PathKey, ...]
+
+
+class Format(str, enum.Enum):
+    TERRAFORM = "terraform"
+    CLOUDFORMATION = "cloudformation"
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    file: str
+    start_line: int
+    start_col: int = 1
+    end_line: int = 0  # 0 = same as start_line
+    end_col: int = 0  # 0 = unknown / end of line
+
+    def __post_init__(self) -> None:
+        if self.end_line == 0:
+            object.__setattr__(self, "end_line", self.start_line)
+
+    def contains_line(self, line: int) -> bool:
+        return self.start_line <= line <= self.end_line
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.start_line}:{self.start_col}"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known before deployment (or that iaclint cannot evaluate)."""
+
+    expression: str
+    reason: str = "not known before apply"
+    span: Span | None = None
+    refs: tuple[str, ...] = ()  # addresses this expression refers to
+
+    def __bool__(self) -> bool:  # guard against accidental truthiness checks
+        raise TypeError("the truth value of an Unknown is unknown; check isinstance first")
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.expression!r})"
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+def contains_unknown(value: object) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed link between two resources of the graph.
+
+    ``kind``: ``reference`` (a Terraform traversal, CFN Ref / GetAtt / Sub), ``depends_on``,
+    or a derived kind added by the graph stage (``instance_profile``, ``role``,
+    ``launch_template``, ``policy_attachment`` …).
+    """
+
+    source: str
+    target: str
+    kind: str = "reference"
+    path: Path = ()  # attribute path in the source resource that holds the reference
+    span: Span | None = None
+    attribute: str = ""  # attribute of the target that is referenced (``name``, ``Arn`` …)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One normalized resource (or data source, provider, module call) of either format."""
+
+    address: str  # aws_instance.web[0], module.app.aws_instance.this, data.x.y, provider.aws, LogicalId
+    type: str  # native type: aws_instance, AWS::EC2::Instance, provider "aws" → "provider.aws"
+    format: Format
+    kind: str  # terraform: resource | data | provider | module; cloudformation: resource
+    attributes: dict[str, Any]
+    spans: Mapping[Path, Span]
+    file: str  # the file that defines the resource (relative to the scan root)
+    module: str = ""  # terraform module path ("" for root, "module.app", …)
+    origins: Mapping[Path, tuple[Span, ...]] = field(default_factory=dict)
+    # where an evaluated value came from (variable default, tfvars, module argument, parameter)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    # free-form facts from the front end: "source_resource" for SAM-generated resources,
+    # "condition" for a CFN condition, "count_unknown" …
+
+    @property
+    def header(self) -> Span:
+        return self.spans.get((), Span(self.file, 1))
+
+    def span_at(self, path: Path) -> Span:
+        """The deepest existing span on ``path`` (the attribute, else its block, else the header)."""
+        for cut in range(len(path), -1, -1):
+            span = self.spans.get(path[:cut])
+            if span is not None:
+                return span
+        return self.header
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        node: Any = self.attributes
+        for key in path:
+            if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node):
+                node = node[key]
+            elif isinstance(key, str) and isinstance(node, dict) and key in node:
+                node = node[key]
+            else:
+                return default
+        return node
+
+
+@dataclass(frozen=True)
+class Match:
+    """One value found at a rule path, with the concrete path it was found at."""
+
+    path: Path
+    value: Any
+
+
+def parse_path(text: str) -> Path:
+    """``metadata_options.http_tokens`` / ``Properties.Tags[0].Key`` → path tuple."""
+    out: list[PathKey] = []
+    for part in text.split("."):
+        while "[" in part:
+            head, _, rest = part.partition("[")
+            if head:
+                out.append(head)
+            index, _, part = rest.partition("]")
+            out.append(int(index) if index.lstrip("-").isdigit() else index.strip("\"'"))
+        if part:
+            out.append(part)
+    return tuple(out)
+
+
+def resolve(root: Any, path: Path, prefix: Path = ()) -> Iterator[Match]:
+    """Every value at ``path`` under ``root``; a name step over a list visits each element.
+
+    Terraform stores nested blocks as lists, so ``metadata_options.http_tokens`` finds the
+    attribute in every ``metadata_options`` block. An Unknown met on the way is yielded itself
+    (the rule cannot know what lies below it).
+    """
+    if not path:
+        yield Match(prefix, root)
+        return
+    if isinstance(root, Unknown):
+        yield Match(prefix, root)
+        return
+    key, rest = path[0], path[1:]
+    if isinstance(root, list):
+        if isinstance(key, int):
+            if -len(root) <= key < len(root):
+                yield from resolve(root[key], rest, (*prefix, key % len(root)))
+            return
+        for index, item in enumerate(root):
+            yield from resolve(item, path, (*prefix, index))
+        return
+    if isinstance(root, dict) and isinstance(key, str) and key in root:
+        yield from resolve(root[key], rest, (*prefix, key))
+
+
+@dataclass(frozen=True)
+class Related:
+    """A secondary location of a finding (a hop of a chain, the origin of a value)."""
+
+    span: Span
+    message: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    kind: str  # inSource | external (baseline)
+    justification: str = ""
+    expires: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    category: str
+    severity: Severity
+    message: str
+    span: Span
+    address: str = ""  # resource address ("" for file-level findings)
+    resource_type: str = ""
+    related: tuple[Related, ...] = ()
+    fingerprint: str = ""  # stable across unrelated edits; filled by the engine
+    suppression: Suppression | None = None
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.span.file, self.span.start_line, self.span.start_col, self.rule_id)
+
+
+@dataclass(frozen=True)
+class UnknownVerdict:
+    """A rule whose verdict on a resource depends on a value iaclint could not know."""
+
+    rule_id: str
+    address: str
+    span: Span
+    unknowns: tuple[Unknown, ...]
+
+
+@dataclass
+class ParseResult:
+    """What a front end returns for one unit (a Terraform module directory or one template)."""
+
+    resources: list[Resource] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # broken files, tool notes
+    unknowns: list[Unknown] = field(default_factory=list)  # unknowns met while evaluating
+    files: list[str] = field(default_factory=list)  # files that were read

@@ -1,0 +1,43 @@
+"""Everything a scan can be told, by flags or by the configuration file (flags win)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from linter.model import Severity
+
+
+@dataclass(frozen=True)
+class HopLimitException:
+    """A higher hop-limit maximum for resources matching a selector (containers need 2)."""
+
+    max: int
+    types: tuple[str, ...] = ()  # native resource types, e.g. aws_eks_node_group
+    tags: dict[str, str] = field(default_factory=dict)  # tag key → value ("*" = any value)
+    addresses: tuple[str, ...] = ()  # fnmatch patterns on the resource address
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    rule_dirs: tuple[str, ...] = ()  # extra rule directories (the bundled rules always load)
+    select: tuple[str, ...] = ()  # rule ids, names or categories; empty = all
+    ignore: tuple[str, ...] = ()
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    max_hop_limit: int = 1
+    hop_limit_exceptions: tuple[HopLimitException, ...] = ()
+    show_unknown: bool = False
+    # evaluation inputs
+    var_files: tuple[str, ...] = ()
+    variables: dict[str, str] = field(default_factory=dict)  # --var NAME=VALUE
+    use_env_vars: bool = True  # TF_VAR_name
+    cfn_parameters: dict[str, str] = field(default_factory=dict)
+    cfn_parameter_files: tuple[str, ...] = ()
+    account_imds_defaults: dict[str, str] = field(default_factory=dict)  # tokens=, hop-limit=
+    gatekeepers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # files
+    exclude: tuple[str, ...] = (".terraform", ".git")
+    only_files: tuple[str, ...] = ()  # pre-commit: report only findings located in these files
+    # suppressions
+    inline_suppressions: bool = True
+    require_reason: bool = False
