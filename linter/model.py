@@ -24,9 +24,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-PathKey = Union[str, int]
+PathKey = str | int
 Path = tuple[PathKey, ...]
 
 
@@ -115,7 +115,8 @@ class Edge:
 class Resource:
     """One normalized resource (or data source, provider, module call) of either format."""
 
-    address: str  # aws_instance.web[0], module.app.aws_instance.this, data.x.y, provider.aws, LogicalId
+    # aws_instance.web[0], module.app.aws_instance.this, data.x.y, provider.aws, LogicalId
+    address: str
     type: str  # native type: aws_instance, AWS::EC2::Instance, provider "aws" → "provider.aws"
     format: Format
     kind: str  # terraform: resource | data | provider | module; cloudformation: resource
@@ -134,7 +135,7 @@ class Resource:
         return self.spans.get((), Span(self.file, 1))
 
     def span_at(self, path: Path) -> Span:
-        """The deepest existing span on ``path`` (the attribute, else its block, else the header)."""
+        """The deepest existing span on ``path`` (attribute, else enclosing block, else header)."""
         for cut in range(len(path), -1, -1):
             span = self.spans.get(path[:cut])
             if span is not None:
@@ -144,12 +145,13 @@ class Resource:
     def get(self, path: Path, default: Any = None) -> Any:
         node: Any = self.attributes
         for key in path:
-            if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node):
+            if isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node):
                 node = node[key]
-            elif isinstance(key, str) and isinstance(node, dict) and key in node:
+                continue
+            if isinstance(node, dict) and isinstance(key, str) and key in node:
                 node = node[key]
-            else:
-                return default
+                continue
+            return default
         return node
 
 

@@ -1,12 +1,22 @@
-"""Runs the stages: discover → parse → evaluate → graph → rules → suppress. (Being written.)"""
+"""Runs the stages in order: discover → parse/evaluate → graph → rules → suppress.
+
+No stage reaches back. User content never raises out of here: every front end turns a broken
+file into an IAC0001 finding, and the rule engine turns a failing rule into IAC0002. Only tool
+configuration errors (``ConfigError``) propagate, for the CLI to exit with code 2.
+"""
 
 from __future__ import annotations
 
 import pathlib
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from linter.discover import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
+from linter.engine.reserved import FILE_DOES_NOT_PARSE, tool_finding
 from linter.engine.rule import Rule
-from linter.model import Finding, Unknown, UnknownVerdict
+from linter.model import Finding, ParseResult, Span, Unknown, UnknownVerdict
+from linter.options import ScanOptions
 
 
 @dataclass
@@ -18,3 +28,156 @@ class ScanResult:
     files: list[str] = field(default_factory=list)  # files scanned (relative)
     rules: list[Rule] = field(default_factory=list)  # rules that ran
     duration: float = 0.0  # seconds
+
+
+def load_all_rules(options: ScanOptions) -> list[Rule]:
+    """The bundled rules plus the user's rule directories, validated (ConfigError on failure)."""
+    from linter.engine.loader import bundled_rules_dir, load_rules
+
+    dirs = [bundled_rules_dir(), *(pathlib.Path(d) for d in options.rule_dirs)]
+    return load_rules(dirs)
+
+
+def scan(
+    paths: Sequence[str],
+    options: ScanOptions | None = None,
+    *,
+    rules: list[Rule] | None = None,
+    root: pathlib.Path | None = None,
+) -> ScanResult:
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    if rules is None:
+        rules = load_all_rules(options)
+    root = (root or scan_root(list(paths))).resolve()
+    found = discover(list(paths), root, options.exclude)
+    parsed = parse_all(found, options)
+    result = judge(root, parsed, rules, options)
+    if found.only_files:
+        wanted = set(found.only_files)
+        result.findings = [f for f in result.findings if f.span.file in wanted]
+        result.unknown_verdicts = [u for u in result.unknown_verdicts if u.span.file in wanted]
+    result.duration = time.perf_counter() - started
+    return result
+
+
+def parse_all(found: Discovery, options: ScanOptions) -> ParseResult:
+    """Every front end over what discovery found, merged into one ParseResult."""
+    merged = ParseResult()
+    for module_dir in terraform_roots(found):
+        merge(merged, evaluate_terraform(found.root, module_dir, options))
+    for rel in found.candidate_files:
+        merge(merged, parse_candidate(found.root, rel, options))
+    if found.tfvars_files:
+        from linter.secrets.tfvars import scan_tfvars
+
+        for rel in found.tfvars_files:
+            data = read_file(found.root, rel, merged)
+            if data is not None:
+                merged.findings.extend(scan_tfvars(found.root, rel, data))
+                merged.files.append(rel)
+    return merged
+
+
+def terraform_roots(found: Discovery) -> list[str]:
+    """Module directories to evaluate as roots: those no other scanned directory calls locally."""
+    if not found.module_dirs:
+        return []
+    from linter.evaluate.terraform import local_module_dirs
+
+    called: set[str] = set()
+    for module_dir in found.module_dirs:
+        called.update(d for d in local_module_dirs(found.root, module_dir) if d != module_dir)
+    roots = [d for d in found.module_dirs if d not in called]
+    return roots or list(found.module_dirs)
+
+
+def evaluate_terraform(root: pathlib.Path, module_dir: str, options: ScanOptions) -> ParseResult:
+    from linter.evaluate.terraform import evaluate_module
+
+    return evaluate_module(root, module_dir, options)
+
+
+def parse_candidate(root: pathlib.Path, rel: str, options: ScanOptions) -> ParseResult:
+    """A YAML/JSON file: a Terraform plan or a CloudFormation template by content; else nothing."""
+    result = ParseResult()
+    data = read_file(root, rel, result, max_bytes=MAX_TEMPLATE_BYTES)
+    if data is None:
+        return result
+    if rel.endswith(".json"):
+        from linter.parse.plan import looks_like_plan, parse_plan
+
+        if looks_like_plan(data):
+            return parse_plan(root, rel, data)
+    from linter.parse.cfn import looks_like_cfn
+
+    if looks_like_cfn(data):
+        from linter.evaluate.cloudformation import evaluate_template
+
+        return evaluate_template(root, rel, data, options)
+    return result
+
+
+def read_file(
+    root: pathlib.Path, rel: str, into: ParseResult, max_bytes: int | None = None
+) -> bytes | None:
+    """The file's bytes, or None with an IAC0001 finding when it cannot be read."""
+    path = root / rel
+    try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            into.findings.append(
+                tool_finding(
+                    FILE_DOES_NOT_PARSE,
+                    f"file is larger than {max_bytes // (1024 * 1024)} MB; skipped",
+                    Span(rel, 1),
+                )
+            )
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        into.findings.append(
+            tool_finding(
+                FILE_DOES_NOT_PARSE, f"cannot read file: {exc.strerror or exc}", Span(rel, 1)
+            )
+        )
+        return None
+
+
+def merge(into: ParseResult, part: ParseResult) -> None:
+    into.resources.extend(part.resources)
+    into.edges.extend(part.edges)
+    into.findings.extend(part.findings)
+    into.unknowns.extend(part.unknowns)
+    into.files.extend(part.files)
+
+
+def judge(
+    root: pathlib.Path, parsed: ParseResult, rules: list[Rule], options: ScanOptions
+) -> ScanResult:
+    from linter.engine.evaluate import run_rules
+    from linter.graph.graph import build
+    from linter.graph.identity import derive
+
+    graph = build(parsed.resources, parsed.edges)
+    derive(graph, options)
+    findings, verdicts = run_rules(rules, graph, options)
+    findings = [*parsed.findings, *findings]
+    findings = apply_suppressions(root, findings, options)
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanResult(
+        root=root,
+        findings=findings,
+        unknown_verdicts=sorted(
+            verdicts, key=lambda v: (v.span.file, v.span.start_line, v.rule_id)
+        ),
+        unknowns=parsed.unknowns,
+        files=sorted(set(parsed.files)),
+        rules=rules,
+    )
+
+
+def apply_suppressions(
+    root: pathlib.Path, findings: list[Finding], options: ScanOptions
+) -> list[Finding]:
+    """Inline suppressions and the baseline (the suppressions issue); identity until then."""
+    return findings

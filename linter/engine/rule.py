@@ -13,7 +13,8 @@ from linter.model import Format, Severity
 class Docs:
     what: str = ""
     why: str = ""
-    example: Mapping[str, str] = field(default_factory=dict)  # terraform / cloudformation snippets (bad)
+    # bad examples per format: {"terraform": …, "cloudformation": …}
+    example: Mapping[str, str] = field(default_factory=dict)
     fix: str = ""  # prose: what to do instead
     references: tuple[str, ...] = ()
 

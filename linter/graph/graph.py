@@ -15,7 +15,9 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     _out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _in: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
-    _by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list), repr=False)
+    _by_type: dict[str, list[Resource]] = field(
+        default_factory=lambda: defaultdict(list), repr=False
+    )
 
     def add_resource(self, resource: Resource) -> None:
         self.resources[resource.address] = resource

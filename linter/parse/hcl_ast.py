@@ -68,7 +68,11 @@ class Index:
 
 @dataclass(frozen=True)
 class Splat:
-    """``[*]`` (full) or ``.*`` (attribute-only legacy splat)."""
+    """``[*]`` (full) or ``.*`` (attribute-only legacy splat).
+
+    The steps that follow a splat in the same traversal apply to each element
+    (``aws_instance.x[*].id`` → ``[for i in aws_instance.x : i.id]``).
+    """
 
     full: bool = True
 
@@ -237,8 +241,18 @@ class SyntaxProblem:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """One comment with its markers (``# x``, ``// x``, ``/* x */``) and where it is."""
+
+    span: Span
+    text: str
+    trailing: bool  # code precedes it on its first line (an annotation for that line)
+
+
+@dataclass(frozen=True)
 class HclFile:
     path: str  # relative to the scan root
     body: Body
     problems: tuple[SyntaxProblem, ...] = ()
     comments: tuple[tuple[int, str], ...] = field(default=())  # (line, text) of every comment
+    comment_details: tuple[Comment, ...] = ()  # the same comments with span and placement

@@ -1,0 +1,326 @@
+"""The ``iaclint`` command: thin typer commands over plain functions, returning exit codes.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configuration error,
+3 internal error (one line asking for a report; the traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from linter import __version__
+from linter.errors import ConfigError
+from linter.model import Severity
+
+if TYPE_CHECKING:
+    from linter.pipeline import ScanResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "github", "junit")
+ISSUES_URL = "https://github.com/iaclint/iaclint/issues"
+
+app = typer.Typer(
+    name="iaclint",
+    help="Policy-as-code linter for Terraform and CloudFormation: EC2 instance identity.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_argv: list[str] = []  # the raw arguments, to pair each --output with the --format before it
+
+
+def split_values(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Repeatable options also take comma-separated lists (``--select IAC0101,x``)."""
+    out: list[str] = []
+    for value in values or ():
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(out)
+
+
+def parse_assignments(values: Sequence[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or ():
+        name, sep, rhs = value.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"{flag} expects NAME=VALUE, got {value!r}")
+        out[name.strip()] = rhs
+    return out
+
+
+def pair_outputs(formats: list[str], outputs: list[str], argv: list[str]) -> list[tuple[str, str]]:
+    """Each ``--output`` belongs to the ``--format`` given before it; other formats go to stdout.
+
+    ``--format sarif --output x.sarif --format text`` writes SARIF to x.sarif and text to stdout.
+    An ``--output`` given before any ``--format`` belongs to the first format.
+    """
+    if len(outputs) > len(formats):
+        raise ConfigError("more --output than --format options")
+    assigned: dict[int, str] = {}
+    fmt_index = -1
+    tokens = iter(argv)
+    seen_format = False
+    for token in tokens:
+        name, eq, inline = token.partition("=")
+        if name in ("--format", "-f"):
+            inline if eq else next(tokens, "")
+            fmt_index += 1
+            seen_format = True
+        elif name in ("--output", "-o"):
+            value = inline if eq else next(tokens, "")
+            target = (
+                fmt_index
+                if fmt_index >= 0 and fmt_index not in assigned
+                else next(i for i in range(len(formats) + 1) if i not in assigned)
+            )
+            assigned[target] = value
+    if not seen_format:  # only the default format, or called without the raw argv
+        assigned = dict(enumerate(outputs))
+    return [(fmt, assigned.get(index, "-")) for index, fmt in enumerate(formats)]
+
+
+def use_color(stream: object) -> bool:
+    return (
+        hasattr(stream, "isatty")
+        and stream.isatty()
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or directories (default: .)")
+    ] = None,
+    format_: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="text, json, sarif, github, junit (repeatable)"),
+    ] = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option("--output", "-o", help="Write the preceding --format here (repeatable)"),
+    ] = None,
+    rules: Annotated[
+        list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable)")
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Only these rule ids, names or categories"),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Skip these rule ids, names or categories"),
+    ] = None,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="Lowest severity that fails the run [default: warning]"),
+    ] = None,
+    show_unknown: Annotated[
+        bool, typer.Option("--show-unknown", help="List every verdict an unknown value prevented")
+    ] = False,
+    max_hop_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--max-hop-limit", min=1, max=64, help="Highest allowed IMDS hop limit [default: 1]"
+        ),
+    ] = None,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", help="Terraform variable NAME=VALUE (repeatable)"),
+    ] = None,
+    var_file: Annotated[
+        list[str] | None, typer.Option("--var-file", help="Terraform .tfvars file (repeatable)")
+    ] = None,
+    cfn_param: Annotated[
+        list[str] | None,
+        typer.Option("--cfn-param", help="CloudFormation parameter NAME=VALUE (repeatable)"),
+    ] = None,
+    cfn_param_file: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cfn-param-file",
+            help="CloudFormation parameter file (AWS CLI or CodePipeline format)",
+        ),
+    ] = None,
+    account_imds_defaults: Annotated[
+        str | None,
+        typer.Option(
+            "--account-imds-defaults",
+            help="Account-level IMDS defaults set elsewhere: tokens=required,hop-limit=N",
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Print tracebacks of internal errors")
+    ] = False,
+) -> None:
+    """Scan Terraform and CloudFormation and report findings."""
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    formats = list(format_ or ["text"])
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
+    pairs = pair_outputs(formats, list(output or []), _argv)
+    imds_defaults = parse_assignments(
+        split_values([account_imds_defaults] if account_imds_defaults else []),
+        "--account-imds-defaults",
+    )
+    for key in imds_defaults:
+        if key not in ("tokens", "hop-limit", "endpoint"):
+            raise ConfigError(
+                f"--account-imds-defaults: unknown key {key!r} (tokens, hop-limit, endpoint)"
+            )
+    base = ScanOptions()
+    options = ScanOptions(
+        rule_dirs=tuple(rules or ()),
+        select=split_values(select),
+        ignore=split_values(ignore),
+        fail_on=fail_on or base.fail_on,
+        max_hop_limit=max_hop_limit if max_hop_limit is not None else base.max_hop_limit,
+        show_unknown=show_unknown,
+        var_files=tuple(var_file or ()),
+        variables=parse_assignments(var, "--var"),
+        cfn_parameters=parse_assignments(cfn_param, "--cfn-param"),
+        cfn_parameter_files=tuple(cfn_param_file or ()),
+        account_imds_defaults=imds_defaults,
+    )
+    result = scan(list(paths or ["."]), options)
+    for fmt, destination in pairs:
+        write_report(fmt, destination, result, show_unknown)
+    raise typer.Exit(exit_code(result.findings, options.fail_on))
+
+
+def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: bool) -> None:
+    from linter.report import render
+
+    to_stdout = destination == "-"
+    text = render(
+        fmt,
+        result,
+        color=to_stdout and fmt == "text" and use_color(sys.stdout),
+        show_unknown=show_unknown,
+    )
+    if to_stdout:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        sys.stdout.flush()
+    else:
+        try:
+            with open(destination, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {destination}: {exc.strerror or exc}") from exc
+
+
+def exit_code(findings: Sequence[object], fail_on: Severity) -> int:
+    from linter.model import Finding
+
+    for finding in findings:
+        assert isinstance(finding, Finding)
+        if finding.suppression is None and finding.severity.rank >= fail_on.rank:
+            return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@app.command("rules")
+def list_rules(
+    rules: Annotated[
+        list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable)")
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", "-f", help="text or markdown")] = "text",
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Directory for markdown pages (one per rule)"),
+    ] = None,
+) -> None:
+    """List the rules (or write one markdown page per rule)."""
+    from linter.options import ScanOptions
+    from linter.pipeline import load_all_rules
+    from linter.report.rule_docs import rule_table, write_rule_pages
+
+    loaded = load_all_rules(ScanOptions(rule_dirs=tuple(rules or ())))
+    if format_ == "markdown":
+        if not output:
+            raise ConfigError("--format markdown needs --output DIR")
+        written = write_rule_pages(loaded, output)
+        sys.stdout.write(f"wrote {len(written)} rule pages to {output}\n")
+    elif format_ == "text":
+        sys.stdout.write(rule_table(loaded))
+    else:
+        raise ConfigError(f"unknown --format {format_!r} for rules; choose text or markdown")
+
+
+@app.command("rule")
+def show_rule(
+    rule_id: Annotated[
+        str, typer.Argument(help="Rule id or name, e.g. IAC0101 or imds-v1-allowed")
+    ],
+    rules: Annotated[
+        list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable)")
+    ] = None,
+) -> None:
+    """Print one rule's documentation."""
+    from linter.options import ScanOptions
+    from linter.pipeline import load_all_rules
+    from linter.report.rule_docs import rule_markdown
+
+    for rule in load_all_rules(ScanOptions(rule_dirs=tuple(rules or ()))):
+        if rule_id in (rule.id, rule.name, *rule.aliases):
+            sys.stdout.write(rule_markdown(rule))
+            return
+    raise ConfigError(f"no rule {rule_id!r}; `iaclint rules` lists them")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    sys.stdout.write(f"iaclint {__version__}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the typer app and maps every outcome to an exit code."""
+    global _argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    _argv = args
+    debug = "--debug" in args
+    try:
+        code = app(args=args, standalone_mode=False, prog_name="iaclint")
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except ConfigError as exc:
+        sys.stderr.write(f"iaclint: error: {exc}\n")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        sys.stderr.write("iaclint: interrupted\n")
+        return 130
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return EXIT_CONFIG
+        sys.stderr.write(
+            f"iaclint: internal error ({type(exc).__name__}: {exc}); please report it at "
+            f"{ISSUES_URL} with --debug output\n"
+        )
+        if debug:
+            traceback.print_exc()
+        return EXIT_INTERNAL
+    return int(code) if isinstance(code, int) else EXIT_CLEAN
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

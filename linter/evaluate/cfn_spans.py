@@ -1,0 +1,80 @@
+"""Source spans from cfn-lint decoder marks (0-based ``line``/``column``, end exclusive).
+
+Only mappings, lists and strings carry marks; a number or boolean value is located by its key.
+A block mapping or block scalar ends where the next token starts, often after blank lines and
+comments that belong to the next entry: those are trimmed so a span ends on its last content line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from linter.model import Span
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The template's path and lines, to turn marks into spans and slice expression text."""
+
+    rel_path: str
+    lines: tuple[str, ...]
+
+    @staticmethod
+    def of(rel_path: str, text: str) -> SourceText:
+        return SourceText(rel_path, tuple(text.splitlines()))
+
+    def span(self, node: Any, key: Any = None) -> Span | None:
+        """The span of ``node`` (from the key's start when ``key`` is given), else None."""
+        start = _mark(key, "start_mark") or _mark(node, "start_mark")
+        if start is None:
+            return None
+        end = _mark(node, "end_mark")
+        if end is None:
+            end = _mark(key, "end_mark") if key is not None else None
+            if end is None:
+                return Span(self.rel_path, start[0] + 1, start[1] + 1)
+            # a number/boolean value: the key's line, to its end
+            return Span(self.rel_path, start[0] + 1, start[1] + 1, start[0] + 1, 0)
+        return self._span(start, end)
+
+    def _span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        end_line, end_col = end[0] + 1, end[1] + 1
+        if end[1] == 0 and end[0] > start[0]:
+            end_line, end_col = end[0], 0  # ends at the end of the previous line
+        while end_line > start[0] + 1 and end_col == 0 and self._is_filler(end_line):
+            end_line -= 1
+        if end_col == 0 and 0 < end_line <= len(self.lines):
+            end_col = len(self.lines[end_line - 1].rstrip()) + 1
+        return Span(self.rel_path, start[0] + 1, start[1] + 1, end_line, end_col)
+
+    def _is_filler(self, line: int) -> bool:
+        if line > len(self.lines):
+            return True
+        stripped = self.lines[line - 1].strip()
+        return not stripped or stripped.startswith("#")
+
+    def text(self, node: Any, fallback: str) -> str:
+        """The source text of ``node`` (``!Ref InstanceType`` / ``{"Ref": "X"}``), else fallback."""
+        start, end = _mark(node, "start_mark"), _mark(node, "end_mark")
+        if start is None or end is None or not self.lines:
+            return fallback
+        if start[0] == end[0] and start[0] < len(self.lines):
+            piece = self.lines[start[0]][start[1] : end[1]]
+        else:
+            piece = "\n".join(self.lines[start[0] : end[0] + 1])
+            piece = piece[start[1] :] if piece else piece
+        piece = " ".join(piece.split())
+        if not piece:
+            return fallback
+        return piece if len(piece) <= 200 else piece[:197] + "..."
+
+
+def _mark(node: Any, attribute: str) -> tuple[int, int] | None:
+    mark = getattr(node, attribute, None)
+    if mark is None:
+        return None
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if not isinstance(line, int) or not isinstance(column, int):
+        return None
+    return (line, column)
