@@ -19,6 +19,7 @@ from linter.errors import ConfigError
 from linter.model import Severity
 
 if TYPE_CHECKING:
+    from linter.options import ScanOptions
     from linter.pipeline import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
@@ -156,28 +157,128 @@ def check(
             help="Account-level IMDS defaults set elsewhere: tokens=required,hop-limit=N",
         ),
     ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            help="Configuration file [default: .iaclint.yaml or "
+            "[tool.iaclint] in pyproject.toml, searched upward from the scan root]",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Report only findings not recorded in this baseline"),
+    ] = None,
+    no_inline_suppressions: Annotated[
+        bool,
+        typer.Option("--no-inline-suppressions", help="Ignore iaclint:ignore comments/metadata"),
+    ] = False,
+    diff_base: Annotated[
+        str | None,
+        typer.Option(
+            "--diff-base", help="Report only findings new or changed since this git revision"
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Print tracebacks of internal errors")
     ] = False,
 ) -> None:
     """Scan Terraform and CloudFormation and report findings."""
-    from linter.options import ScanOptions
-    from linter.pipeline import scan
-
     formats = list(format_ or ["text"])
     for fmt in formats:
         if fmt not in FORMATS:
             raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     pairs = pair_outputs(formats, list(output or []), _argv)
+    targets = list(paths or ["."])
+    options = build_options(
+        targets,
+        config=config,
+        rules=rules,
+        select=select,
+        ignore=ignore,
+        fail_on=fail_on,
+        show_unknown=show_unknown,
+        max_hop_limit=max_hop_limit,
+        var=var,
+        var_file=var_file,
+        cfn_param=cfn_param,
+        cfn_param_file=cfn_param_file,
+        account_imds_defaults=account_imds_defaults,
+        baseline=baseline,
+        no_inline_suppressions=no_inline_suppressions,
+    )
+    if diff_base:
+        from linter.diff import scan_diff
+
+        result = scan_diff(targets, options, diff_base)
+    else:
+        from linter.pipeline import scan
+
+        result = scan(targets, options)
+    for fmt, destination in pairs:
+        write_report(fmt, destination, result, show_unknown)
+    if result.stale_baseline:
+        sys.stderr.write(
+            f"iaclint: {len(result.stale_baseline)} baseline entr"
+            f"{'y no longer occurs' if len(result.stale_baseline) == 1 else 'ies no longer occur'}"
+            " (re-create the baseline to drop them):\n"
+        )
+        for entry in result.stale_baseline:
+            sys.stderr.write(f"  {entry.rule} {entry.resource} ({entry.file})\n")
+    raise typer.Exit(exit_code(result.findings, options.fail_on))
+
+
+def build_options(
+    targets: list[str],
+    *,
+    config: str | None = None,
+    rules: Sequence[str] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    fail_on: Severity | None = None,
+    show_unknown: bool = False,
+    max_hop_limit: int | None = None,
+    var: Sequence[str] | None = None,
+    var_file: Sequence[str] | None = None,
+    cfn_param: Sequence[str] | None = None,
+    cfn_param_file: Sequence[str] | None = None,
+    account_imds_defaults: str | None = None,
+    baseline: str | None = None,
+    no_inline_suppressions: bool = False,
+) -> ScanOptions:
+    """Scan options from the configuration file, overridden by the flags that were given."""
+    import pathlib
+
+    from linter.config.load import apply_config, load_config
+    from linter.discover import scan_root
+    from linter.options import ScanOptions
+
     imds_defaults = parse_assignments(
         split_values([account_imds_defaults] if account_imds_defaults else []),
         "--account-imds-defaults",
     )
-    for key in imds_defaults:
+    for key, value in imds_defaults.items():
         if key not in ("tokens", "hop-limit", "endpoint"):
             raise ConfigError(
                 f"--account-imds-defaults: unknown key {key!r} (tokens, hop-limit, endpoint)"
             )
+        if key == "hop-limit" and not value.isdigit():
+            raise ConfigError(f"--account-imds-defaults: hop-limit must be a number, got {value!r}")
+    given: set[str] = set()
+    if select:
+        given.add("select")
+    if ignore:
+        given.add("ignore")
+    if fail_on is not None:
+        given.add("fail_on")
+    if max_hop_limit is not None:
+        given.add("max_hop_limit")
+    if imds_defaults:
+        given.add("account_imds_defaults")
+    if baseline:
+        given.add("baseline")
+    if no_inline_suppressions:
+        given.add("inline_suppressions")
     base = ScanOptions()
     options = ScanOptions(
         rule_dirs=tuple(rules or ()),
@@ -191,11 +292,12 @@ def check(
         cfn_parameters=parse_assignments(cfn_param, "--cfn-param"),
         cfn_parameter_files=tuple(cfn_param_file or ()),
         account_imds_defaults=imds_defaults,
+        baseline=baseline or "",
+        inline_suppressions=not no_inline_suppressions,
     )
-    result = scan(list(paths or ["."]), options)
-    for fmt, destination in pairs:
-        write_report(fmt, destination, result, show_unknown)
-    raise typer.Exit(exit_code(result.findings, options.fail_on))
+    root = scan_root(targets)
+    loaded = load_config(pathlib.Path(root), config)
+    return apply_config(loaded, options, given)
 
 
 def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: bool) -> None:
@@ -276,6 +378,57 @@ def show_rule(
             sys.stdout.write(rule_markdown(rule))
             return
     raise ConfigError(f"no rule {rule_id!r}; `iaclint rules` lists them")
+
+
+baseline_app = typer.Typer(help="Record today's findings so that only new ones fail.")
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("create")
+def baseline_create(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or directories (default: .)")
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Baseline file to write")
+    ] = ".iaclint-baseline.json",
+    config: Annotated[str | None, typer.Option("--config", help="Configuration file")] = None,
+    rules: Annotated[
+        list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable)")
+    ] = None,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Terraform variable NAME=VALUE")
+    ] = None,
+    var_file: Annotated[
+        list[str] | None, typer.Option("--var-file", help="Terraform .tfvars file")
+    ] = None,
+) -> None:
+    """Write every current finding to a baseline file."""
+    import dataclasses
+
+    from linter.engine.baseline import write_baseline
+    from linter.pipeline import scan
+
+    targets = list(paths or ["."])
+    options = build_options(targets, config=config, rules=rules, var=var, var_file=var_file)
+    options = dataclasses.replace(options, baseline="")
+    result = scan(targets, options)
+    count = write_baseline(result.findings, output)
+    sys.stdout.write(f"wrote {count} finding{'s' if count != 1 else ''} to {output}\n")
+
+
+@app.command("validate-rules")
+def validate_rules(
+    files: Annotated[list[str], typer.Argument(help="Rule files or directories")],
+) -> None:
+    """Validate rule files against the rule schema (exit 2 on the first invalid one)."""
+    import pathlib
+
+    from linter.engine.loader import load_rules
+
+    dirs = [pathlib.Path(f) for f in files]
+    loaded = load_rules(dirs)
+    sys.stdout.write(f"{len(loaded)} rule file{'s' if len(loaded) != 1 else ''} valid\n")
 
 
 @app.command("version")

@@ -41,3 +41,5 @@ class ScanOptions:
     # suppressions
     inline_suppressions: bool = True
     require_reason: bool = False
+    baseline: str = ""  # a baseline file: findings recorded there are reported as suppressed
+    today: str = ""  # ISO date used to judge suppression expiry ("" = the real today)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from linter.discover import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
+from linter.engine.baseline import BaselineEntry
 from linter.engine.reserved import FILE_DOES_NOT_PARSE, tool_finding
 from linter.engine.rule import Rule
 from linter.model import Finding, ParseResult, Span, Unknown, UnknownVerdict
@@ -28,6 +29,9 @@ class ScanResult:
     files: list[str] = field(default_factory=list)  # files scanned (relative)
     rules: list[Rule] = field(default_factory=list)  # rules that ran
     duration: float = 0.0  # seconds
+    stale_baseline: list[BaselineEntry] = field(
+        default_factory=list
+    )  # entries that no longer occur
 
 
 def load_all_rules(options: ScanOptions) -> list[Rule]:
@@ -154,7 +158,9 @@ def merge(into: ParseResult, part: ParseResult) -> None:
 def judge(
     root: pathlib.Path, parsed: ParseResult, rules: list[Rule], options: ScanOptions
 ) -> ScanResult:
+    from linter.engine.baseline import apply_baseline, read_baseline
     from linter.engine.evaluate import run_rules
+    from linter.engine.suppress import apply_inline
     from linter.graph.graph import build
     from linter.graph.identity import derive
 
@@ -162,7 +168,10 @@ def judge(
     derive(graph, options)
     findings, verdicts = run_rules(rules, graph, options)
     findings = [*parsed.findings, *findings]
-    findings = apply_suppressions(root, findings, options)
+    findings = apply_inline(root, findings, graph, rules, options)
+    stale: list[BaselineEntry] = []
+    if options.baseline:
+        findings, stale = apply_baseline(findings, read_baseline(options.baseline))
     findings.sort(key=lambda f: f.sort_key)
     return ScanResult(
         root=root,
@@ -173,11 +182,5 @@ def judge(
         unknowns=parsed.unknowns,
         files=sorted(set(parsed.files)),
         rules=rules,
+        stale_baseline=stale,
     )
-
-
-def apply_suppressions(
-    root: pathlib.Path, findings: list[Finding], options: ScanOptions
-) -> list[Finding]:
-    """Inline suppressions and the baseline (the suppressions issue); identity until then."""
-    return findings

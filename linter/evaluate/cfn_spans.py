@@ -62,8 +62,12 @@ class SourceText:
         if start[0] == end[0] and start[0] < len(self.lines):
             piece = self.lines[start[0]][start[1] : end[1]]
         else:
-            piece = "\n".join(self.lines[start[0] : end[0] + 1])
-            piece = piece[start[1] :] if piece else piece
+            chunk = list(self.lines[start[0] : end[0] + 1])
+            if chunk:
+                if end[0] < len(self.lines):
+                    chunk[-1] = chunk[-1][: end[1]]
+                chunk[0] = chunk[0][start[1] :]
+            piece = "\n".join(chunk)
         piece = " ".join(piece.split())
         if not piece:
             return fallback

@@ -1,0 +1,1 @@
+"""The configuration file: ``.iaclint.yaml`` or ``[tool.iaclint]`` in ``pyproject.toml``."""

@@ -1,0 +1,265 @@
+"""Inline suppressions, with governance.
+
+Syntax, the same in HCL (``#`` or ``//``) and YAML comments::
+
+    # iaclint:ignore IAC0101[,imds-hop-limit-too-high] reason="legacy AMI" expires=2027-01-31
+
+A suppression applies to findings of the named rules (id, name or alias) on its own line, on
+the line below it, or — written on (or just above) a resource header — to the whole resource.
+CloudFormation resources can also say it in ``Metadata`` (works in JSON templates)::
+
+    Metadata:
+      iaclint:
+        ignore:
+          - {id: IAC0101, reason: "legacy AMI", expires: 2027-01-31}
+
+Suppressed findings are kept (``Finding.suppression``), never dropped. An expired suppression
+stops suppressing and says so (IAC0005); one that matches nothing is a finding (IAC0003); one
+without a reason is a finding under ``require-reason`` (IAC0005). ``--no-inline-suppressions``
+ignores them all, and a rule with ``suppressible: false`` cannot be suppressed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import pathlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from linter.engine.reserved import (
+    RESERVED,
+    SUPPRESSION_PROBLEM,
+    UNUSED_SUPPRESSION,
+    tool_finding,
+)
+from linter.engine.rule import Rule
+from linter.graph.graph import Graph
+from linter.model import Finding, Format, Span, Suppression
+from linter.options import ScanOptions
+
+COMMENT = re.compile(r"(?:#|//|/\*)\s*iaclint:ignore\b(?P<body>[^\n]*)")
+RULES = re.compile(r"^\s*(?P<rules>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")
+ATTR = re.compile(
+    r"""(?P<key>reason|expires)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
+)
+
+
+@dataclass(frozen=True)
+class InlineSuppression:
+    rules: tuple[str, ...]
+    reason: str
+    expires: str
+    span: Span  # where the suppression is written
+    applies_to: tuple[int, ...]  # lines whose findings it covers
+    whole_resource: str = ""  # address when written on a resource header
+    problem: str = ""  # a malformed suppression (bad date)
+
+
+def parse_comment(line_text: str) -> tuple[tuple[str, ...], str, str, str] | None:
+    """``(rules, reason, expires, problem)`` of an ``iaclint:ignore`` comment on this line."""
+    match = COMMENT.search(line_text)
+    if match is None:
+        return None
+    body = match.group("body").rstrip().removesuffix("*/")
+    rules_match = RULES.match(body)
+    if rules_match is None:
+        return (), "", "", "names no rule"
+    rules = tuple(r.strip() for r in rules_match.group("rules").split(",") if r.strip())
+    reason = expires = problem = ""
+    for attr in ATTR.finditer(body[rules_match.end() :]):
+        value = attr.group("dq") or attr.group("sq") or attr.group("bare") or ""
+        if attr.group("key") == "reason":
+            reason = value.strip()
+        else:
+            expires = value.strip()
+    if expires:
+        try:
+            datetime.date.fromisoformat(expires)
+        except ValueError:
+            problem = f"expires={expires!r} is not a date (YYYY-MM-DD)"
+    return rules, reason, expires, problem
+
+
+def inline_suppressions(
+    root: pathlib.Path, files: Iterable[str], headers: Mapping[tuple[str, int], str]
+) -> list[InlineSuppression]:
+    """Every ``iaclint:ignore`` comment in ``files``. ``headers``: (file, line) → address."""
+    found: list[InlineSuppression] = []
+    for rel in sorted(set(files)):
+        try:
+            text = (root / rel).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "iaclint:ignore" not in text:
+            continue
+        lines = text.splitlines()
+        for index, line in enumerate(lines, start=1):
+            parsed = parse_comment(line)
+            if parsed is None:
+                continue
+            rules, reason, expires, problem = parsed
+            own_line = line.lstrip().startswith(("#", "//", "/*"))
+            target = index + 1 if own_line else index
+            if own_line:  # skip further comment lines to the code it annotates
+                while target <= len(lines) and lines[target - 1].lstrip().startswith(("#", "//")):
+                    target += 1
+            applies = (index, target) if own_line else (index,)
+            found.append(
+                InlineSuppression(
+                    rules=rules,
+                    reason=reason,
+                    expires=expires,
+                    span=Span(rel, index, max(1, line.find("iaclint:ignore") + 1)),
+                    applies_to=applies,
+                    whole_resource=headers.get((rel, target), "") or headers.get((rel, index), ""),
+                    problem=problem,
+                )
+            )
+    return found
+
+
+def metadata_suppressions(graph: Graph) -> list[InlineSuppression]:
+    """CloudFormation ``Metadata: {iaclint: {ignore: [...]}}`` on resources."""
+    found: list[InlineSuppression] = []
+    for resource in graph.resources.values():
+        if resource.format is not Format.CLOUDFORMATION:
+            continue
+        entries = resource.get(("Metadata", "iaclint", "ignore"))
+        if not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                continue
+            expires = str(entry.get("expires", "") or "")
+            problem = ""
+            if expires:
+                try:
+                    datetime.date.fromisoformat(expires)
+                except ValueError:
+                    problem = f"expires={expires!r} is not a date (YYYY-MM-DD)"
+            reason = entry.get("reason")
+            found.append(
+                InlineSuppression(
+                    rules=tuple(r.strip() for r in entry["id"].split(",") if r.strip()),
+                    reason=reason.strip() if isinstance(reason, str) else "",
+                    expires=expires,
+                    span=resource.span_at(("Metadata", "iaclint", "ignore", index)),
+                    applies_to=(),
+                    whole_resource=resource.address,
+                    problem=problem,
+                )
+            )
+    return found
+
+
+def _names(finding: Finding, rules_by_id: Mapping[str, Rule]) -> set[str]:
+    names = {finding.rule_id, finding.rule_name}
+    rule = rules_by_id.get(finding.rule_id)
+    if rule is not None:
+        names.update(rule.aliases)
+    return names
+
+
+def apply_inline(
+    root: pathlib.Path,
+    findings: Sequence[Finding],
+    graph: Graph,
+    rules: Sequence[Rule],
+    options: ScanOptions,
+) -> list[Finding]:
+    """Mark suppressed findings; add findings for expired, unused and reason-less suppressions."""
+    if not options.inline_suppressions:
+        return list(findings)
+    headers = {(r.file, r.header.start_line): r.address for r in graph.resources.values()}
+    # a header comment may sit on the line just above the resource header as well
+    files = {f.span.file for f in findings} | {r.file for r in graph.resources.values()}
+    suppressions = [*inline_suppressions(root, files, headers), *metadata_suppressions(graph)]
+    if not suppressions:
+        return list(findings)
+    today = options.today or datetime.date.today().isoformat()
+    rules_by_id = {r.id: r for r in rules}
+    used: set[int] = set()
+    out: list[Finding] = []
+    extra: list[Finding] = []
+    for finding in findings:
+        names = _names(finding, rules_by_id)
+        suppression: Suppression | None = None
+        for index, sup in enumerate(suppressions):
+            if not names.intersection(sup.rules):
+                continue
+            on_line = sup.span.file == finding.span.file and (
+                finding.span.start_line in sup.applies_to
+            )
+            on_resource = bool(sup.whole_resource) and sup.whole_resource == finding.address
+            if not (on_line or on_resource):
+                continue
+            used.add(index)
+            if sup.problem:
+                continue
+            if sup.expires and sup.expires < today:
+                continue
+            rule = rules_by_id.get(finding.rule_id)
+            if rule is not None and not rule.suppressible:
+                continue
+            if finding.rule_id in RESERVED and finding.rule_id in ("IAC0003", "IAC0005"):
+                continue
+            if options.require_reason and not sup.reason:
+                continue
+            suppression = Suppression("inSource", sup.reason, sup.expires)
+            break
+        out.append(
+            dataclasses.replace(finding, suppression=suppression) if suppression else finding
+        )
+    for index, sup in enumerate(suppressions):
+        label = ",".join(sup.rules)
+        if sup.problem:
+            extra.append(
+                tool_finding(
+                    SUPPRESSION_PROBLEM,
+                    f"suppression of {label} is malformed: {sup.problem}",
+                    sup.span,
+                )
+            )
+            continue
+        unsuppressible = [
+            r
+            for r in sup.rules
+            if any(x.id == r or x.name == r for x in rules if not x.suppressible)
+        ]
+        if unsuppressible:
+            extra.append(
+                tool_finding(
+                    SUPPRESSION_PROBLEM,
+                    f"rule {', '.join(unsuppressible)} cannot be suppressed (suppressible: false)",
+                    sup.span,
+                )
+            )
+        if index not in used:
+            extra.append(
+                tool_finding(
+                    UNUSED_SUPPRESSION,
+                    f"suppression of {label} matches no finding; remove it",
+                    sup.span,
+                )
+            )
+            continue
+        if sup.expires and sup.expires < today:
+            extra.append(
+                tool_finding(
+                    SUPPRESSION_PROBLEM,
+                    f"suppression of {label} expired on {sup.expires}; "
+                    "the finding is reported again",
+                    sup.span,
+                )
+            )
+        if options.require_reason and not sup.reason:
+            extra.append(
+                tool_finding(
+                    SUPPRESSION_PROBLEM,
+                    f'suppression of {label} has no reason="…" (the configuration requires one)',
+                    sup.span,
+                )
+            )
+    return [*out, *extra]

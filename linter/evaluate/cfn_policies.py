@@ -1,0 +1,126 @@
+"""Policy documents written as JSON strings are decoded into objects, keeping positions.
+
+``PolicyDocument: '{"Statement": [...]}'`` (or a ``|`` block, or a ``!Sub`` that builds it) is
+as much a policy as a YAML mapping; rules should see the same shape. Every key inside gets a
+span: its own line when the string is a literal block scalar (``|``), whose lines map one to one
+onto the file, else the span of the string itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from linter.model import Path, Span
+
+POLICY_KEYS = frozenset({
+    "PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "PolicyText", "AccessPolicies",
+    "InlinePolicy", "ResourcePolicy", "ResourcePolicyDocument",
+})
+
+
+def decode_policy_strings(
+    value: Any, spans: dict[Path, Span], lines: tuple[str, ...], path: Path = (),
+) -> Any:
+    """``value`` with every JSON string under a policy key decoded (spans added in place)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            child_path = (*path, key)
+            if key in POLICY_KEYS and isinstance(child, str):
+                out[key] = _decode(child, child_path, spans, lines)
+            else:
+                out[key] = decode_policy_strings(child, spans, lines, child_path)
+        return out
+    if isinstance(value, list):
+        return [decode_policy_strings(item, spans, lines, (*path, index))
+                for index, item in enumerate(value)]
+    return value
+
+
+def _decode(text: str, path: Path, spans: dict[Path, Span], lines: tuple[str, ...]) -> Any:
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return text
+    try:
+        document = json.loads(stripped)
+    except ValueError:
+        return text
+    outer = _nearest(spans, path)
+    if outer is None:
+        return document
+    block = _block_scalar_offset(outer, lines, text)
+    for inner_path, line in _key_lines(stripped, document):
+        full = (*path, *inner_path)
+        if block is not None and line is not None:
+            number = block + line
+            indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+            spans.setdefault(full, Span(outer.file, number, indent + 1, number,
+                                        len(lines[number - 1].rstrip()) + 1))
+        else:
+            spans.setdefault(full, outer)
+    return document
+
+
+def _nearest(spans: Mapping[Path, Span], path: Path) -> Span | None:
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in spans:
+            return spans[path[:cut]]
+    return None
+
+
+def _block_scalar_offset(span: Span, lines: tuple[str, ...], text: str) -> int | None:
+    """The 1-based line before the block scalar's first content line, when ``text`` is a
+    literal block (``|``) whose lines are the file's lines; else None."""
+    if not 0 < span.start_line <= len(lines):
+        return None
+    header = lines[span.start_line - 1].split("#", 1)[0].rstrip()
+    if not header.endswith(("|", "|-", "|+")):
+        return None
+    first = span.start_line  # 1-based number of the header; content starts on the next line
+    body = text.split("\n")
+    leading = len(text) - len(text.lstrip())
+    skipped = text[:leading].count("\n")
+    for offset, content in enumerate(body[skipped:], start=skipped):
+        number = first + 1 + offset
+        if number > len(lines) or content.strip() != lines[number - 1].strip():
+            return None
+        if offset - skipped > 3:
+            break
+    return first + skipped
+
+
+def _key_lines(text: str, document: Any) -> list[tuple[Path, int | None]]:
+    """(path inside the document, 1-based line within ``text``) of every key and list element."""
+    from cfnlint.decode import cfn_json  # lazy; the JSON decoder that keeps marks
+
+    try:
+        marked = cfn_json.loads(text)
+    except Exception:  # any decoding problem: fall back to the string's own span
+        marked = None
+    out: list[tuple[Path, int | None]] = []
+
+    def walk(node: Any, plain: Any, path: Path) -> None:
+        if isinstance(plain, dict):
+            for key, child in plain.items():
+                marked_child, line = None, None
+                if isinstance(node, dict):
+                    for marked_key in node:
+                        if marked_key == key:
+                            mark = getattr(marked_key, "start_mark", None)
+                            line = mark.line + 1 if mark is not None else None
+                            marked_child = node[marked_key]
+                            break
+                out.append(((*path, key), line))
+                walk(marked_child, child, (*path, key))
+        elif isinstance(plain, list):
+            for index, child in enumerate(plain):
+                marked_child = node[index] if isinstance(node, list) and index < len(
+                    node) else None
+                mark = getattr(marked_child, "start_mark", None)
+                out.append(((*path, index), mark.line + 1 if mark is not None else None))
+                walk(marked_child, child, (*path, index))
+
+    walk(marked, document, ())
+    return out
