@@ -16,6 +16,7 @@ from linter.discover import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
 from linter.engine.baseline import BaselineEntry
 from linter.engine.reserved import FILE_DOES_NOT_PARSE, tool_finding
 from linter.engine.rule import Rule
+from linter.graph.graph import Graph
 from linter.model import Finding, ParseResult, Span, Unknown, UnknownVerdict
 from linter.options import ScanOptions
 
@@ -32,6 +33,7 @@ class ScanResult:
     stale_baseline: list[BaselineEntry] = field(
         default_factory=list
     )  # entries that no longer occur
+    graph: Graph | None = None  # the resource graph the rules judged
 
 
 def load_all_rules(options: ScanOptions) -> list[Rule]:
@@ -48,6 +50,7 @@ def scan(
     *,
     rules: list[Rule] | None = None,
     root: pathlib.Path | None = None,
+    base_graph: Graph | None = None,
 ) -> ScanResult:
     options = options or ScanOptions()
     started = time.perf_counter()
@@ -56,7 +59,7 @@ def scan(
     root = (root or scan_root(list(paths))).resolve()
     found = discover(list(paths), root, options.exclude)
     parsed = parse_all(found, options)
-    result = judge(root, parsed, rules, options)
+    result = judge(root, parsed, rules, options, base_graph)
     if found.only_files:
         wanted = set(found.only_files)
         result.findings = [f for f in result.findings if f.span.file in wanted]
@@ -156,7 +159,11 @@ def merge(into: ParseResult, part: ParseResult) -> None:
 
 
 def judge(
-    root: pathlib.Path, parsed: ParseResult, rules: list[Rule], options: ScanOptions
+    root: pathlib.Path,
+    parsed: ParseResult,
+    rules: list[Rule],
+    options: ScanOptions,
+    base_graph: Graph | None = None,
 ) -> ScanResult:
     from linter.engine.baseline import apply_baseline, read_baseline
     from linter.engine.evaluate import run_rules
@@ -165,6 +172,7 @@ def judge(
     from linter.graph.identity import derive
 
     graph = build(parsed.resources, parsed.edges)
+    graph.base = base_graph
     derive(graph, options)
     findings, verdicts = run_rules(rules, graph, options)
     findings = [*parsed.findings, *findings]
@@ -183,4 +191,5 @@ def judge(
         files=sorted(set(parsed.files)),
         rules=rules,
         stale_baseline=stale,
+        graph=graph,
     )

@@ -13,6 +13,7 @@ from linter.model import Edge, Resource
 class Graph:
     resources: dict[str, Resource] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
+    base: Graph | None = None  # with --diff-base: the graph of the base revision
     _out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _in: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _by_type: dict[str, list[Resource]] = field(
@@ -38,12 +39,18 @@ class Graph:
         return [e for e in self._in.get(address, ()) if kind is None or e.kind == kind]
 
     def targets(self, address: str, kind: str | None = None) -> list[Resource]:
-        return [self.resources[e.target] for e in self.out_edges(address, kind)
-                if e.target in self.resources]
+        return [
+            self.resources[e.target]
+            for e in self.out_edges(address, kind)
+            if e.target in self.resources
+        ]
 
     def sources(self, address: str, kind: str | None = None) -> list[Resource]:
-        return [self.resources[e.source] for e in self.in_edges(address, kind)
-                if e.source in self.resources]
+        return [
+            self.resources[e.source]
+            for e in self.in_edges(address, kind)
+            if e.source in self.resources
+        ]
 
 
 def build(resources: Iterable[Resource], edges: Iterable[Edge]) -> Graph:

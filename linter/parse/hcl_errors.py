@@ -68,7 +68,7 @@ class Hcl2Error:
 def hcl2_error(text: str) -> Hcl2Error | None:
     """python-hcl2's verdict on ``text``: None when it parses, else its error in one line."""
     try:
-        import hcl2  # noqa: PLC0415  (imported lazily: only broken files need it)
+        import hcl2
 
         hcl2.loads(text)
     except Exception as exc:  # any failure of the oracle is a message, never a crash
@@ -96,7 +96,7 @@ def describe(exc: BaseException) -> Hcl2Error:
         first = str(exc).strip().splitlines()
         head = first[0] if first else type(exc).__name__
     names = sorted({_terminal(name) for name in expected})
-    if _EXPRESSION_STARTS <= set(expected):
+    if set(expected) >= _EXPRESSION_STARTS:
         names = ["an expression"]
     if names:
         shown = ", ".join(names[:_MAX_EXPECTED]) + (", …" if len(names) > _MAX_EXPECTED else "")

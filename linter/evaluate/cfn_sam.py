@@ -1,0 +1,127 @@
+"""SAM templates (``Transform: AWS::Serverless-2016-10-31``) expanded with the SAM translator.
+
+The translator (``aws-sam-translator``, the library ``sam build`` and CloudFormation's own
+transform use) runs offline: managed policy names come from its bundled map, the region is
+assumed (``us-east-1``, partition ``aws``) only for the translator's own bookkeeping, and local
+``CodeUri``/``DefinitionUri`` paths are replaced by placeholder S3 locations as ``sam package``
+would. Generated resources are mapped back to the SAM resource that produced them.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+_LOCAL_URI_PROPERTIES = {
+    "AWS::Serverless::Function": ("CodeUri",),
+    "AWS::Serverless::Api": ("DefinitionUri",),
+    "AWS::Serverless::HttpApi": ("DefinitionUri",),
+    "AWS::Serverless::LayerVersion": ("ContentUri",),
+    "AWS::Serverless::StateMachine": ("DefinitionUri",),
+    "AWS::Serverless::GraphQLApi": ("SchemaUri",),
+}
+_PLACEHOLDER_BUCKET = "s3://iaclint-placeholder-bucket/local-artifact"
+
+
+@dataclass(frozen=True)
+class SamExpansion:
+    template: dict[str, Any]  # the CloudFormation template (nodes keep marks where copied)
+    source_of: Mapping[str, str]  # generated logical id → SAM logical id
+
+
+def is_sam(template: Mapping[str, Any]) -> bool:
+    transform = template.get("Transform")
+    names = transform if isinstance(transform, list) else [transform]
+    return SAM_TRANSFORM in names
+
+
+def expand_sam(template: Mapping[str, Any], parameter_values: Mapping[str, str]) -> SamExpansion:
+    """Expand SAM resources; raises ``SamError`` with the translator's message on failure."""
+    try:
+        from samtranslator.model.exceptions import InvalidDocumentException
+        from samtranslator.parser.parser import Parser
+        from samtranslator.translator.translator import Translator
+    except ImportError as err:  # pragma: no cover - dependency declared in pyproject
+        raise SamError(f"aws-sam-translator is not installed ({err})") from err
+    import boto3.session
+
+    document = copy.deepcopy(dict(template))
+    sam_ids = _sam_resources(document)
+    _replace_local_uris(document)
+    parameters: dict[str, Any] = {"AWS::Region": "us-east-1", "AWS::Partition": "aws"}
+    parameters.update(parameter_values)
+    translator = Translator(None, Parser(),
+                            boto_session=boto3.session.Session(region_name="us-east-1"))
+    logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
+    try:
+        expanded = translator.translate(sam_template=document, parameter_values=parameters)
+    except InvalidDocumentException as err:
+        causes = "; ".join(str(getattr(cause, "message", cause)) for cause in err.causes)
+        raise SamError(causes or str(err)) from err
+    except Exception as err:  # the translator raises many unrelated types on odd input
+        raise SamError(f"{type(err).__name__}: {err}") from err
+    original = template.get("Resources")
+    original_ids = set(original) if isinstance(original, dict) else set()
+    resources = expanded.get("Resources") if isinstance(expanded, dict) else None
+    if not isinstance(resources, dict):
+        raise SamError("the expanded template has no Resources")
+    source_of = {
+        logical_id: _source_of(logical_id, sam_ids)
+        for logical_id in resources
+        if logical_id not in original_ids or logical_id in sam_ids
+    }
+    return SamExpansion(expanded, source_of)
+
+
+class SamError(Exception):
+    """The SAM translator rejected the template."""
+
+
+def _sam_resources(document: Mapping[str, Any]) -> list[str]:
+    resources = document.get("Resources")
+    if not isinstance(resources, dict):
+        return []
+    return [
+        str(logical_id) for logical_id, body in resources.items()
+        if isinstance(body, dict) and str(body.get("Type", "")).startswith("AWS::Serverless::")
+    ]
+
+
+def _source_of(logical_id: str, sam_ids: list[str]) -> str:
+    """The SAM resource a generated id comes from: SAM names them ``<SamId><Suffix>``."""
+    candidates = [sam_id for sam_id in sam_ids if logical_id.startswith(sam_id)]
+    if candidates:
+        return max(candidates, key=len)
+    return ""
+
+
+def _replace_local_uris(document: dict[str, Any]) -> None:
+    resources = document.get("Resources")
+    if not isinstance(resources, dict):
+        return
+    globals_ = document.get("Globals")
+    function_globals = globals_.get("Function") if isinstance(globals_, dict) else None
+    if isinstance(function_globals, dict):
+        uri = function_globals.get("CodeUri")
+        if isinstance(uri, str) and not uri.startswith("s3://"):
+            function_globals["CodeUri"] = _PLACEHOLDER_BUCKET
+    global_code = isinstance(function_globals, dict) and any(
+        key in function_globals for key in ("CodeUri", "InlineCode", "ImageUri"))
+    for body in resources.values():
+        if not isinstance(body, dict):
+            continue
+        properties = body.get("Properties")
+        kind = body.get("Type")
+        if not isinstance(properties, dict) or not isinstance(kind, str):
+            continue
+        for name in _LOCAL_URI_PROPERTIES.get(kind, ()):
+            uri = properties.get(name)
+            if isinstance(uri, str) and not uri.startswith("s3://"):
+                properties[name] = _PLACEHOLDER_BUCKET
+        if kind == "AWS::Serverless::Function" and not global_code and not any(
+                key in properties for key in ("CodeUri", "InlineCode", "ImageUri")):
+            properties["CodeUri"] = _PLACEHOLDER_BUCKET

@@ -1,0 +1,436 @@
+"""The instance identity graph: what a workload launches from and which credentials it gets.
+
+``derive(graph, options)`` adds derived edges to a built graph (once per graph; the pipeline
+calls it after ``build``, predicates call ``ensure_derived`` in case it did not):
+
+==========================  =====================================================================
+kind                        from → to
+==========================  =====================================================================
+``launch_template``         instance / Auto Scaling group / EKS node group / fleet → template
+``launch_configuration``    Auto Scaling group → launch configuration
+``instance_profile``        instance / template / launch configuration / fleet → profile
+``role``                    instance profile → role; EKS node group → node role
+``policy``                  role → the resource that holds a policy reaching it (``attribute``
+                            says ``inline`` / ``customer-managed`` / ``aws-managed``, ``path``
+                            is the document's — or managed policy ARN's — path in that resource)
+==========================  =====================================================================
+
+Query functions (plain, over the graph): ``launchers``, ``profile_of``, ``roles_of``,
+``workload_roles``, ``policy_sources``. Effective metadata options are in
+``linter.graph.imds``; effective permissions in ``linter.graph.permissions``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from linter.graph.graph import Graph
+from linter.graph.launch import (
+    CONFIGURATION_TYPES,
+    EKS_NODE_GROUP_TYPES,
+    GROUP_TYPES,
+    INSTANCE_TYPES,
+    TEMPLATE_TYPES,
+    LaunchSpec,
+    expand,
+    launch_specs,
+    template_of,
+)
+from linter.graph.resolve import Resolution, Status, lookup, resolve_ref
+from linter.model import Edge, Path, Resource, Span, Unknown
+from linter.options import ScanOptions
+
+PROFILE_TYPES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
+ROLE_TYPES = ("aws_iam_role", "AWS::IAM::Role")
+MANAGED_POLICY_TYPES = ("aws_iam_policy", "AWS::IAM::ManagedPolicy")
+# everything whose instances get credentials from an instance profile or a node role
+WORKLOAD_TYPES = (*INSTANCE_TYPES, *TEMPLATE_TYPES, *CONFIGURATION_TYPES, *GROUP_TYPES)
+
+# where each type names its instance profile ("*" = every list element)
+_PROFILE_PATHS: dict[str, tuple[Path, ...]] = {
+    "aws_instance": (("iam_instance_profile",),),
+    "aws_launch_template": (("iam_instance_profile", "*", "arn"),
+                            ("iam_instance_profile", "*", "name")),
+    "aws_launch_configuration": (("iam_instance_profile",),),
+    "aws_spot_fleet_request": (("launch_specification", "*", "iam_instance_profile_arn"),
+                               ("launch_specification", "*", "iam_instance_profile")),
+    "AWS::EC2::Instance": (("Properties", "IamInstanceProfile"),),
+    "AWS::EC2::LaunchTemplate": (
+        ("Properties", "LaunchTemplateData", "IamInstanceProfile", "Arn"),
+        ("Properties", "LaunchTemplateData", "IamInstanceProfile", "Name")),
+    "AWS::AutoScaling::LaunchConfiguration": (("Properties", "IamInstanceProfile"),),
+    "AWS::EC2::SpotFleet": (
+        ("Properties", "SpotFleetRequestConfigData", "LaunchSpecifications", "*",
+         "IamInstanceProfile", "Arn"),),
+}
+_NODE_ROLE_PATHS: dict[str, Path] = {
+    "aws_eks_node_group": ("node_role_arn",),
+    "AWS::EKS::Nodegroup": ("Properties", "NodeRole"),
+}
+_PROFILE_ROLE_PATHS: dict[str, Path] = {
+    "aws_iam_instance_profile": ("role",),
+    "AWS::IAM::InstanceProfile": ("Properties", "Roles"),
+}
+AWS_MANAGED_PREFIX = ":iam::aws:policy/"
+
+
+# ----------------------------------------------------------------------------- launchers
+
+
+def launchers(graph: Graph, template: Resource) -> list[Resource]:
+    """Every scanned resource that launches instances from ``template`` (a launch template or
+    launch configuration), in address order."""
+    ensure_derived(graph)
+    seen = {r.address: r for kind in ("launch_template", "launch_configuration")
+            for r in graph.sources(template.address, kind)}
+    return [seen[a] for a in sorted(seen)]
+
+
+def launched_only_by_eks(graph: Graph, template: Resource) -> bool:
+    """A template every launcher of which is an EKS managed node group (EKS adds the profile)."""
+    found = launchers(graph, template)
+    return bool(found) and all(r.type in EKS_NODE_GROUP_TYPES for r in found)
+
+
+# ---------------------------------------------------------------------- instance profiles
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    """How a workload gets its instance profile."""
+
+    resolution: Resolution  # ABSENT: none anywhere; FOUND: the profile(s); …
+    holder: Resource  # the resource that names the profile (the workload or its template)
+    via: LaunchSpec | None = None  # set when inherited from the workload's launch template
+
+    @property
+    def status(self) -> Status:
+        return self.resolution.status
+
+
+def _own_profile(graph: Graph, resource: Resource) -> Resolution | None:
+    """The profile ``resource`` names itself (None: the type cannot name one)."""
+    patterns = _PROFILE_PATHS.get(resource.type)
+    if patterns is None:
+        return None
+    fallback: Resolution | None = None
+    for pattern in patterns:
+        for path in expand(resource.attributes, pattern):
+            found = resolve_ref(graph, resource, path, PROFILE_TYPES)
+            if found.found:
+                return found
+            if found.status is not Status.ABSENT and fallback is None:
+                fallback = found
+    return fallback or Resolution(Status.ABSENT)
+
+
+def profile_of(graph: Graph, workload: Resource) -> ProfileLink | None:
+    """The instance profile of an instance, template, launch configuration or Spot Fleet —
+    an instance without its own inherits its launch template's. None for other types."""
+    own = _own_profile(graph, workload)
+    if own is None:
+        return None
+    if own.status is not Status.ABSENT or workload.type not in INSTANCE_TYPES:
+        return ProfileLink(own, workload)
+    spec = template_of(graph, workload)
+    if spec is None:
+        return ProfileLink(own, workload)
+    if spec.target.found:
+        template = spec.target.targets[0]
+        inherited = _own_profile(graph, template) or Resolution(Status.ABSENT)
+        return ProfileLink(inherited, template, spec)
+    unknown = Unknown(
+        _describe_value(spec.target.value),
+        "the launch template is not in this scan, so its instance profile is unknown",
+        spec.target.span, spec.target.unknown.refs if spec.target.unknown else ())
+    return ProfileLink(Resolution(Status.UNKNOWN, value=unknown, unknown=unknown), workload, spec)
+
+
+def _describe_value(value: object) -> str:
+    if isinstance(value, Unknown):
+        return value.expression
+    return repr(value)
+
+
+def roles_of(graph: Graph, profile: Resource) -> Resolution:
+    """The role(s) an instance profile holds."""
+    path = _PROFILE_ROLE_PATHS.get(profile.type)
+    if path is None:
+        return Resolution(Status.ABSENT)
+    return resolve_ref(graph, profile, path, ROLE_TYPES)
+
+
+@dataclass(frozen=True)
+class RoleChain:
+    """workload → (template) → profile → role: every hop with its location."""
+
+    workload: Resource
+    role: Resource
+    profile: Resource | None = None  # None for EKS node groups (node role)
+    link: ProfileLink | None = None
+
+    def hops(self) -> list[tuple[Resource, Path, str]]:
+        """(resource, attribute path, what it is) for each hop, in order."""
+        out: list[tuple[Resource, Path, str]] = []
+        if self.link is not None and self.link.via is not None:
+            out.append((self.workload, self.link.via.path,
+                        f"launches from {self.link.holder.address}"
+                        f" ({self.link.via.describe() or 'default version'})"))
+        if self.profile is not None and self.link is not None:
+            out.append((self.link.holder, self.link.resolution.path,
+                        f"uses instance profile {self.profile.address}"))
+            out.append((self.profile, _PROFILE_ROLE_PATHS.get(self.profile.type, ()),
+                        f"holds role {self.role.address}"))
+        else:
+            out.append((self.workload, _NODE_ROLE_PATHS.get(self.workload.type, ()),
+                        f"node role {self.role.address}"))
+        return out
+
+
+def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], list[Unknown]]:
+    """The roles whose credentials the instances of ``workload`` receive, with the chain that
+    leads there, and the unknowns that hide further roles."""
+    node_role = _NODE_ROLE_PATHS.get(workload.type)
+    if node_role is not None:
+        found = resolve_ref(graph, workload, node_role, ROLE_TYPES)
+        chains = [RoleChain(workload, role) for role in found.targets]
+        return chains, [found.unknown] if found.unknown else []
+    link = profile_of(graph, workload)
+    if link is None:
+        return [], []
+    chains: list[RoleChain] = []
+    unknowns: list[Unknown] = []
+    if link.resolution.unknown is not None:
+        unknowns.append(link.resolution.unknown)
+    for profile in link.resolution.targets:
+        roles = roles_of(graph, profile)
+        if roles.unknown is not None:
+            unknowns.append(roles.unknown)
+        chains.extend(RoleChain(workload, role, profile, link) for role in roles.targets)
+    return chains, unknowns
+
+
+def instance_roles(graph: Graph) -> list[Resource]:
+    """Roles reachable from a workload (through a profile or as an EKS node role)."""
+    ensure_derived(graph)
+    out: dict[str, Resource] = {}
+    for profile in graph.of_type(*PROFILE_TYPES):
+        for role in graph.targets(profile.address, "role"):
+            out[role.address] = role
+    for group in graph.of_type(*EKS_NODE_GROUP_TYPES):
+        for role in graph.targets(group.address, "role"):
+            out[role.address] = role
+    return [out[a] for a in sorted(out)]
+
+
+# ---------------------------------------------------------------------------- policies
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """One policy reaching a role: where its document (or managed policy ARN) is written."""
+
+    holder: Resource  # the resource holding the document / the attachment
+    path: Path  # the document's (or ARN's) attribute path in ``holder``
+    kind: str  # "inline" | "customer-managed" | "aws-managed"
+    name: str  # policy name, managed policy address, or AWS managed policy name
+    arn: str = ""  # AWS managed policies: the ARN
+
+    @property
+    def document(self) -> object:
+        return None if self.kind == "aws-managed" else self.holder.get(self.path)
+
+    @property
+    def span(self) -> Span:
+        return self.holder.span_at(self.path)
+
+
+def _aws_managed_name(value: object) -> str:
+    text = value.expression if isinstance(value, Unknown) else value
+    if isinstance(text, str) and AWS_MANAGED_PREFIX in text:
+        return text.split(AWS_MANAGED_PREFIX, 1)[1].strip("\"'}) ")
+    return ""
+
+
+def _attached(graph: Graph, holder: Resource, path: Path) -> list[PolicySource]:
+    """The managed policy named at ``path`` of ``holder`` (an ARN attribute)."""
+    value = holder.get(path)
+    aws = _aws_managed_name(value)
+    if aws:
+        return [PolicySource(holder, path, "aws-managed", aws,
+                             f"arn:aws:iam::aws:policy/{aws}")]
+    found = resolve_ref(graph, holder, path, MANAGED_POLICY_TYPES)
+    return [PolicySource(policy, _document_path(policy), "customer-managed", policy.address)
+            for policy in found.targets]
+
+
+def _document_path(resource: Resource) -> Path:
+    if resource.type.startswith("AWS::"):
+        return ("Properties", "PolicyDocument")
+    return ("policy",)
+
+
+def _inline_in_role(role: Resource) -> list[PolicySource]:
+    out: list[PolicySource] = []
+    if role.type == "aws_iam_role":
+        for path in expand(role.attributes, ("inline_policy", "*")):
+            name = role.get((*path, "name"))
+            if role.get((*path, "policy")) is not None:
+                out.append(PolicySource(role, (*path, "policy"), "inline",
+                                        name if isinstance(name, str) else "inline policy"))
+    else:
+        for path in expand(role.attributes, ("Properties", "Policies", "*")):
+            name = role.get((*path, "PolicyName"))
+            out.append(PolicySource(role, (*path, "PolicyDocument"), "inline",
+                                    name if isinstance(name, str) else "inline policy"))
+    return out
+
+
+def _managed_in_role(graph: Graph, role: Resource) -> list[PolicySource]:
+    path = ("managed_policy_arns",) if role.type == "aws_iam_role" else (
+        "Properties", "ManagedPolicyArns")
+    out: list[PolicySource] = []
+    value = role.get(path)
+    if isinstance(value, list):
+        for index in range(len(value)):
+            out.extend(_attached(graph, role, (*path, index)))
+    return out
+
+
+# attachment-like resources: type → (role attribute, where the policy is)
+_ROLE_ATTACHMENTS: dict[str, tuple[Path, str]] = {
+    "aws_iam_role_policy": (("role",), "document"),
+    "aws_iam_role_policy_attachment": (("role",), "arn"),
+    "aws_iam_policy_attachment": (("roles",), "arn"),
+    "aws_iam_role_policy_attachments_exclusive": (("role_name",), "arns"),
+    "AWS::IAM::Policy": (("Properties", "Roles"), "document"),
+    "AWS::IAM::RolePolicy": (("Properties", "RoleName"), "document"),
+    "AWS::IAM::ManagedPolicy": (("Properties", "Roles"), "self"),
+}
+
+
+def _sources_of_attachment(graph: Graph, holder: Resource, how: str) -> list[PolicySource]:
+    if how == "document":
+        name = holder.get(("name",)) or holder.get(("Properties", "PolicyName"))
+        return [PolicySource(holder, _document_path(holder), "inline",
+                             name if isinstance(name, str) else holder.address)]
+    if how == "self":
+        return [PolicySource(holder, _document_path(holder), "customer-managed",
+                             holder.address)]
+    if how == "arn":
+        return _attached(graph, holder, ("policy_arn",))
+    value = holder.get(("policy_arns",))
+    out: list[PolicySource] = []
+    if isinstance(value, list):
+        for index in range(len(value)):
+            out.extend(_attached(graph, holder, ("policy_arns", index)))
+    return out
+
+
+def _policy_edges(graph: Graph) -> Iterable[Edge]:
+    for role in graph.of_type(*ROLE_TYPES):
+        for source in [*_inline_in_role(role), *_managed_in_role(graph, role)]:
+            yield _policy_edge(role, source)
+    for kind, (role_path, how) in _ROLE_ATTACHMENTS.items():
+        for holder in graph.of_type(kind):
+            roles = resolve_ref(graph, holder, role_path, ROLE_TYPES)
+            for role in roles.targets:
+                for source in _sources_of_attachment(graph, holder, how):
+                    yield _policy_edge(role, source)
+
+
+def _policy_edge(role: Resource, source: PolicySource) -> Edge:
+    return Edge(role.address, source.holder.address, "policy", source.path, source.span,
+                source.kind if source.kind != "aws-managed" else f"aws-managed:{source.name}")
+
+
+def policy_sources(graph: Graph, role: Resource) -> list[PolicySource]:
+    """Every policy reaching ``role``: inline (in the role or a role-policy resource), attached
+    customer managed policies, and AWS managed policies (by ARN)."""
+    ensure_derived(graph)
+    out: list[PolicySource] = []
+    seen: set[tuple[str, Path]] = set()
+    for edge in graph.out_edges(role.address, "policy"):
+        holder = graph.resources.get(edge.target)
+        if holder is None or (edge.target, edge.path) in seen:
+            continue
+        seen.add((edge.target, edge.path))
+        if edge.attribute.startswith("aws-managed:"):
+            name = edge.attribute.split(":", 1)[1]
+            out.append(PolicySource(holder, edge.path, "aws-managed", name,
+                                    f"arn:aws:iam::aws:policy/{name}"))
+        else:
+            name = holder.address if edge.attribute == "customer-managed" else _inline_name(
+                holder, edge.path)
+            out.append(PolicySource(holder, edge.path, edge.attribute, name))
+    return out
+
+
+def _inline_name(holder: Resource, path: Path) -> str:
+    for candidate in ((*path[:-1], "name"), (*path[:-1], "PolicyName"), ("name",),
+                      ("Properties", "PolicyName")):
+        value = holder.get(candidate)
+        if isinstance(value, str) and value:
+            return value
+    return holder.address
+
+
+# ----------------------------------------------------------------------------- derive
+
+_DERIVED: dict[int, weakref.ReferenceType[Graph]] = {}
+
+
+def is_derived(graph: Graph) -> bool:
+    ref = _DERIVED.get(id(graph))
+    return ref is not None and ref() is graph
+
+
+def ensure_derived(graph: Graph, options: ScanOptions | None = None) -> None:
+    if not is_derived(graph):
+        derive(graph, options or ScanOptions())
+
+
+def derive(graph: Graph, options: ScanOptions) -> None:
+    """Add the derived identity edges to ``graph`` (idempotent)."""
+    if is_derived(graph):
+        return
+    key = id(graph)
+    _DERIVED[key] = weakref.ref(graph, lambda _ref: _DERIVED.pop(key, None))
+    for edge in list(_derived_edges(graph)):
+        graph.add_edge(edge)
+
+
+def _derived_edges(graph: Graph) -> Iterable[Edge]:
+    for launcher in graph.of_type(*INSTANCE_TYPES, *GROUP_TYPES):
+        for spec in launch_specs(graph, launcher):
+            for target in spec.target.targets:
+                yield Edge(launcher.address, target.address, spec.kind, spec.path,
+                           launcher.span_at(spec.path), spec.version)
+    for workload in graph.of_type(*_PROFILE_PATHS):
+        own = _own_profile(graph, workload)
+        for profile in own.targets if own else ():
+            yield Edge(workload.address, profile.address, "instance_profile", own.path,
+                       own.span)
+    for profile in graph.of_type(*PROFILE_TYPES):
+        roles = roles_of(graph, profile)
+        for role in roles.targets:
+            yield Edge(profile.address, role.address, "role", roles.path, roles.span)
+    for group in graph.of_type(*EKS_NODE_GROUP_TYPES):
+        path = _NODE_ROLE_PATHS[group.type]
+        found = resolve_ref(graph, group, path, ROLE_TYPES)
+        for role in found.targets:
+            yield Edge(group.address, role.address, "role", path, found.span)
+    yield from _policy_edges(graph)
+
+
+def addresses(resources: Iterable[Resource]) -> str:
+    return ", ".join(r.address for r in resources)
+
+
+__all__ = [
+    "PROFILE_TYPES", "ROLE_TYPES", "WORKLOAD_TYPES", "PolicySource", "ProfileLink", "RoleChain",
+    "addresses", "derive", "ensure_derived", "instance_roles", "launched_only_by_eks",
+    "launchers", "lookup", "policy_sources", "profile_of", "roles_of", "workload_roles",
+]

@@ -1,0 +1,260 @@
+"""Effective instance metadata options: what a running instance ends up with, and from where.
+
+Each of the three settings (session tokens, PUT response hop limit, endpoint) is taken from the
+first place that sets it:
+
+1. the resource's own metadata options;
+2. for an instance launched from a launch template: that template (the declared version;
+   see ``linter.graph.launch``);
+3. the account-level default: an ``aws_ec2_instance_metadata_defaults`` resource in the scan,
+   else ``--account-imds-defaults`` / ``account-imds-defaults:`` in the configuration
+   (``tokens=required,hop-limit=2,endpoint=enabled``); ``no-preference`` / ``-1`` defer;
+4. the platform default: EC2 (tokens optional, hop limit 1, endpoint enabled); an EKS managed
+   node group without a launch template gets the template EKS creates (hop limit 2, tokens
+   optional, required for AL2023 AMI types whose images are registered IMDSv2-only).
+
+A resource whose own launch template is unknown (a variable, a template outside the scan) gets an
+Unknown for every setting it does not set itself, so a rule on it is undecidable, not silent.
+Resources that only launch from a template (Auto Scaling groups, EKS node groups and fleets that
+name one) have no settings of their own: their templates are judged, naming them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+from linter.graph.graph import Graph
+from linter.graph.identity import launchers
+from linter.graph.launch import EKS_NODE_GROUP_TYPES, launch_specs
+from linter.graph.resolve import Status
+from linter.model import Path, Resource, Span, Unknown
+from linter.options import HopLimitException, ScanOptions
+
+TOKENS, HOP_LIMIT, ENDPOINT = "tokens", "hop_limit", "endpoint"
+SETTINGS = (TOKENS, HOP_LIMIT, ENDPOINT)
+
+_TF_KEYS = {TOKENS: "http_tokens", HOP_LIMIT: "http_put_response_hop_limit",
+            ENDPOINT: "http_endpoint"}
+_CFN_KEYS = {TOKENS: "HttpTokens", HOP_LIMIT: "HttpPutResponseHopLimit",
+             ENDPOINT: "HttpEndpoint"}
+# where each type keeps its metadata options block
+_OPTIONS_BLOCK: dict[str, Path] = {
+    "aws_instance": ("metadata_options", 0),
+    "aws_launch_template": ("metadata_options", 0),
+    "aws_launch_configuration": ("metadata_options", 0),
+    "aws_ec2_instance_metadata_defaults": (),
+    "AWS::EC2::Instance": ("Properties", "MetadataOptions"),
+    "AWS::EC2::LaunchTemplate": ("Properties", "LaunchTemplateData", "MetadataOptions"),
+    "AWS::AutoScaling::LaunchConfiguration": ("Properties", "MetadataOptions"),
+}
+# resources judged with their own posture (everything else only launches from a template)
+JUDGED_TYPES = (*_OPTIONS_BLOCK.keys() - {"aws_ec2_instance_metadata_defaults"},
+                *EKS_NODE_GROUP_TYPES, "aws_spot_fleet_request", "AWS::EC2::SpotFleet")
+ACCOUNT_DEFAULTS_TYPE = "aws_ec2_instance_metadata_defaults"
+
+AWS_DEFAULTS = {TOKENS: "optional", HOP_LIMIT: 1, ENDPOINT: "enabled"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One effective setting and where it came from."""
+
+    value: object  # "required"/"optional", an int, "enabled"/"disabled", or an Unknown
+    source: str  # "own" | "launch template" | "account default" | "EC2 default" | "EKS default"
+    address: str = ""  # the resource that sets it ("" for option / platform defaults)
+    path: Path = ()  # its attribute path in that resource
+    span: Span | None = None
+
+    @property
+    def unknown(self) -> Unknown | None:
+        return self.value if isinstance(self.value, Unknown) else None
+
+    def describe(self) -> str:
+        where = f" in {self.address}" if self.address and self.source != "own" else ""
+        return f"{_show(self.value)} ({self.source}{where})"
+
+
+@dataclass(frozen=True)
+class EffectiveImds:
+    tokens: Setting
+    hop_limit: Setting
+    endpoint: Setting
+    judged: bool = True  # False: the resource only launches from a template judged elsewhere
+
+    def get(self, name: str) -> Setting:
+        return {TOKENS: self.tokens, HOP_LIMIT: self.hop_limit, ENDPOINT: self.endpoint}[name]
+
+
+def _show(value: object) -> str:
+    return value.expression if isinstance(value, Unknown) else str(value)
+
+
+def _normalize(name: str, value: object) -> object:
+    """Lower-case strings, numbers from numeric strings; None for no-preference / absent."""
+    if value is None or isinstance(value, Unknown):
+        return value
+    if name == HOP_LIMIT:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value.strip())
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return None if value == -1 else value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return None if text in ("", "no-preference") else text
+    return value
+
+
+def own_setting(resource: Resource, name: str) -> Setting | None:
+    block = _OPTIONS_BLOCK.get(resource.type)
+    if block is None:
+        return None
+    keys = _CFN_KEYS if resource.type.startswith("AWS::") else _TF_KEYS
+    path = (*block, keys[name])
+    value = _normalize(name, resource.get(path))
+    if value is None:
+        block_value = resource.get(block) if block else None
+        if isinstance(block_value, Unknown):  # the whole block is unknown (dynamic block …)
+            return Setting(block_value, "own", resource.address, block, resource.span_at(block))
+        return None
+    return Setting(value, "own", resource.address, path, resource.span_at(path))
+
+
+def _account_default(graph: Graph, options: ScanOptions, name: str) -> Setting | None:
+    for resource in sorted(graph.of_type(ACCOUNT_DEFAULTS_TYPE), key=lambda r: r.address):
+        found = own_setting(resource, name)
+        if found is not None:
+            return Setting(found.value, "account default", resource.address, found.path,
+                           found.span)
+    raw = account_option(options, name)
+    if raw is not None:
+        return Setting(raw, "account default, from the scan options")
+    return None
+
+
+def account_option(options: ScanOptions, name: str) -> object:
+    aliases = {TOKENS: ("tokens", "http-tokens", "http_tokens"),
+               HOP_LIMIT: ("hop-limit", "hop_limit", "http-put-response-hop-limit"),
+               ENDPOINT: ("endpoint", "http-endpoint", "http_endpoint")}[name]
+    for key in aliases:
+        if key in options.account_imds_defaults:
+            return _normalize(name, options.account_imds_defaults[key])
+    return None
+
+
+def _platform_default(resource: Resource, name: str) -> Setting:
+    if resource.type in EKS_NODE_GROUP_TYPES:
+        ami = resource.get(("ami_type",)) or resource.get(("Properties", "AmiType"))
+        al2023 = isinstance(ami, str) and ami.upper().startswith("AL2023")
+        value: object = {TOKENS: "required" if al2023 else "optional", HOP_LIMIT: 2,
+                         ENDPOINT: "enabled"}[name]
+        return Setting(value, "EKS default")
+    return Setting(AWS_DEFAULTS[name], "EC2 default")
+
+
+def effective_imds(graph: Graph, resource: Resource, options: ScanOptions) -> EffectiveImds:
+    """The metadata options instances launched from ``resource`` get, setting by setting."""
+    specs = [s for s in launch_specs(graph, resource) if s.kind == "launch_template"]
+    judged = resource.type in JUDGED_TYPES and not (
+        resource.type not in _OPTIONS_BLOCK and specs)
+    settings: dict[str, Setting] = {}
+    for name in SETTINGS:
+        found = own_setting(resource, name)
+        if found is None and specs:
+            spec = specs[0]
+            if spec.target.found:
+                template = spec.target.targets[0]
+                inherited = own_setting(template, name)
+                if inherited is not None:
+                    found = Setting(inherited.value, "launch template", template.address,
+                                    inherited.path, inherited.span)
+            elif spec.target.status is not Status.EXTERNAL or spec.target.value is not None:
+                unknown = spec.target.unknown or Unknown(
+                    _show(spec.target.value),
+                    "the launch template is not in this scan, so the options it sets are "
+                    "unknown", spec.target.span)
+                found = Setting(unknown, "launch template", "", spec.path, spec.target.span)
+        if found is None:
+            found = _account_default(graph, options, name)
+        if found is None:
+            found = _platform_default(resource, name)
+        settings[name] = found
+    return EffectiveImds(settings[TOKENS], settings[HOP_LIMIT], settings[ENDPOINT], judged)
+
+
+# ------------------------------------------------------------------- allowed hop limit
+
+
+def _tags(resource: Resource) -> dict[str, object]:
+    tags: dict[str, object] = {}
+    for path in (("tags",), ("tags_all",), ("labels",)):
+        value = resource.get(path)
+        if isinstance(value, dict):
+            tags.update(value)
+    for blocks in (resource.get(("tag_specifications",)), resource.get(("tag",))):
+        for block in blocks if isinstance(blocks, list) else ():
+            if isinstance(block, dict):
+                if isinstance(block.get("tags"), dict):
+                    tags.update(block["tags"])
+                if isinstance(block.get("key"), str):
+                    tags[block["key"]] = block.get("value")
+    properties = resource.get(("Properties",))
+    if isinstance(properties, dict):
+        lists = [properties.get("Tags")]
+        data = properties.get("LaunchTemplateData")
+        if isinstance(data, dict):
+            for spec in data.get("TagSpecifications") or ():
+                if isinstance(spec, dict):
+                    lists.append(spec.get("Tags"))
+        for items in lists:
+            if isinstance(items, dict):  # EKS Nodegroup Tags / Labels are maps
+                tags.update(items)
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and isinstance(item.get("Key"), str):
+                    tags[item["Key"]] = item.get("Value")
+        labels = properties.get("Labels")
+        if isinstance(labels, dict):
+            tags.update(labels)
+    return tags
+
+
+def matches(exception: HopLimitException, resource: Resource) -> bool:
+    """Does the selector of ``exception`` select ``resource`` (every given part must match)?"""
+    if not (exception.types or exception.tags or exception.addresses):
+        return False
+    if exception.types and resource.type not in exception.types:
+        return False
+    if exception.addresses and not any(fnmatch.fnmatchcase(resource.address, pattern)
+                                       for pattern in exception.addresses):
+        return False
+    if exception.tags:
+        tags = _tags(resource)
+        for key, wanted in exception.tags.items():
+            if key not in tags or (wanted != "*" and str(tags[key]) != wanted):
+                return False
+    return True
+
+
+def _allowance(options: ScanOptions, resource: Resource) -> int | None:
+    found = [e.max for e in options.hop_limit_exceptions if matches(e, resource)]
+    return max(found) if found else None
+
+
+def allowed_hop_limit(graph: Graph, resource: Resource, options: ScanOptions) -> tuple[int, str]:
+    """The highest hop limit allowed for ``resource`` and why: ``--max-hop-limit``, or a
+    configured exception selecting the resource itself, or every group that launches from it
+    (a template used both by an EKS node group and a plain group gets the stricter limit)."""
+    own = _allowance(options, resource)
+    if own is not None:
+        return max(own, options.max_hop_limit), f"hop-limit exception for {resource.address}"
+    groups = launchers(graph, resource)
+    if groups:
+        allowances = [_allowance(options, group) for group in groups]
+        if all(a is not None for a in allowances):
+            limit = min(a for a in allowances if a is not None)
+            return max(limit, options.max_hop_limit), (
+                "hop-limit exception for " + ", ".join(g.address for g in groups))
+    return options.max_hop_limit, "--max-hop-limit"

@@ -1,0 +1,153 @@
+"""The JSON report: a documented, versioned shape (docs/json-output.md).
+
+The shape is described by ``json-output.schema.json`` beside this module (shipped in the
+package). Version 1 only ever gains optional keys; a change that removes or retypes a key bumps
+``version``. Suppressed findings stay in ``findings`` with their ``suppressed`` record; findings
+about the scan itself (reserved ``IAC0…`` ids, category ``tool``) are listed under ``errors``;
+every unknown verdict is listed under ``unknown`` whatever ``show_unknown`` says.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+from collections.abc import Mapping
+from typing import Any
+
+import linter
+from linter.engine.reserved import UNKNOWN_VERDICT
+from linter.engine.rule import Remediation
+from linter.model import Finding, Related, Span, Unknown, UnknownVerdict
+from linter.pipeline import ScanResult
+from linter.report.catalog import RuleInfo, catalog
+from linter.report.fingerprint import fingerprint_of
+from linter.report.locations import SourceFiles, end_column
+from linter.report.redact import redact_tree, secrets_of
+from linter.report.summary import Summary, is_tool, summarize
+
+VERSION = 1
+SCHEMA_PATH = pathlib.Path(__file__).with_name("json-output.schema.json")
+HIDDEN_PROPERTIES = frozenset({"redact"})  # never written: it lists the secrets themselves
+
+
+def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    """The report as a JSON-ready dict (redacted)."""
+    rules = catalog(result.rules, result.findings)
+    sources = SourceFiles(result.root)
+    names = {rule_id: info.name for rule_id, info in rules.items()}
+    listed = [f for f in result.findings if f.rule_id != UNKNOWN_VERDICT.id]
+    doc = {
+        "version": VERSION,
+        "tool": {"name": "iaclint", "version": linter.__version__},
+        "findings": [finding_json(f, rules.get(f.rule_id), sources)
+                     for f in listed if not is_tool(f)],
+        "unknown": [unknown_json(v, names.get(v.rule_id, ""), sources)
+                    for v in result.unknown_verdicts],
+        "errors": [finding_json(f, rules.get(f.rule_id), sources)
+                   for f in listed if is_tool(f)],
+        "summary": summary_json(summarize(result)),
+    }
+    redacted: dict[str, Any] = redact_tree(doc, secrets_of(result.findings))
+    return redacted
+
+
+def span_json(span: Span, sources: SourceFiles) -> dict[str, Any]:
+    return {
+        "file": span.file,
+        "line": span.start_line,
+        "column": span.start_col,
+        "end": {"line": span.end_line, "column": end_column(span, sources)},
+    }
+
+
+def finding_json(finding: Finding, rule: RuleInfo | None, sources: SourceFiles) -> dict[str, Any]:
+    remediation = rule.remediation if rule else Remediation()
+    return {
+        "rule": finding.rule_id,
+        "name": finding.rule_name,
+        "category": finding.category,
+        "severity": finding.severity.value,
+        **span_json(finding.span, sources),
+        "resource": finding.address or None,
+        "resource_type": finding.resource_type or None,
+        "message": finding.message,
+        "remediation": {
+            "terraform": remediation.terraform or None,
+            "cloudformation": remediation.cloudformation or None,
+            "cli": remediation.cli or None,
+        },
+        "help_uri": rule.help_uri if rule else None,
+        "related": [related_json(r, sources) for r in finding.related],
+        "fingerprint": fingerprint_of(finding),
+        "suppressed": None if finding.suppression is None else {
+            "kind": finding.suppression.kind,
+            "justification": finding.suppression.justification or None,
+            "expires": finding.suppression.expires or None,
+        },
+        "properties": {k: jsonable(v) for k, v in finding.properties.items()
+                       if k not in HIDDEN_PROPERTIES},
+    }
+
+
+def related_json(related: Related, sources: SourceFiles) -> dict[str, Any]:
+    return {
+        **span_json(related.span, sources),
+        "message": related.message,
+        "resource": related.address or None,
+    }
+
+
+def unknown_json(verdict: UnknownVerdict, rule_name: str, sources: SourceFiles) -> dict[str, Any]:
+    return {
+        "rule": verdict.rule_id,
+        "name": rule_name or None,
+        "resource": verdict.address or None,
+        **span_json(verdict.span, sources),
+        "expressions": [expression_json(u) for u in verdict.unknowns],
+    }
+
+
+def expression_json(unknown: Unknown) -> dict[str, Any]:
+    span = unknown.span
+    return {
+        "expression": unknown.expression,
+        "reason": unknown.reason,
+        "file": span.file if span else None,
+        "line": span.start_line if span else None,
+        "column": span.start_col if span else None,
+        "refs": list(unknown.refs),
+    }
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    return {
+        "findings": summary.findings,
+        "errors": summary.tool,
+        "suppressed": summary.suppressed,
+        "unknown": summary.unknown,
+        "by_severity": summary.by_severity(),
+        "files": summary.files,
+        "rules": summary.rules,
+        "duration_seconds": round(summary.duration, 3),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Finding properties as plain JSON (an Unknown becomes its expression text)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Unknown):
+        return value.expression
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    return str(value)
