@@ -25,7 +25,7 @@ from linter.model import Format, Resource, Unknown, is_unknown, parse_path, reso
 from linter.options import HopLimitException, ScanOptions
 
 _TAG_PATHS = {
-    Format.TERRAFORM: ("tags", "tag_specifications.tags", "tag", "tags"),
+    Format.TERRAFORM: ("tags", "tag_specifications.tags", "tag"),
     Format.CLOUDFORMATION: (
         "Properties.Tags",
         "Properties.TagSpecifications.Tags",
@@ -85,7 +85,7 @@ def exception_matches(exception: HopLimitException, resource: Resource) -> Tri:
     verdict = Tri.TRUE
     for key, wanted in exception.tags.items():
         if key not in tags:
-            if tags.get("*unknown*") is not None:
+            if "*unknown*" in tags:
                 verdict = Tri.UNKNOWN
                 continue
             return Tri.FALSE
@@ -101,7 +101,7 @@ def resource_tags(resource: Resource) -> dict[str, Any]:
     """Tags a resource sets (or sets on what it launches). A whole tag map that is unknown is
     recorded under the key ``*unknown*`` (any selector tag might be in it)."""
     tags: dict[str, Any] = {}
-    for text in dict.fromkeys(_TAG_PATHS.get(resource.format, ())):
+    for text in _TAG_PATHS.get(resource.format, ()):
         for match in resolve(resource.attributes, parse_path(text)):
             for key, value in _tag_pairs(match.value):
                 tags[key] = value

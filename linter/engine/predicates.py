@@ -10,7 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from linter.engine.outcome import Outcome, RuleContext
+from linter.secrets import predicate as secrets_predicate
 
 PredicateFn = Callable[[RuleContext, Mapping[str, Any]], Outcome]
 
-PREDICATES: dict[str, tuple[PredicateFn, dict[str, Any]]] = {}
+PREDICATES: dict[str, tuple[PredicateFn, dict[str, Any]]] = {
+    secrets_predicate.NAME: (secrets_predicate.aws_credentials, secrets_predicate.SCHEMA),
+}

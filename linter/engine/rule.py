@@ -33,6 +33,7 @@ class MatchBlock:
     types: tuple[str, ...]
     where: Mapping[str, Any]  # condition tree, validated by the schema and the loader
     at: str = ""  # attribute path the finding points at when present (else deepest node, header)
+    at_paths: tuple[str, ...] = ()  # all `at` alternatives in order (the first that exists wins)
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,7 @@ class Evaluator:
         return self.scope.source.text(node, fallback or _compact(node))
 
     def merged_unknown(self, node: Any, parts: list[Unknown]) -> Unknown:
+        self.unknowns[:] = [u for u in self.unknowns if not any(u is p for p in parts)]
         refs = tuple(dict.fromkeys(r for part in parts for r in part.refs))
         reasons = "; ".join(dict.fromkeys(p.reason for p in parts))
         return self.unknown(node, f"depends on {', '.join(p.expression for p in parts)}: {reasons}",

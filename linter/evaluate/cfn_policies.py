@@ -82,12 +82,11 @@ def _block_scalar_offset(span: Span, lines: tuple[str, ...], text: str) -> int |
     body = text.split("\n")
     leading = len(text) - len(text.lstrip())
     skipped = text[:leading].count("\n")
-    for offset, content in enumerate(body[skipped:], start=skipped):
+    for offset, content in enumerate(body[skipped : skipped + 4], start=skipped):
         number = first + 1 + offset
-        if number > len(lines) or content.strip() != lines[number - 1].strip():
+        if content.strip() and (
+                number > len(lines) or content.strip() != lines[number - 1].strip()):
             return None
-        if offset - skipped > 3:
-            break
     return first + skipped
 
 

@@ -40,13 +40,18 @@ class SourceText:
 
     def _span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
         end_line, end_col = end[0] + 1, end[1] + 1
-        if end[1] == 0 and end[0] > start[0]:
-            end_line, end_col = end[0], 0  # ends at the end of the previous line
+        if end[0] > start[0] and self._blank_before(end):
+            end_line, end_col = end[0], 0  # ends where the next entry starts: previous line
         while end_line > start[0] + 1 and end_col == 0 and self._is_filler(end_line):
             end_line -= 1
         if end_col == 0 and 0 < end_line <= len(self.lines):
             end_col = len(self.lines[end_line - 1].rstrip()) + 1
         return Span(self.rel_path, start[0] + 1, start[1] + 1, end_line, end_col)
+
+    def _blank_before(self, mark: tuple[int, int]) -> bool:
+        if mark[0] >= len(self.lines):
+            return True
+        return not self.lines[mark[0]][: mark[1]].strip(" \t-")
 
     def _is_filler(self, line: int) -> bool:
         if line > len(self.lines):

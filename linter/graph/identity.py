@@ -195,8 +195,8 @@ def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], l
     node_role = _NODE_ROLE_PATHS.get(workload.type)
     if node_role is not None:
         found = resolve_ref(graph, workload, node_role, ROLE_TYPES)
-        chains = [RoleChain(workload, role) for role in found.targets]
-        return chains, [found.unknown] if found.unknown else []
+        return ([RoleChain(workload, role) for role in found.targets],
+                [found.unknown] if found.unknown else [])
     link = profile_of(graph, workload)
     if link is None:
         return [], []
@@ -410,7 +410,9 @@ def _derived_edges(graph: Graph) -> Iterable[Edge]:
                            launcher.span_at(spec.path), spec.version)
     for workload in graph.of_type(*_PROFILE_PATHS):
         own = _own_profile(graph, workload)
-        for profile in own.targets if own else ():
+        if own is None:
+            continue
+        for profile in own.targets:
             yield Edge(workload.address, profile.address, "instance_profile", own.path,
                        own.span)
     for profile in graph.of_type(*PROFILE_TYPES):

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from linter.graph.graph import Graph
 from linter.graph.identity import launchers
 from linter.graph.launch import EKS_NODE_GROUP_TYPES, launch_specs
-from linter.graph.resolve import Status
 from linter.model import Path, Resource, Span, Unknown
 from linter.options import HopLimitException, ScanOptions
 
@@ -171,7 +170,7 @@ def effective_imds(graph: Graph, resource: Resource, options: ScanOptions) -> Ef
                 if inherited is not None:
                     found = Setting(inherited.value, "launch template", template.address,
                                     inherited.path, inherited.span)
-            elif spec.target.status is not Status.EXTERNAL or spec.target.value is not None:
+            else:
                 unknown = spec.target.unknown or Unknown(
                     _show(spec.target.value),
                     "the launch template is not in this scan, so the options it sets are "

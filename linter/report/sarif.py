@@ -1,0 +1,283 @@
+"""SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+
+One run. ``tool.driver.rules`` holds every rule that ran plus the reserved tool rules that were
+used, each with its documentation as ``help`` (text and markdown), ``helpUri``, its level and the
+``security-severity`` GitHub ranks alerts by. Each result names its rule by id and index, points
+at a repository-relative URI under ``%SRCROOT%`` with a full region, carries the resource address
+as its logical location, the chain of related locations, a ``partialFingerprints`` key
+(``iaclint/v1``) that is the finding's own fingerprint (stable across unrelated edits and line
+moves), and ``suppressions`` for suppressed findings (``inSource`` for comments and metadata,
+``external`` for a baseline). Tool errors are results too, and are repeated as
+``toolExecutionNotifications`` of the invocation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import linter
+from linter.engine.reserved import FILE_DOES_NOT_PARSE, RULE_RAISED
+from linter.model import Finding, Related, Span
+from linter.pipeline import ScanResult
+from linter.report.catalog import PROJECT_URI, RuleInfo, catalog
+from linter.report.fingerprint import fingerprint_of
+from linter.report.locations import Base, SourceFiles, end_column, find_base
+from linter.report.redact import redact_tree, secrets_of
+from linter.report.unknowns import with_unknowns
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "iaclint/v1"
+NOTIFIED = frozenset({FILE_DOES_NOT_PARSE.id, RULE_RAISED.id})  # repeated as notifications
+
+
+def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
+    return json.dumps(log(result, show_unknown=show_unknown), indent=2, ensure_ascii=False) + "\n"
+
+
+def log(result: ScanResult, *, show_unknown: bool = False) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready dict (redacted)."""
+    findings = with_unknowns(result.findings, result.unknown_verdicts, result.rules, show_unknown)
+    rules = catalog(result.rules, findings)
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    base = find_base(result.root)
+    sources = SourceFiles(result.root)
+    artifacts = _Artifacts(base)
+    results = [result_json(f, index[f.rule_id], sources, artifacts) for f in findings]
+    notifications = [notification_json(f, index[f.rule_id], sources, artifacts)
+                     for f in findings if f.rule_id in NOTIFIED and f.suppression is None]
+    run: dict[str, Any] = {
+        "tool": {"driver": driver_json(list(rules.values()))},
+        "invocations": [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": notifications,
+        }],
+        "originalUriBaseIds": {
+            SRCROOT: {
+                "uri": base.directory_uri,
+                "description": {"text": "The root of the repository (or of the scan)."},
+            },
+        },
+        "artifacts": artifacts.json(),
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    if not notifications:
+        del run["invocations"][0]["toolExecutionNotifications"]
+    doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    redacted: dict[str, Any] = redact_tree(doc, secrets_of(result.findings))
+    return redacted
+
+
+# ---- rules -----------------------------------------------------------------------------------
+
+
+def driver_json(rules: Sequence[RuleInfo]) -> dict[str, Any]:
+    return {
+        "name": "iaclint",
+        "fullName": f"iaclint {linter.__version__}",
+        "version": linter.__version__,
+        "semanticVersion": linter.__version__,
+        "informationUri": PROJECT_URI,
+        "rules": [rule_json(rule) for rule in rules],
+    }
+
+
+def rule_json(rule: RuleInfo) -> dict[str, Any]:
+    properties: dict[str, Any] = {"category": rule.category}
+    if rule.is_tool:
+        properties["tags"] = ["iaclint-tool"]
+    else:
+        properties["tags"] = _unique(["security", rule.category, *rule.tags])
+        properties["precision"] = rule.precision
+        if rule.security_severity:
+            properties["security-severity"] = rule.security_severity
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": sentence(rule.title)},
+        "fullDescription": {"text": sentence(full_description(rule))},
+        "help": {"text": help_text(rule), "markdown": help_markdown(rule)},
+        "helpUri": rule.help_uri,
+        "defaultConfiguration": {"level": rule.severity.value},
+        "properties": properties,
+    }
+
+
+def full_description(rule: RuleInfo) -> str:
+    parts = [rule.docs.what.strip(), rule.docs.why.strip()]
+    return " ".join(" ".join(p.split()) for p in parts if p) or rule.title
+
+
+def help_text(rule: RuleInfo) -> str:
+    docs = rule.docs
+    sections = [f"{rule.title} ({rule.id} {rule.name})."]
+    for heading, body in (("What it does", docs.what), ("Why it is bad", docs.why),
+                          ("Use instead", docs.fix)):
+        if body.strip():
+            sections.append(f"{heading}:\n{body.strip()}")
+    for heading, snippet in _snippets(rule):
+        sections.append(f"{heading}:\n{snippet}")
+    if docs.references:
+        sections.append("References:\n" + "\n".join(f"- {ref}" for ref in docs.references))
+    sections.append(f"Documentation: {rule.help_uri}")
+    return "\n\n".join(sections)
+
+
+def help_markdown(rule: RuleInfo) -> str:
+    docs = rule.docs
+    sections = [f"**{rule.title}** (`{rule.id}` `{rule.name}`)"]
+    for heading, body in (("What it does", docs.what), ("Why is this bad?", docs.why)):
+        if body.strip():
+            sections.append(f"#### {heading}\n{body.strip()}")
+    for fmt, snippet in sorted(docs.example.items()):
+        if snippet.strip():
+            sections.append(f"#### Example ({_FORMAT_TITLES.get(fmt, fmt)})\n"
+                            f"{_fence(snippet, _FENCE_LANGUAGES.get(fmt, ''))}")
+    if docs.fix.strip():
+        sections.append(f"#### Use instead\n{docs.fix.strip()}")
+    remediation = [f"**{heading}**\n\n{_fence(snippet, language)}"
+                   for (heading, snippet), language in zip(
+                       _snippets(rule), _snippet_languages(rule), strict=True)]
+    if remediation:
+        sections.append("#### Remediation\n" + "\n\n".join(remediation))
+    if docs.references:
+        sections.append("#### References\n" + "\n".join(f"- <{ref}>" for ref in docs.references))
+    sections.append(f"[Rule documentation]({rule.help_uri})")
+    return "\n\n".join(sections)
+
+
+_FORMAT_TITLES = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+_FENCE_LANGUAGES = {"terraform": "hcl", "cloudformation": "yaml"}
+
+
+def _snippets(rule: RuleInfo) -> list[tuple[str, str]]:
+    fix = rule.remediation
+    pairs = [("Terraform", fix.terraform), ("CloudFormation", fix.cloudformation),
+             ("AWS CLI (resources already deployed)", fix.cli)]
+    return [(heading, snippet.strip("\n")) for heading, snippet in pairs if snippet.strip()]
+
+
+def _snippet_languages(rule: RuleInfo) -> list[str]:
+    fix = rule.remediation
+    pairs = [("hcl", fix.terraform), ("yaml", fix.cloudformation), ("shell", fix.cli)]
+    return [language for language, snippet in pairs if snippet.strip()]
+
+
+def _fence(snippet: str, language: str) -> str:
+    ticks = "```"
+    while ticks in snippet:
+        ticks += "`"
+    return f"{ticks}{language}\n{snippet.strip(chr(10))}\n{ticks}"
+
+
+# ---- results ---------------------------------------------------------------------------------
+
+
+class _Artifacts:
+    """The files results point at, in first-use order (``run.artifacts`` and their indexes)."""
+
+    def __init__(self, base: Base) -> None:
+        self._base = base
+        self._index: dict[str, int] = {}
+
+    def location(self, file: str) -> dict[str, Any]:
+        index = self._index.setdefault(file, len(self._index))
+        return {"uri": self._base.uri(file), "uriBaseId": SRCROOT, "index": index}
+
+    def json(self) -> list[dict[str, Any]]:
+        return [{"location": {"uri": self._base.uri(file), "uriBaseId": SRCROOT}}
+                for file in self._index]
+
+
+def result_json(finding: Finding, rule_index: int, sources: SourceFiles,
+                artifacts: _Artifacts) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": finding.severity.value,
+        "message": {"text": result_message(finding)},
+        "locations": [location_json(finding.span, finding.address, sources, artifacts)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint_of(finding)},
+    }
+    if finding.related:
+        out["relatedLocations"] = [
+            related_json(i, related, sources, artifacts)
+            for i, related in enumerate(finding.related, start=1)
+        ]
+    if finding.suppression is not None:
+        suppression: dict[str, Any] = {
+            "kind": "external" if finding.suppression.kind == "external" else "inSource",
+            "status": "accepted",
+        }
+        if finding.suppression.justification:
+            suppression["justification"] = finding.suppression.justification
+        if finding.suppression.expires:
+            suppression["properties"] = {"expires": finding.suppression.expires}
+        out["suppressions"] = [suppression]
+    if finding.resource_type:
+        out["properties"] = {"resourceType": finding.resource_type}
+    return out
+
+
+def result_message(finding: Finding) -> str:
+    text = finding.message.strip() or finding.rule_name
+    if finding.address and finding.address not in text:
+        text = f"{finding.address}: {text}"
+    return sentence(text)
+
+
+def sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def region_json(span: Span, sources: SourceFiles) -> dict[str, Any]:
+    region: dict[str, Any] = {
+        "startLine": span.start_line,
+        "startColumn": span.start_col,
+        "endLine": span.end_line,
+    }
+    end = end_column(span, sources)
+    if end is not None:
+        region["endColumn"] = end
+    return region
+
+
+def location_json(span: Span, address: str, sources: SourceFiles,
+                  artifacts: _Artifacts) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": artifacts.location(span.file),
+            "region": region_json(span, sources),
+        },
+    }
+    if address:
+        location["logicalLocations"] = [{
+            "name": address.rsplit(".", 1)[-1] if "." in address else address,
+            "fullyQualifiedName": address,
+            "kind": "resource",
+        }]
+    return location
+
+
+def related_json(number: int, related: Related, sources: SourceFiles,
+                 artifacts: _Artifacts) -> dict[str, Any]:
+    location = location_json(related.span, related.address, sources, artifacts)
+    return {"id": number, **location, "message": {"text": sentence(related.message)}}
+
+
+def notification_json(finding: Finding, rule_index: int, sources: SourceFiles,
+                      artifacts: _Artifacts) -> dict[str, Any]:
+    return {
+        "level": finding.severity.value,
+        "message": {"text": result_message(finding)},
+        "locations": [location_json(finding.span, finding.address, sources, artifacts)],
+        "associatedRule": {"id": finding.rule_id, "index": rule_index},
+    }
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))

@@ -1,0 +1,271 @@
+"""Where AWS credentials hide in a resource, and the exact line each one is on.
+
+Every string of a resource is scanned (``text.scan_text``); some places get more:
+
+* user data (``user_data``, ``user_data_base64``, ``UserData`` at any depth — launch templates
+  included): decoded from base64 when it is base64, scanned as a script, with PEM private keys
+  and base64 runs inside the script decoded too;
+* names that say "credential": ``provider "aws"`` ``access_key``/``secret_key``/``token``,
+  ``AWS::CloudFormation::Authentication`` ``accessKeyId``/``secretKey``/``password``,
+  ``AWS::IAM::User`` ``LoginProfile.Password``, and environment variables / keys named
+  ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN`` … — any literal that is no placeholder;
+* credential-ish names (``*secret*``, ``*token*``, ``*password*`` …) holding a 40-character
+  secret-key-shaped value;
+* JSON documents inside strings (ECS ``container_definitions``): decoded and walked, so
+  ``{"name": "AWS_SECRET_ACCESS_KEY", "value": "…"}`` is judged by its name;
+* values iaclint cannot know but that are the generated secret of an IAM access key
+  (``aws_iam_access_key.x.secret``, ``!GetAtt Key.SecretAccessKey``) placed into user data,
+  environment variables, provider blocks or authentication metadata: the long-term key then
+  sits in clear text wherever that configuration is readable.
+
+Variables without a value, references, dynamic references (``{{resolve:…}}``) and placeholders
+are never findings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from linter.model import Format, Path, Resource, Span, Unknown
+from linter.secrets.patterns import EXAMPLE_KEYS, is_placeholder, is_secret_key_shaped, preview
+from linter.secrets.text import (
+    ACCESS_KEY_ID,
+    PASSWORD,
+    PRIVATE_KEY_KIND,
+    SECRET_ACCESS_KEY,
+    SESSION_TOKEN,
+    Hit,
+    decode_base64,
+    scan_text,
+)
+
+USER_DATA_KEYS = frozenset({"user_data", "user_data_base64", "UserData"})
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
+AUTHENTICATION = "AWS::CloudFormation::Authentication"
+
+# normalized names (lower case, letters and digits only) whose literal value is a credential
+_SECRET_NAMES = {
+    "awssecretaccesskey": SECRET_ACCESS_KEY, "secretaccesskey": SECRET_ACCESS_KEY,
+    "awssecretkey": SECRET_ACCESS_KEY, "awssessiontoken": SESSION_TOKEN,
+    "awssecuritytoken": SESSION_TOKEN,
+}
+_PROVIDER_NAMES = {"access_key": ACCESS_KEY_ID, "secret_key": SECRET_ACCESS_KEY,
+                   "token": SESSION_TOKEN}
+_AUTHENTICATION_NAMES = {"accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_ACCESS_KEY,
+                         "password": PASSWORD}
+_CREDENTIAL_NAME = re.compile(r"secret|credential|passw|token|privatekey|accesskey|apikey")
+_GENERATED_SECRET = re.compile(
+    r"aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|encrypted_secret|ses_smtp_password_v4)"
+    r"|SecretAccessKey"
+)
+_KIND_WORD = {ACCESS_KEY_ID: "access key id", SECRET_ACCESS_KEY: "secret access key",
+              SESSION_TOKEN: "session token", PASSWORD: "password"}
+
+
+@dataclass(frozen=True)
+class Leak:
+    """One credential in a resource: where it is, what it is, and how to point at it."""
+
+    path: Path  # the attribute holding it
+    hit: Hit
+    place: str  # "user data", "provider block (secret_key)", "environment variable FOO" …
+    span: Span  # the line to point at (inside a heredoc when it can be computed)
+    redact: tuple[str, ...]  # raw strings to scrub from any output
+
+
+@dataclass(frozen=True)
+class _Context:
+    path: Path  # where a finding points (a JSON document inside a string keeps the string's path)
+    name: str  # the nearest key / variable name
+    user_data: bool = False
+    in_json: bool = False
+
+
+def find_leaks(resource: Resource, *, example_keys: bool = True,
+               private_keys: bool = True) -> list[Leak]:
+    """Every credential in ``resource``, in source order, one per distinct secret."""
+    leaks: list[Leak] = []
+    seen: set[tuple[str, str]] = set()
+    for leak in _walk_resource(resource):
+        if not example_keys and leak.hit.value in EXAMPLE_KEYS:
+            continue
+        if not private_keys and leak.hit.kind == PRIVATE_KEY_KIND:
+            continue
+        key = (leak.hit.kind, leak.hit.value or leak.hit.label)
+        if key not in seen:
+            seen.add(key)
+            leaks.append(leak)
+    return sorted(leaks, key=lambda leak: (leak.span.start_line, leak.span.start_col))
+
+
+def _walk_resource(resource: Resource) -> Iterator[Leak]:
+    attributes = resource.attributes
+    if resource.format is Format.CLOUDFORMATION:
+        for key in ("Properties", "Metadata", "Default"):
+            if key in attributes:
+                name = resource.address if key == "Default" else key
+                yield from _walk(resource, attributes[key], _Context((key,), name), (key,))
+        return
+    for key, value in attributes.items():
+        yield from _walk(resource, value, _Context((key,), key, key in USER_DATA_KEYS), (key,))
+
+
+def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[Leak]:
+    if isinstance(node, Unknown):
+        yield from _generated_secret(resource, node, ctx)
+    elif isinstance(node, dict):
+        pair_name = _pair_name(node)
+        for key, value in node.items():
+            name = pair_name if pair_name and key in ("value", "Value") else str(key)
+            child = path + (key,)
+            yield from _walk(resource, value, _Context(
+                ctx.path if ctx.in_json else child, name,
+                ctx.user_data or key in USER_DATA_KEYS, ctx.in_json), child)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            child = path + (index,)
+            yield from _walk(resource, value, _Context(
+                ctx.path if ctx.in_json else child, ctx.name, ctx.user_data, ctx.in_json), child)
+    elif isinstance(node, str):
+        yield from _string(resource, node, ctx, path)
+
+
+def _pair_name(node: dict[str, Any]) -> str:
+    """``{"name": "AWS_SECRET_ACCESS_KEY", "value": "…"}`` (ECS, CFN ``Environment`` lists)."""
+    for name_key, value_key in (("name", "value"), ("Name", "Value")):
+        name = node.get(name_key)
+        if isinstance(name, str) and value_key in node:
+            return name
+    return ""
+
+
+def _string(resource: Resource, value: str, ctx: _Context, path: Path) -> Iterator[Leak]:
+    if ctx.user_data:
+        decoded = decode_base64(value)
+        text = decoded if decoded is not None else value
+        for hit in scan_text(text, nested_base64=True):
+            yield _leak(resource, ctx, path, hit, value, text, encoded=decoded is not None)
+        return
+    document = _json_document(value)
+    if document is not None:
+        yield from _walk(resource, document, _Context(ctx.path, ctx.name, False, True), path)
+        return
+    hits = [h for h in scan_text(value) if h.kind != PRIVATE_KEY_KIND]
+    named = _named_hit(resource, value, ctx, path)
+    if named is not None and not any(h.value == named.value for h in hits):
+        hits.insert(0, named)
+    for hit in hits:
+        yield _leak(resource, ctx, path, hit, value, value, encoded=False)
+
+
+def _named_hit(resource: Resource, value: str, ctx: _Context, path: Path) -> Hit | None:
+    """A literal whose name alone makes it a credential (or a secret-shaped credential-ish name)."""
+    kind = _name_kind(resource, ctx, path)
+    literal = value.strip()
+    if kind is not None and not is_placeholder(literal):
+        return Hit(kind, literal, f"{_KIND_WORD[kind]} {preview(literal)}")
+    normalized = re.sub(r"[^a-z0-9]", "", ctx.name.lower())
+    if _CREDENTIAL_NAME.search(normalized) and is_secret_key_shaped(literal):
+        return Hit(SECRET_ACCESS_KEY, literal, f"secret access key {preview(literal)}")
+    return None
+
+
+def _name_kind(resource: Resource, ctx: _Context, path: Path) -> str | None:
+    if resource.kind == "provider" and resource.type == "provider.aws" and len(path) == 1:
+        return _PROVIDER_NAMES.get(ctx.name)
+    if AUTHENTICATION in path:
+        return _AUTHENTICATION_NAMES.get(ctx.name)
+    if resource.type == "AWS::IAM::User" and path[-2:] == ("LoginProfile", "Password"):
+        return PASSWORD
+    return _SECRET_NAMES.get(re.sub(r"[^a-z0-9]", "", ctx.name.lower()))
+
+
+def _sensitive_place(resource: Resource, ctx: _Context, path: Path) -> bool:
+    return (ctx.user_data or resource.kind == "provider" or AUTHENTICATION in path
+            or "variables" in path or "Variables" in path or ctx.in_json
+            or _name_kind(resource, ctx, path) is not None)
+
+
+def _generated_secret(resource: Resource, node: Unknown, ctx: _Context) -> Iterator[Leak]:
+    """The secret of an IAM access key created by this configuration, copied somewhere readable."""
+    match = _GENERATED_SECRET.search(node.expression)
+    if match is None or not _sensitive_place(resource, ctx, ctx.path):
+        return
+    source = node.refs[0] if node.refs else match.group(0)
+    hit = Hit(SECRET_ACCESS_KEY, "", f"secret access key generated for {source}")
+    yield _leak(resource, ctx, ctx.path, hit, "", "", encoded=False)
+
+
+def _json_document(value: str) -> Any:
+    text = value.strip()
+    if len(text) < 2 or text[0] not in "[{" or text[-1] not in "]}":
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, (dict, list)) else None
+
+
+def _leak(resource: Resource, ctx: _Context, path: Path, hit: Hit, raw: str, text: str, *,
+          encoded: bool) -> Leak:
+    redact = tuple(dict.fromkeys(s for s in (hit.value, hit.encoded, raw if encoded else "") if s))
+    return Leak(ctx.path, hit, _place(resource, ctx, path), _span(resource, ctx, hit, text),
+                redact)
+
+
+def _place(resource: Resource, ctx: _Context, path: Path) -> str:
+    if ctx.user_data:
+        return "user data"
+    if resource.kind == "provider":
+        return f"the provider block ({ctx.name})"
+    if AUTHENTICATION in path:
+        return f"{AUTHENTICATION} metadata ({ctx.name})"
+    if "variables" in path or "Variables" in path or ctx.in_json and ctx.name:
+        return f"environment variable {ctx.name}" if _is_env(path, ctx) else f"{ctx.name}"
+    if resource.format is Format.CLOUDFORMATION and path[:1] == ("Default",):
+        return "the parameter's default value"
+    return ".".join(str(p) for p in ctx.path) or ctx.name
+
+
+def _is_env(path: Path, ctx: _Context) -> bool:
+    return ("variables" in path or "Variables" in path or "environment" in path
+            or "Environment" in path)
+
+
+def _span(resource: Resource, ctx: _Context, hit: Hit, text: str) -> Span:
+    """The line of ``hit`` when the value's span is a block of exactly the value's lines.
+
+    A heredoc (``<<EOF`` … ``EOF``) and a YAML block scalar (``|``) end on the line after their
+    last content line when the text ends with a newline, else on it; the value's lines then sit
+    just above the span's end. Anything else (quoted strings with ``\\n``, decoded JSON,
+    interpolated templates whose line count does not fit) points at the attribute.
+    """
+    origin = _origin(resource, ctx.path)
+    base = origin or resource.span_at(ctx.path)
+    if not text or ctx.in_json or base.end_line <= base.start_line:
+        return base
+    lines = text.rstrip("\n").count("\n") + 1
+    last = base.end_line - 1 if text.endswith("\n") else base.end_line
+    line = last - (lines - 1) + hit.line
+    if base.start_line < line <= last:
+        return Span(base.file, line, 1, line, 0)
+    return base
+
+
+def _origin(resource: Resource, path: Path) -> Span | None:
+    """Where the value was written when it came from elsewhere (a variable default, a parameter)."""
+    for cut in range(len(path), 0, -1):
+        spans = resource.origins.get(path[:cut])
+        if spans:
+            return spans[0]
+    return None
+
+
+def from_tfvars(resource: Resource, leak: Leak) -> bool:
+    """True when the leaked value was written in a tfvars file (``scan_tfvars`` reports it)."""
+    return leak.span.file.endswith(TFVARS_SUFFIXES) and leak.span.file != resource.file

@@ -1,0 +1,71 @@
+"""The ``secrets.aws-credentials`` predicate: TRUE when a resource holds a hard-coded credential.
+
+``with`` (all optional):
+
+* ``example_keys`` (default true): report AWS's documented example key pair too. It is kept on
+  by default: the example key looks real to every scanner and reviewer, and code that carries it
+  is code into which a real key gets pasted next.
+* ``private_keys`` (default true): report PEM private keys found in user data.
+
+The Outcome never carries a raw secret in a message placeholder. ``details["redact"]`` lists the
+raw strings (the secrets and, for base64 user data, the encoded blob they were decoded from) for
+the engine to copy into ``Finding.properties["redact"]`` so reporters can scrub code frames.
+Values that come from a tfvars file are left to ``linter.secrets.tfvars.scan_tfvars``, which
+reports them at their line in that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from linter.engine.outcome import Outcome, RuleContext
+from linter.model import Related
+from linter.secrets.locate import Leak, find_leaks, from_tfvars
+
+NAME = "secrets.aws-credentials"
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "example_keys": {"type": "boolean"},
+        "private_keys": {"type": "boolean"},
+    },
+}
+
+
+def aws_credentials(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    resource = ctx.resource
+    leaks = [
+        leak for leak in find_leaks(resource, example_keys=bool(args.get("example_keys", True)),
+                                    private_keys=bool(args.get("private_keys", True)))
+        if not from_tfvars(resource, leak)
+    ]
+    if not leaks:
+        return Outcome.false()
+    return Outcome.true(
+        paths=tuple(dict.fromkeys(leak.path for leak in leaks)),
+        spans=tuple(dict.fromkeys(leak.span for leak in leaks)),
+        details=describe(leaks),
+        related=tuple(
+            Related(leak.span, f"{leak.hit.label} in {leak.place}", resource.address)
+            for leak in leaks[1:]
+        ),
+    )
+
+
+def describe(leaks: list[Leak]) -> dict[str, Any]:
+    """Message placeholders: ``{what}`` (redacted), ``{where}``, ``{count}``, and ``redact``."""
+    first = leaks[0]
+    same_place = [leak for leak in leaks if leak.place == first.place]
+    what = " and ".join(dict.fromkeys(leak.hit.label for leak in same_place))
+    others = len(leaks) - len(same_place)
+    if others:
+        what += f" (and {others} more elsewhere in this resource)"
+    return {
+        "what": what,
+        "where": first.place,
+        "count": len(leaks),
+        "redact": sorted({s for leak in leaks for s in leak.redact}, key=lambda s: (-len(s), s)),
+    }
