@@ -115,6 +115,7 @@ class Evaluator:
     edges: list[Edge] = field(default_factory=list)
     unknowns: list[Unknown] = field(default_factory=list)
     _resolving: set[str] = field(default_factory=set)
+    _at: Path = ()  # output path of the intrinsic being evaluated (fallback location)
 
     # ---- plain nodes -------------------------------------------------------------------------
 
@@ -158,10 +159,19 @@ class Evaluator:
 
     def unknown(self, node: Any, reason: str, refs: tuple[str, ...] = (),
                 fallback: str = "") -> Unknown:
-        result = Unknown(self.expression(node, fallback), reason, self.scope.source.span(node),
-                         refs)
+        result = Unknown(self.expression(node, fallback), reason, self.located(node), refs)
         self.unknowns.append(result)
         return result
+
+    def located(self, node: Any) -> Span | None:
+        """The span of ``node``, else of the nearest output path (nodes SAM generated)."""
+        span = self.scope.source.span(node)
+        if span is not None:
+            return span
+        for cut in range(len(self._at), -1, -1):
+            if self._at[:cut] in self.spans:
+                return self.spans[self._at[:cut]]
+        return None
 
     def expression(self, node: Any, fallback: str = "") -> str:
         if isinstance(node, _Located):
@@ -180,12 +190,13 @@ class Evaluator:
             self.origins[path] = (*self.origins.get(path, ()), span)
 
     def _edge(self, target: str, node: Any, path: Path, attribute: str = "") -> None:
-        self.edges.append(Edge(self.address, target, "reference", path,
-                               self.scope.source.span(node), attribute))
+        self.edges.append(Edge(self.address, target, "reference", path, self.located(node),
+                               attribute))
 
     # ---- intrinsic functions -----------------------------------------------------------------
 
     def intrinsic(self, function: str, arg: Any, node: Any, path: Path, depth: int) -> Any:
+        self._at = path
         handler = _HANDLERS.get(function)
         if handler is None:
             return self.unknown(node, f"{function} is not evaluated by iaclint")
@@ -213,7 +224,7 @@ class Evaluator:
             self._origin(path, param.origin)
             if isinstance(param.value, Unknown):
                 result = Unknown(self.expression(node, f"!Ref {name}"), param.value.reason,
-                                 self.scope.source.span(node))
+                                 self.located(node))
                 self.unknowns.append(result)
                 return result
             return param.value

@@ -35,7 +35,9 @@ class SourceText:
             if end is None:
                 return Span(self.rel_path, start[0] + 1, start[1] + 1)
             # a number/boolean value: the key's line, to its end
-            return Span(self.rel_path, start[0] + 1, start[1] + 1, start[0] + 1, 0)
+            line = self.lines[start[0]] if start[0] < len(self.lines) else ""
+            end_col = len(line.split(" #", 1)[0].rstrip()) + 1 if line else 0
+            return Span(self.rel_path, start[0] + 1, start[1] + 1, start[0] + 1, end_col)
         return self._span(start, end)
 
     def _span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:

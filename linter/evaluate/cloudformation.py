@@ -61,7 +61,8 @@ def evaluate_template(
             expansion = expand_sam(template, known)
         except SamError as err:
             result.findings.append(tool_finding(
-                EVALUATION_NOTE, f"SAM transform failed, scanning the template untransformed: {err}",
+                EVALUATION_NOTE,
+                f"SAM transform failed, scanning the template untransformed: {err}",
                 _key_span(source, template, "Transform")))
         else:
             template, source_of = expansion.template, expansion.source_of
@@ -217,13 +218,13 @@ def _assignments(atoms: list[Any]) -> Iterator[dict[AtomKey, bool]]:
     for values in itertools.product((True, False), repeat=len(atoms)):
         chosen: dict[str, str] = {}
         consistent = True
-        for atom, value in zip(atoms, values):
-            if value and atom.literal is not None:
-                if chosen.setdefault(atom.expression, atom.literal) != atom.literal:
-                    consistent = False
-                    break
+        for atom, value in zip(atoms, values, strict=True):
+            if value and atom.literal is not None and (
+                    chosen.setdefault(atom.expression, atom.literal) != atom.literal):
+                consistent = False
+                break
         if consistent:
-            yield {atom.key: value for atom, value in zip(atoms, values)}
+            yield {atom.key: value for atom, value in zip(atoms, values, strict=True)}
 
 
 def _if_conditions(node: Any) -> Iterator[str]:

@@ -88,6 +88,6 @@ def text_spans(text: str, container: Span, prefix: Path) -> dict[Path, Span]:
         end_line = first + pos.end_line
         if pos.end_col == 0 and pos.end_line > pos.line:
             end_line -= 1  # the node ends at the start of the next line
-        out[(*prefix, *path)] = Span(container.file, first + pos.line, 1, max(end_line,
-                                                                             first + pos.line))
+        key: Path = prefix + path
+        out[key] = Span(container.file, first + pos.line, 1, max(end_line, first + pos.line))
     return out

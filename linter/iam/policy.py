@@ -113,6 +113,7 @@ class PolicyDocument:
     unknowns: tuple[Unknown, ...] = ()  # the document, or part of its statement list, is unknown
     managed_arn: str = ""  # set when the document is an AWS managed policy from the data file
     version: str = ""
+    source: str = "inline"  # inline | aws-managed | attached (a customer policy attached here)
 
     def span(self, path: Path | None = None) -> Span:
         path = self.path if path is None else path

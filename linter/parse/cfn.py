@@ -23,7 +23,8 @@ from linter.model import Finding, Span
 _MARKERS = (b"AWSTemplateFormatVersion", b"Resources", b"Transform")
 _YAML_VERSION = re.compile(rb"^[\"']?AWSTemplateFormatVersion[\"']?[ \t]*:", re.MULTILINE)
 _YAML_TOP_KEY = re.compile(rb"^[\"']?(Resources|Transform)[\"']?[ \t]*:", re.MULTILINE)
-_RESOURCE_TYPE = re.compile(rb"[\"']?Type[\"']?[ \t]*:[ \t]*[\"']?(AWS|Custom|Alexa)::", re.MULTILINE)
+_RESOURCE_TYPE = re.compile(
+    rb"[\"']?Type[\"']?[ \t]*:[ \t]*[\"']?(AWS|Custom|Alexa)::", re.MULTILINE)
 _JSON_VERSION = re.compile(rb"\"AWSTemplateFormatVersion\"\s*:")
 _TYPE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 

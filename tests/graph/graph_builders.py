@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from linter.graph.graph import Graph, build
 from linter.graph.identity import derive
@@ -68,8 +65,3 @@ def graph_of(*resources: Resource, options: ScanOptions | None = None) -> Graph:
     graph = build(resources, edges)
     derive(graph, options or ScanOptions())
     return graph
-
-
-@pytest.fixture
-def opts() -> Callable[..., ScanOptions]:
-    return ScanOptions

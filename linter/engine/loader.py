@@ -1,0 +1,351 @@
+"""Loading rule files: YAML → JSON Schema → semantic checks → ``Rule``.
+
+A rule file that is wrong in any way stops the run (``ConfigError``, exit 2) with the file and
+the JSON path of the problem — never log-and-skip: a typo must not silently disable a check.
+Checked beyond the schema: predicate names and their ``with`` arguments (each predicate's own
+schema), regular expressions, ``{option: NAME}`` references, ``type`` conditions naming types
+outside the block, resource types that do not fit the block's format, message placeholders,
+reserved ids, duplicate ids, names and aliases across all loaded directories.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import pathlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from linter.engine import messages
+from linter.engine.operators import OPERATORS
+from linter.engine.option_refs import scan_option_names
+from linter.engine.predicates import PREDICATES
+from linter.engine.rule import Docs, MatchBlock, Remediation, Rule
+from linter.errors import ConfigError
+from linter.model import Format, Severity
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+SCHEMA_PATH = pathlib.Path(__file__).with_name("rule.schema.json")
+RULE_SUFFIXES = (".yaml", ".yml")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_TERRAFORM_TYPE = re.compile(r"(data\.)?[a-z][a-z0-9_]*|provider\.[a-z0-9_]+|module")
+_CFN_TYPE = re.compile(r"[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*")
+_CONDITION_KEYS = ("all", "any", "not", "path", "predicate", "type")
+
+
+def bundled_rules_dir() -> pathlib.Path:
+    """``linter/_rules`` inside an installed wheel, else ``<repo>/rules`` in a source checkout."""
+    package = pathlib.Path(__file__).resolve().parent.parent
+    inside = package / "_rules"
+    if inside.is_dir():
+        return inside
+    return package.parent / "rules"
+
+
+def rule_files(directory: pathlib.Path) -> list[pathlib.Path]:
+    """Every ``*.yaml`` / ``*.yml`` below ``directory`` (hidden directories skipped), sorted."""
+    if directory.is_file():
+        return [directory]
+    if not directory.is_dir():
+        raise ConfigError("rule directory does not exist", str(directory))
+    found = [
+        path for path in directory.rglob("*")
+        if path.suffix in RULE_SUFFIXES and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+    ]
+    return sorted(found)
+
+
+def load_rules(dirs: Sequence[pathlib.Path]) -> list[Rule]:
+    """All rules of ``dirs`` (files or directories), validated; ConfigError on the first problem."""
+    rules: list[Rule] = []
+    owners: dict[str, tuple[str, str]] = {}  # id / name / alias → (file, json path)
+    for directory in dirs:
+        for path in rule_files(pathlib.Path(directory)):
+            rule = load_rule_file(path)
+            keys = [(rule.id, "$.id"), (rule.name, "$.name")]
+            keys += [(alias, f"$.aliases[{i}]") for i, alias in enumerate(rule.aliases)]
+            for key, where in keys:
+                if key in owners:
+                    other = owners[key][0]
+                    raise ConfigError(f"{key!r} is already used by {other}", str(path), where)
+            for key, where in keys:
+                owners[key] = (str(path), where)
+            rules.append(rule)
+    return rules
+
+
+def load_rule_file(path: pathlib.Path) -> Rule:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read rule file: {exc}", str(path)) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", str(path), "$") from exc
+    return rule_from_data(data, str(path))
+
+
+def rule_from_data(data: Any, file: str = "") -> Rule:
+    """Validate one rule document (already parsed) and build the ``Rule``."""
+    if not isinstance(data, dict):
+        raise ConfigError("a rule file must be a mapping", file, "$")
+    error = _first_schema_error(data)
+    if error is not None:
+        raise ConfigError(_describe(error), file, json_path(error.absolute_path))
+    _check_semantics(data, file)
+    return _build(data, file)
+
+
+# ---------------------------------------------------------------- JSON Schema
+
+
+@functools.cache
+def rule_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+@functools.cache
+def _rule_validator() -> Validator:
+    from jsonschema import Draft202012Validator  # lazy: about 100 ms of imports
+
+    return Draft202012Validator(rule_schema())
+
+
+@functools.cache
+def _predicate_validator(name: str) -> Validator:
+    from jsonschema import Draft202012Validator
+
+    schema = PREDICATES[name][1]
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _first_schema_error(data: Any, validator: Validator | None = None) -> ValidationError | None:
+    from jsonschema.exceptions import best_match
+
+    errors = list((validator or _rule_validator()).iter_errors(data))
+    if not errors:
+        return None
+    # the deepest error is the most precise; best_match breaks ties between schema branches
+    depth = max(len(e.absolute_path) for e in errors)
+    return best_match(e for e in errors if len(e.absolute_path) == depth)
+
+
+def json_path(path: Iterator[Any] | Sequence[Any]) -> str:
+    """``$.match.terraform.where.all[1]`` for ``['match', 'terraform', 'where', 'all', 1]``."""
+    out = "$"
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif _IDENTIFIER.fullmatch(str(key)):
+            out += f".{key}"
+        else:
+            out += f"[{json.dumps(str(key))}]"
+    return out
+
+
+def _describe(error: ValidationError) -> str:
+    """The schema error in the rule author's words."""
+    kind = error.schema.get("x-kind", "") if isinstance(error.schema, dict) else ""
+    instance = error.instance
+    operators = ", ".join(OPERATORS)
+    if error.schema is False or error.validator is None:
+        keys = ", ".join(_CONDITION_KEYS)
+        return f"not a condition: expected an object with one of {keys}"
+    if kind == "path-condition":
+        extra = [k for k in instance if k != "path" and k not in OPERATORS]
+        if error.validator == "additionalProperties" and extra:
+            return f"unknown operator {extra[0]!r} (operators: {operators})"
+        if error.validator == "minProperties":
+            return f"path condition without an operator (one of: {operators})"
+        if error.validator == "maxProperties":
+            ops = [k for k in instance if k != "path"]
+            return f"a path condition takes exactly one operator, found {', '.join(ops)}"
+    if kind.endswith("-condition") and error.validator == "additionalProperties":
+        head = kind.removesuffix("-condition")
+        extra = [k for k in instance if k != head]
+        return f"{head!r} condition may not also have {', '.join(map(repr, extra))} " \
+               "(combine conditions with all/any)"
+    if error.validator == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        return f"{instance!r} is not one of: {allowed}"
+    if error.validator == "pattern" and error.absolute_path:
+        field = error.absolute_path[-1]
+        return f"{instance!r} is not a valid {field} (pattern {error.validator_value})"
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = error.schema.get("properties", {})
+        extra = [k for k in instance if k not in allowed]
+        return f"unknown key {extra[0]!r} (allowed: {', '.join(allowed)})"
+    return str(error.message)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return str(problem)
+
+
+# ---------------------------------------------------------------- semantic checks
+
+
+def _check_semantics(data: Mapping[str, Any], file: str) -> None:
+    rule_id = data["id"]
+    if rule_id.startswith("IAC00"):
+        raise ConfigError(f"{rule_id} is reserved for tool findings (IAC0001-IAC0099)",
+                          file, "$.id")
+    option_names = set(scan_option_names()) | set(data.get("options", {}))
+    numeric_options = {n for n, t in scan_option_names().items() if t in (int, float)}
+    numeric_options |= {
+        n for n, v in data.get("options", {}).items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    state = _Walk(file, option_names, numeric_options)
+    for fmt, block in data["match"].items():
+        base = f"$.match.{fmt}"
+        pattern = _TERRAFORM_TYPE if fmt == Format.TERRAFORM.value else _CFN_TYPE
+        for index, native in enumerate(block["types"]):
+            if not pattern.fullmatch(native):
+                raise ConfigError(f"{native!r} is not a {fmt} resource type",
+                                  file, f"{base}.types[{index}]")
+        state.walk(block["where"], f"{base}.where", tuple(block["types"]))
+    _check_message(data["message"], state, file)
+
+
+class _Walk:
+    """Walks a condition tree, checking what the schema cannot know; collects what the message
+    may reference (options and predicate details)."""
+
+    def __init__(self, file: str, option_names: set[str], numeric_options: set[str]) -> None:
+        self.file = file
+        self.option_names = option_names
+        self.numeric_options = numeric_options
+        self.details: set[str] = set()
+        self.open_details = False  # a predicate that declares no details: any name may appear
+
+    def fail(self, message: str, where: str) -> ConfigError:
+        return ConfigError(message, self.file, where)
+
+    def walk(self, condition: Mapping[str, Any], where: str, types: tuple[str, ...]) -> None:
+        for key in ("all", "any"):
+            if key in condition:
+                for index, child in enumerate(condition[key]):
+                    self.walk(child, f"{where}.{key}[{index}]", types)
+                return
+        if "not" in condition:
+            self.walk(condition["not"], f"{where}.not", types)
+        elif "type" in condition:
+            wanted = condition["type"]
+            for index, native in enumerate([wanted] if isinstance(wanted, str) else wanted):
+                if native not in types:
+                    at = f"{where}.type" if isinstance(wanted, str) else f"{where}.type[{index}]"
+                    raise self.fail(f"type {native!r} is not among the block's types", at)
+        elif "predicate" in condition:
+            self._predicate(condition, where)
+        elif "path" in condition:
+            self._path(condition, where)
+
+    def _predicate(self, condition: Mapping[str, Any], where: str) -> None:
+        name = condition["predicate"]
+        if name not in PREDICATES:
+            known = ", ".join(sorted(PREDICATES)) or "none"
+            raise self.fail(f"unknown predicate {name!r} (known: {known})", f"{where}.predicate")
+        error = _first_schema_error(condition.get("with") or {}, _predicate_validator(name))
+        if error is not None:
+            raise self.fail(f"predicate {name}: {_describe(error)}",
+                            json_path(["with", *error.absolute_path]).replace("$", where, 1))
+        declared = PREDICATES[name][1].get("x-details")
+        if declared is None:
+            self.open_details = True
+        else:
+            self.details.update(declared)
+
+    def _path(self, condition: Mapping[str, Any], where: str) -> None:
+        name = next(k for k in condition if k != "path")
+        argument = condition[name]
+        at = f"{where}.{name}"
+        if name == "matches":
+            try:
+                re.compile(argument)
+            except re.error as exc:
+                raise self.fail(f"invalid regular expression {argument!r}: {exc}", at) from exc
+        if isinstance(argument, dict) and "option" in argument:
+            option = argument["option"]
+            if option not in self.option_names:
+                known = ", ".join(sorted(self.option_names))
+                raise self.fail(f"unknown option {option!r} (known: {known})", f"{at}.option")
+            if OPERATORS[name].numeric and option not in self.numeric_options:
+                raise self.fail(f"option {option!r} is not a number; {name} compares numbers",
+                                f"{at}.option")
+            self.details.add(option)
+
+
+def _check_message(template: str, state: _Walk, file: str) -> None:
+    try:
+        names = messages.placeholders(template)
+    except ValueError as exc:
+        raise ConfigError(f"bad message template: {exc}", file, "$.message") from exc
+    if state.open_details:
+        return
+    allowed = messages.BASE_PLACEHOLDERS | state.details
+    for name in names:
+        if name not in allowed:
+            raise ConfigError(
+                f"unknown placeholder {{{name}}} (available: {', '.join(sorted(allowed))})",
+                file, "$.message")
+
+
+# ---------------------------------------------------------------- building
+
+
+def _build(data: Mapping[str, Any], file: str) -> Rule:
+    docs = data["docs"]
+    remediation = data["remediation"]
+    match: dict[Format, MatchBlock] = {}
+    for fmt, block in data["match"].items():
+        at = block.get("at", ())
+        at_paths = (at,) if isinstance(at, str) else tuple(at)
+        match[Format(fmt)] = MatchBlock(
+            types=tuple(block["types"]),
+            where=block["where"],
+            at=at_paths[0] if at_paths else "",
+            at_paths=at_paths,
+        )
+    score = data["security-severity"]
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        category=data["category"],
+        severity=Severity(data["severity"]),
+        security_severity=score if isinstance(score, str) else f"{float(score):.1f}",
+        title=data["title"],
+        message=data["message"],
+        docs=Docs(
+            what=docs["what"],
+            why=docs["why"],
+            example=dict(docs.get("example", {})),
+            fix=docs["fix"],
+            references=tuple(docs.get("references", ())),
+        ),
+        remediation=Remediation(
+            terraform=remediation.get("terraform", ""),
+            cloudformation=remediation.get("cloudformation", ""),
+            cli=remediation.get("cli", ""),
+        ),
+        match=match,
+        tags=tuple(data.get("tags", ())),
+        aliases=tuple(data.get("aliases", ())),
+        suppressible=bool(data.get("suppressible", True)),
+        source=file,
+        options=dict(data.get("options", {})),
+    )

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from graph_builders import cfn, cfn_ref, graph_of, ref, tf
+
+from linter.graph.launch import launch_specs, template_of
+from linter.graph.resolve import Status
+from linter.model import Unknown
+
+
+def test_instance_template_by_id_with_latest_version_reference() -> None:
+    template = tf("aws_launch_template.lt", {"name": "lt"})
+    instance = tf("aws_instance.a", {"launch_template": [{
+        "id": ref(template.address), "version": ref(template.address, "latest_version")}]})
+    spec = template_of(graph_of(template, instance), instance)
+    assert spec is not None and spec.target.found
+    assert spec.version == "$Latest"
+    assert spec.path == ("launch_template", 0)
+
+
+def test_template_by_name_and_numeric_version() -> None:
+    template = tf("aws_launch_template.lt", {"name": "web-lt"})
+    instance = tf("aws_instance.a", {"launch_template": [{"name": "web-lt", "version": "3"}]})
+    spec = template_of(graph_of(template, instance), instance)
+    assert spec is not None and spec.target.targets == (template,)
+    assert spec.version == "3"
+
+
+def test_default_version_when_unset() -> None:
+    template = tf("aws_launch_template.lt", {"name": "lt"})
+    group = tf("aws_eks_node_group.ng", {"launch_template": [{"id": ref(template.address)}]})
+    [spec] = launch_specs(graph_of(template, group), group)
+    assert spec.version == "$Default"
+
+
+def test_autoscaling_group_every_specification() -> None:
+    a = tf("aws_launch_template.a", {"name": "a"})
+    b = tf("aws_launch_template.b", {"name": "b"})
+    lc = tf("aws_launch_configuration.c", {"name": "c"})
+    group = tf("aws_autoscaling_group.g", {
+        "launch_configuration": ref(lc.address, "name"),
+        "mixed_instances_policy": [{"launch_template": [{
+            "launch_template_specification": [{"launch_template_id": ref(a.address)}],
+            "override": [{"instance_type": "m5.large"},
+                         {"launch_template_specification": [{"launch_template_name": "b"}]}],
+        }]}]})
+    specs = launch_specs(graph_of(a, b, lc, group), group)
+    assert sorted((s.kind, s.target.targets[0].address) for s in specs) == [
+        ("launch_configuration", "aws_launch_configuration.c"),
+        ("launch_template", "aws_launch_template.a"),
+        ("launch_template", "aws_launch_template.b"),
+    ]
+
+
+def test_cloudformation_specifications() -> None:
+    template = cfn("LT", "AWS::EC2::LaunchTemplate", {"LaunchTemplateName": "web"})
+    by_ref = cfn("I1", "AWS::EC2::Instance", {"LaunchTemplate": {
+        "LaunchTemplateId": cfn_ref("LT"),
+        "Version": Unknown("!GetAtt LT.LatestVersionNumber", refs=("LT",))}})
+    by_name = cfn("I2", "AWS::EC2::Instance", {"LaunchTemplate": {
+        "LaunchTemplateName": "web", "Version": 1}})
+    group = cfn("NG", "AWS::EKS::Nodegroup", {"LaunchTemplate": {"Id": cfn_ref("LT")}})
+    fleet = cfn("F", "AWS::EC2::EC2Fleet", {"LaunchTemplateConfigs": [
+        {"LaunchTemplateSpecification": {"LaunchTemplateId": cfn_ref("LT"), "Version": "$Latest"}}]})
+    graph = graph_of(template, by_ref, by_name, group, fleet)
+    first = template_of(graph, by_ref)
+    assert first is not None and first.target.found and first.version == "$Latest"
+    second = template_of(graph, by_name)
+    assert second is not None and second.target.found and second.version == "1"
+    for launcher in (group, fleet):
+        [spec] = launch_specs(graph, launcher)
+        assert spec.target.targets == (template,)
+
+
+def test_template_outside_the_scan() -> None:
+    instance = tf("aws_instance.a", {"launch_template": [{"id": "lt-0123456789abcdef0"}]})
+    spec = template_of(graph_of(instance), instance)
+    assert spec is not None and spec.target.status is Status.EXTERNAL
