@@ -453,14 +453,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("iaclint: interrupted\n")
         return 130
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return EXIT_CONFIG
+    except typer.Abort:
+        return 130
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value …
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            sys.stderr.write(f"iaclint: error: {exc}\n")
+        return EXIT_CONFIG
+    except Exception as exc:  # the one top-level handler: our own bug
         sys.stderr.write(
             f"iaclint: internal error ({type(exc).__name__}: {exc}); please report it at "
             f"{ISSUES_URL} with --debug output\n"

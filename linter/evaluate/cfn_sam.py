@@ -31,6 +31,7 @@ _PLACEHOLDER_BUCKET = "s3://iaclint-placeholder-bucket/local-artifact"
 class SamExpansion:
     template: dict[str, Any]  # the CloudFormation template (nodes keep marks where copied)
     source_of: Mapping[str, str]  # generated logical id → SAM logical id
+    rejected: Mapping[str, str]  # SAM logical id → the translator's message (left untransformed)
 
 
 def is_sam(template: Mapping[str, Any]) -> bool:
@@ -39,18 +40,67 @@ def is_sam(template: Mapping[str, Any]) -> bool:
     return SAM_TRANSFORM in names
 
 
+_MAX_RETRIES = 5
+
+
 def expand_sam(template: Mapping[str, Any], parameter_values: Mapping[str, str]) -> SamExpansion:
-    """Expand SAM resources; raises ``SamError`` with the translator's message on failure."""
+    """Expand SAM resources; raises ``SamError`` with the translator's message on failure.
+
+    A SAM resource the translator rejects is left out of the expansion and kept untransformed
+    (``rejected``), so one broken function does not hide the rest of the template.
+    """
+    rejected: dict[str, str] = {}
+    for _ in range(_MAX_RETRIES):
+        document = copy.deepcopy(dict(template))
+        resources = document.get("Resources")
+        kept = {k: v for k, v in resources.items() if k in rejected} if isinstance(
+            resources, dict) else {}
+        if isinstance(resources, dict):
+            for logical_id in rejected:
+                resources.pop(logical_id, None)
+        try:
+            expanded = _translate(document, parameter_values)
+        except _Rejected as err:
+            if not err.by_resource or set(err.by_resource) <= set(rejected):
+                raise SamError(err.message) from err
+            rejected.update(err.by_resource)
+            continue
+        out_resources = expanded.get("Resources") if isinstance(expanded, dict) else None
+        if not isinstance(out_resources, dict):
+            raise SamError("the expanded template has no Resources")
+        out_resources.update(kept)
+        sam_ids = _sam_resources(template)
+        original = template.get("Resources")
+        original_ids = set(original) if isinstance(original, dict) else set()
+        source_of = {
+            logical_id: _source_of(logical_id, sam_ids)
+            for logical_id in out_resources
+            if logical_id not in rejected and (
+                logical_id not in original_ids or logical_id in sam_ids)
+        }
+        return SamExpansion(expanded, source_of, rejected)
+    raise SamError("; ".join(rejected.values()) or "the SAM translator rejected the template")
+
+
+class _Rejected(Exception):
+    def __init__(self, message: str, by_resource: dict[str, str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.by_resource = by_resource
+
+
+def _translate(document: dict[str, Any], parameter_values: Mapping[str, str]) -> dict[str, Any]:
     try:
-        from samtranslator.model.exceptions import InvalidDocumentException
+        from samtranslator.model.exceptions import (
+            InvalidDocumentException,
+            InvalidResourceException,
+        )
         from samtranslator.parser.parser import Parser
         from samtranslator.translator.translator import Translator
     except ImportError as err:  # pragma: no cover - dependency declared in pyproject
         raise SamError(f"aws-sam-translator is not installed ({err})") from err
     import boto3.session
 
-    document = copy.deepcopy(dict(template))
-    sam_ids = _sam_resources(document)
     _replace_local_uris(document)
     parameters: dict[str, Any] = {"AWS::Region": "us-east-1", "AWS::Partition": "aws"}
     parameters.update(parameter_values)
@@ -58,23 +108,23 @@ def expand_sam(template: Mapping[str, Any], parameter_values: Mapping[str, str])
                             boto_session=boto3.session.Session(region_name="us-east-1"))
     logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     try:
-        expanded = translator.translate(sam_template=document, parameter_values=parameters)
+        expanded: dict[str, Any] = translator.translate(
+            sam_template=document, parameter_values=parameters)
     except InvalidDocumentException as err:
-        causes = "; ".join(str(getattr(cause, "message", cause)) for cause in err.causes)
-        raise SamError(causes or str(err)) from err
+        by_resource: dict[str, str] = {}
+        messages = []
+        for cause in err.causes:
+            message = str(getattr(cause, "message", cause))
+            messages.append(message)
+            logical_id = getattr(cause, "_logical_id", None)
+            if isinstance(cause, InvalidResourceException) and isinstance(logical_id, str):
+                by_resource[logical_id] = message
+        raise _Rejected("; ".join(messages) or str(err), by_resource) from err
+    except SamError:
+        raise
     except Exception as err:  # the translator raises many unrelated types on odd input
         raise SamError(f"{type(err).__name__}: {err}") from err
-    original = template.get("Resources")
-    original_ids = set(original) if isinstance(original, dict) else set()
-    resources = expanded.get("Resources") if isinstance(expanded, dict) else None
-    if not isinstance(resources, dict):
-        raise SamError("the expanded template has no Resources")
-    source_of = {
-        logical_id: _source_of(logical_id, sam_ids)
-        for logical_id in resources
-        if logical_id not in original_ids or logical_id in sam_ids
-    }
-    return SamExpansion(expanded, source_of)
+    return expanded
 
 
 class SamError(Exception):
@@ -114,8 +164,10 @@ def _replace_local_uris(document: dict[str, Any]) -> None:
     for body in resources.values():
         if not isinstance(body, dict):
             continue
-        properties = body.get("Properties")
         kind = body.get("Type")
+        if kind == "AWS::Serverless::Function" and "Properties" not in body:
+            body["Properties"] = {}
+        properties = body.get("Properties")
         if not isinstance(properties, dict) or not isinstance(kind, str):
             continue
         for name in _LOCAL_URI_PROPERTIES.get(kind, ()):

@@ -66,6 +66,12 @@ def evaluate_template(
                 _key_span(source, template, "Transform")))
         else:
             template, source_of = expansion.template, expansion.source_of
+            for logical_id, message in expansion.rejected.items():
+                result.findings.append(tool_finding(
+                    EVALUATION_NOTE,
+                    f"SAM transform rejected {logical_id}, scanned untransformed: {message}",
+                    _key_span(source, _mapping(original.get("Resources")), logical_id),
+                    logical_id))
     resources = template.get("Resources")
     if not isinstance(resources, dict):
         if "Resources" in template:

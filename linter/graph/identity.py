@@ -144,7 +144,8 @@ def profile_of(graph: Graph, workload: Resource) -> ProfileLink | None:
     unknown = Unknown(
         _describe_value(spec.target.value),
         "the launch template is not in this scan, so its instance profile is unknown",
-        spec.target.span, spec.target.unknown.refs if spec.target.unknown else ())
+        spec.target.span,
+        spec.target.unknown.refs if spec.target.unknown is not None else ())
     return ProfileLink(Resolution(Status.UNKNOWN, value=unknown, unknown=unknown), workload, spec)
 
 
@@ -196,7 +197,7 @@ def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], l
     if node_role is not None:
         found = resolve_ref(graph, workload, node_role, ROLE_TYPES)
         return ([RoleChain(workload, role) for role in found.targets],
-                [found.unknown] if found.unknown else [])
+                [found.unknown] if found.unknown is not None else [])
     link = profile_of(graph, workload)
     if link is None:
         return [], []
@@ -313,9 +314,8 @@ _ROLE_ATTACHMENTS: dict[str, tuple[Path, str]] = {
 
 def _sources_of_attachment(graph: Graph, holder: Resource, how: str) -> list[PolicySource]:
     if how == "document":
-        name = holder.get(("name",)) or holder.get(("Properties", "PolicyName"))
         return [PolicySource(holder, _document_path(holder), "inline",
-                             name if isinstance(name, str) else holder.address)]
+                             _inline_name(holder, _document_path(holder)))]
     if how == "self":
         return [PolicySource(holder, _document_path(holder), "customer-managed",
                              holder.address)]

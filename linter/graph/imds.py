@@ -146,7 +146,7 @@ def account_option(options: ScanOptions, name: str) -> object:
 
 def _platform_default(resource: Resource, name: str) -> Setting:
     if resource.type in EKS_NODE_GROUP_TYPES:
-        ami = resource.get(("ami_type",)) or resource.get(("Properties", "AmiType"))
+        ami = resource.get(("ami_type",), resource.get(("Properties", "AmiType")))
         al2023 = isinstance(ami, str) and ami.upper().startswith("AL2023")
         value: object = {TOKENS: "required" if al2023 else "optional", HOP_LIMIT: 2,
                          ENDPOINT: "enabled"}[name]
@@ -171,7 +171,7 @@ def effective_imds(graph: Graph, resource: Resource, options: ScanOptions) -> Ef
                     found = Setting(inherited.value, "launch template", template.address,
                                     inherited.path, inherited.span)
             else:
-                unknown = spec.target.unknown or Unknown(
+                unknown = spec.target.unknown if spec.target.unknown is not None else Unknown(
                     _show(spec.target.value),
                     "the launch template is not in this scan, so the options it sets are "
                     "unknown", spec.target.span)
@@ -205,7 +205,8 @@ def _tags(resource: Resource) -> dict[str, object]:
         lists = [properties.get("Tags")]
         data = properties.get("LaunchTemplateData")
         if isinstance(data, dict):
-            for spec in data.get("TagSpecifications") or ():
+            specs = data.get("TagSpecifications")
+            for spec in specs if isinstance(specs, list) else ():
                 if isinstance(spec, dict):
                     lists.append(spec.get("Tags"))
         for items in lists:

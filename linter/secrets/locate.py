@@ -238,19 +238,21 @@ def _is_env(path: Path, ctx: _Context) -> bool:
 
 
 def _span(resource: Resource, ctx: _Context, hit: Hit, text: str) -> Span:
-    """The line of ``hit`` when the value's span is a block of exactly the value's lines.
+    """The line of ``hit`` when the value's span is a block ending with the value's lines.
 
-    A heredoc (``<<EOF`` … ``EOF``) and a YAML block scalar (``|``) end on the line after their
-    last content line when the text ends with a newline, else on it; the value's lines then sit
-    just above the span's end. Anything else (quoted strings with ``\\n``, decoded JSON,
-    interpolated templates whose line count does not fit) points at the attribute.
+    A Terraform heredoc's span ends on its ``EOF`` line, just below the last content line; a
+    CloudFormation block scalar's span ends on its last content line (the front end trims
+    trailing blank lines). The value's lines sit just above that end. Anything else (quoted
+    strings with ``\\n``, decoded JSON, interpolated templates whose line count does not fit)
+    points at the attribute.
     """
     origin = _origin(resource, ctx.path)
     base = origin or resource.span_at(ctx.path)
     if not text or ctx.in_json or base.end_line <= base.start_line:
         return base
     lines = text.rstrip("\n").count("\n") + 1
-    last = base.end_line - 1 if text.endswith("\n") else base.end_line
+    heredoc = resource.format is Format.TERRAFORM and text.endswith("\n")
+    last = base.end_line - 1 if heredoc else base.end_line
     line = last - (lines - 1) + hit.line
     if base.start_line < line <= last:
         return Span(base.file, line, 1, line, 0)

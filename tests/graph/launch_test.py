@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from graph_builders import cfn, cfn_ref, graph_of, ref, tf
-
 from linter.graph.launch import launch_specs, template_of
 from linter.graph.resolve import Status
 from linter.model import Unknown
+from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 
 def test_instance_template_by_id_with_latest_version_reference() -> None:

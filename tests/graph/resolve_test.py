@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from graph_builders import cfn, cfn_ref, graph_of, ref, tf
-
 from linter.graph.resolve import Status, name_from_arn, resolve_ref
 from linter.model import Unknown
+from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 PROFILES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
 

@@ -1,0 +1,192 @@
+"""Running rules on the graph: ``run_rules(rules, graph, options) -> (findings, unknown verdicts)``.
+
+For each selected rule, each format block and each resource of its types: evaluate ``where``.
+TRUE → a ``Finding`` located at the block's ``at`` path when it exists, else at the deepest path
+the outcome reported, else at an explicit span of the outcome, else at the deepest existing part
+of ``at`` (the enclosing block), else at the resource header. UNKNOWN → an ``UnknownVerdict``.
+A rule that raises on a resource becomes an IAC0002 finding there and the run goes on.
+
+Types in a match block are native types; ``data.TYPE`` names a Terraform data source. A plain
+type never matches a data source of the same type (``data "aws_instance"`` is not an instance).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from linter.engine import messages
+from linter.engine.conditions import compiled_path, evaluate_condition
+from linter.engine.fingerprint import fingerprint, normalized_path
+from linter.engine.outcome import Outcome, RuleContext, Tri
+from linter.engine.reserved import RULE_RAISED, tool_finding
+from linter.engine.rule import MatchBlock, Rule
+from linter.graph.graph import Graph
+from linter.model import (
+    Finding,
+    Format,
+    Path,
+    Related,
+    Resource,
+    Severity,
+    Span,
+    UnknownVerdict,
+    resolve,
+)
+from linter.options import ScanOptions
+
+
+def run_rules(
+    rules: Sequence[Rule], graph: Graph, options: ScanOptions
+) -> tuple[list[Finding], list[UnknownVerdict]]:
+    findings: list[Finding] = []
+    unknown: list[UnknownVerdict] = []
+    for rule in rules:
+        if not rule_selected(rule, options):
+            continue
+        for fmt, block in rule.match.items():
+            for resource in resources_for(graph, fmt, block.types):
+                try:
+                    ctx = RuleContext(resource, graph, options)
+                    outcome = evaluate_condition(block.where, ctx, rule.options)
+                    if outcome.verdict is Tri.TRUE:
+                        findings.append(make_finding(rule, block, resource, outcome, options))
+                    elif outcome.verdict is Tri.UNKNOWN:
+                        span, _ = locate(block, resource, outcome)
+                        unknown.append(
+                            UnknownVerdict(rule.id, resource.address, span, outcome.unknowns))
+                except Exception as exc:  # noqa: BLE001 - our bug: report it, keep scanning
+                    findings.append(raised_finding(rule, resource, exc))
+    findings.sort(key=lambda f: f.sort_key)
+    return findings, unknown
+
+
+def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resource]:
+    out: dict[str, Resource] = {}
+    for native in types:
+        if fmt is Format.TERRAFORM and native.startswith("data."):
+            candidates = [r for r in graph.of_type(native[5:]) if r.kind == "data"]
+            candidates += graph.of_type(native)
+        else:
+            candidates = [r for r in graph.of_type(native) if r.kind != "data"]
+        for resource in candidates:
+            if resource.format is fmt:
+                out.setdefault(resource.address, resource)
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- selection and severity
+
+
+def _keys(rule: Rule) -> set[str]:
+    return {k.casefold() for k in (rule.id, rule.name, rule.category, *rule.aliases)}
+
+
+def rule_selected(rule: Rule, options: ScanOptions) -> bool:
+    """``--select`` / ``--ignore`` by rule id, name, alias or category."""
+    keys = _keys(rule)
+    if options.select and not keys & {s.casefold() for s in options.select}:
+        return False
+    return not keys & {s.casefold() for s in options.ignore}
+
+
+def severity_for(rule: Rule, options: ScanOptions) -> Severity:
+    """The most specific override wins: id, then name/alias, then category."""
+    overrides = {k.casefold(): v for k, v in options.severity_overrides.items()}
+    for key in (rule.id, rule.name, *rule.aliases, rule.category):
+        if key.casefold() in overrides:
+            return Severity(overrides[key.casefold()])
+    return rule.severity
+
+
+# ---------------------------------------------------------------- findings
+
+
+def locate(block: MatchBlock, resource: Resource, outcome: Outcome) -> tuple[Span, Path]:
+    """Where a finding points, and the attribute path it is about."""
+    at_paths = block.at_paths or ((block.at,) if block.at else ())
+    for text in at_paths:
+        for match in resolve(resource.attributes, compiled_path(text)):
+            if match.value is not None and len(match.path) == _depth(match.path, text):
+                return resource.span_at(match.path), match.path
+    if outcome.paths:
+        deepest = max(outcome.paths, key=len)
+        return resource.span_at(deepest), deepest
+    if outcome.spans:
+        return outcome.spans[0], ()
+    best: tuple[Span, Path] | None = None
+    for text in at_paths:
+        path = compiled_path(text)
+        for cut in range(len(path) - 1, 0, -1):
+            found = [m for m in resolve(resource.attributes, path[:cut]) if m.value is not None]
+            if found:
+                if best is None or len(found[0].path) > len(best[1]):
+                    best = (resource.span_at(found[0].path), found[0].path)
+                break
+    return best or (resource.header, ())
+
+
+def _depth(concrete: Path, text: str) -> int:
+    """A match is complete (not an Unknown met half-way) if its path has every named step."""
+    named = [k for k in compiled_path(text) if isinstance(k, str)]
+    return len(concrete) if [k for k in concrete if isinstance(k, str)] == named else -1
+
+
+def make_finding(
+    rule: Rule, block: MatchBlock, resource: Resource, outcome: Outcome, options: ScanOptions
+) -> Finding:
+    span, path = locate(block, resource, outcome)
+    values = message_values(rule, block, resource, outcome)
+    related = list(outcome.related)
+    for origin in resource.origins.get(path, ()):
+        related.append(Related(origin, "the value comes from here", resource.address))
+    properties: dict[str, Any] = {}
+    if path:
+        properties["path"] = normalized_path(path)
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        category=rule.category,
+        severity=severity_for(rule, options),
+        message=messages.render(rule.message, values),
+        span=span,
+        address=resource.address,
+        resource_type=resource.type,
+        related=tuple(dict.fromkeys(related)),
+        fingerprint=fingerprint(rule.id, resource, path),
+        properties=properties,
+    )
+
+
+def message_values(
+    rule: Rule, block: MatchBlock, resource: Resource, outcome: Outcome
+) -> dict[str, Any]:
+    details: Mapping[str, Any] = outcome.details
+    values: dict[str, Any] = {k: v for k, v in details.items() if k != "values"}
+    found: Mapping[str, Any] = details.get("values", {})
+    for text in block.at_paths or ((block.at,) if block.at else ()):
+        if text in found:
+            values["value"] = found[text]
+            values["path"] = text
+            if found[text] is not None:
+                break
+    values.update(address=resource.address, type=resource.type, file=resource.file)
+    values.setdefault("path", block.at)
+    values.setdefault("value", None)
+    return values
+
+
+def raised_finding(rule: Rule, resource: Resource, exc: BaseException) -> Finding:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    message = (f"rule {rule.id} ({rule.name}) raised {type(exc).__name__}: {exc}{where} "
+               f"while checking {resource.address}; please report this iaclint bug")
+    finding = tool_finding(RULE_RAISED, message, resource.header, resource.address)
+    return dataclasses.replace(
+        finding,
+        resource_type=resource.type,
+        fingerprint=fingerprint(RULE_RAISED.id, resource, (rule.id,)),
+        properties={"rule": rule.id},
+    )

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from linter.graph.identity import (
+    instance_roles,
+    launched_only_by_eks,
+    launchers,
+    policy_sources,
+    profile_of,
+    roles_of,
+    workload_roles,
+)
+from linter.graph.resolve import Status
+from linter.model import Unknown
+from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
+
+
+def _chain_graph():  # type: ignore[no-untyped-def]
+    role = tf("aws_iam_role.app", {"name": "app", "inline_policy": [
+        {"name": "inline", "policy": '{"Statement": []}'}],
+        "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]})
+    profile = tf("aws_iam_instance_profile.app", {"name": "app-profile",
+                                                  "role": ref(role.address, "name")})
+    template = tf("aws_launch_template.lt", {
+        "name": "lt", "iam_instance_profile": [{"name": ref(profile.address, "name")}]})
+    instance = tf("aws_instance.web", {"launch_template": [{"id": ref(template.address)}]})
+    policy = tf("aws_iam_policy.custom", {"name": "custom", "policy": '{"Statement": []}'})
+    attach = tf("aws_iam_role_policy_attachment.a", {
+        "role": ref(role.address, "name"), "policy_arn": ref(policy.address, "arn")})
+    admin = tf("aws_iam_role_policy_attachment.admin", {
+        "role": "app", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"})
+    inline = tf("aws_iam_role_policy.extra", {"name": "extra", "role": ref(role.address),
+                                             "policy": '{"Statement": []}'})
+    return graph_of(role, profile, template, instance, policy, attach, admin, inline)
+
+
+def test_instance_inherits_profile_from_template() -> None:
+    graph = _chain_graph()
+    link = profile_of(graph, graph.resources["aws_instance.web"])
+    assert link is not None and link.status is Status.FOUND
+    assert link.holder.address == "aws_launch_template.lt"
+    assert link.via is not None
+    chains, unknowns = workload_roles(graph, graph.resources["aws_instance.web"])
+    assert [c.role.address for c in chains] == ["aws_iam_role.app"] and not unknowns
+    hops = [text for _, _, text in chains[0].hops()]
+    assert hops[0].startswith("launches from aws_launch_template.lt")
+    assert "uses instance profile aws_iam_instance_profile.app" in hops
+    assert "holds role aws_iam_role.app" in hops
+
+
+def test_every_policy_reaching_the_role() -> None:
+    graph = _chain_graph()
+    sources = policy_sources(graph, graph.resources["aws_iam_role.app"])
+    assert sorted((s.kind, s.name) for s in sources) == [
+        ("aws-managed", "AdministratorAccess"),
+        ("aws-managed", "ReadOnlyAccess"),
+        ("customer-managed", "aws_iam_policy.custom"),
+        ("inline", "extra"),
+        ("inline", "inline"),
+    ]
+    custom = next(s for s in sources if s.kind == "customer-managed")
+    assert custom.document == '{"Statement": []}'
+    assert instance_roles(graph) == [graph.resources["aws_iam_role.app"]]
+
+
+def test_cloudformation_policies_and_profile() -> None:
+    role = cfn("Role", "AWS::IAM::Role", {
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": []}}],
+        "ManagedPolicyArns": [cfn_ref("Managed"),
+                              Unknown("!Sub arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess")]})
+    managed = cfn("Managed", "AWS::IAM::ManagedPolicy", {"PolicyDocument": {"Statement": []}})
+    policy = cfn("Pol", "AWS::IAM::Policy", {"PolicyName": "pol", "Roles": [cfn_ref("Role")],
+                                             "PolicyDocument": {"Statement": []}})
+    profile = cfn("Profile", "AWS::IAM::InstanceProfile", {"Roles": [cfn_ref("Role")]})
+    instance = cfn("Web", "AWS::EC2::Instance", {"IamInstanceProfile": cfn_ref("Profile")})
+    graph = graph_of(role, managed, policy, profile, instance)
+    assert sorted((s.kind, s.name) for s in policy_sources(graph, role)) == [
+        ("aws-managed", "PowerUserAccess"), ("customer-managed", "Managed"),
+        ("inline", "p"), ("inline", "pol")]
+    chains, _ = workload_roles(graph, instance)
+    assert [c.role.address for c in chains] == ["Role"]
+
+
+def test_profile_roles_absent_and_dangling() -> None:
+    empty = cfn("Empty", "AWS::IAM::InstanceProfile", {"Path": "/"})
+    dangling = cfn("Dangling", "AWS::IAM::InstanceProfile", {"Roles": [cfn_ref("Nope")]})
+    graph = graph_of(empty, dangling)
+    assert roles_of(graph, empty).status is Status.ABSENT
+    assert roles_of(graph, dangling).status is Status.DANGLING
+
+
+def test_instance_with_unknown_template_has_unknown_profile() -> None:
+    instance = tf("aws_instance.a", {"launch_template": [{"id": Unknown("var.lt_id")}]})
+    link = profile_of(graph_of(instance), instance)
+    assert link is not None and link.status is Status.UNKNOWN
+
+
+def test_launchers_and_eks_templates() -> None:
+    template = tf("aws_launch_template.lt", {"name": "lt"})
+    group = tf("aws_eks_node_group.ng", {"launch_template": [{"id": ref(template.address)}],
+                                         "node_role_arn": ref("aws_iam_role.node", "arn")})
+    node = tf("aws_iam_role.node", {"name": "node"})
+    graph = graph_of(template, group, node)
+    assert launchers(graph, template) == [group]
+    assert launched_only_by_eks(graph, template)
+    chains, _ = workload_roles(graph, group)
+    assert [c.role.address for c in chains] == ["aws_iam_role.node"]
+    asg = tf("aws_autoscaling_group.g", {"launch_template": [{"name": "lt"}]})
+    graph = graph_of(template, group, node, asg)
+    assert [r.address for r in launchers(graph, template)] == [
+        "aws_autoscaling_group.g", "aws_eks_node_group.ng"]
+    assert not launched_only_by_eks(graph, template)
