@@ -57,7 +57,7 @@ def run_rules(
                         span, _ = locate(block, resource, outcome)
                         unknown.append(
                             UnknownVerdict(rule.id, resource.address, span, outcome.unknowns))
-                except Exception as exc:  # noqa: BLE001 - our bug: report it, keep scanning
+                except Exception as exc:
                     findings.append(raised_finding(rule, resource, exc))
     findings.sort(key=lambda f: f.sort_key)
     return findings, unknown

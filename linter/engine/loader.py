@@ -11,7 +11,9 @@ reserved ids, duplicate ids, names and aliases across all loaded directories.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 import pathlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from linter import __version__
 from linter.engine import messages
 from linter.engine.operators import OPERATORS
 from linter.engine.option_refs import scan_option_names
@@ -37,6 +40,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _TERRAFORM_TYPE = re.compile(r"(data\.)?[a-z][a-z0-9_]*|provider\.[a-z0-9_]+|module")
 _CFN_TYPE = re.compile(r"[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*")
 _CONDITION_KEYS = ("all", "any", "not", "path", "predicate", "type")
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def bundled_rules_dir() -> pathlib.Path:
@@ -87,21 +91,75 @@ def load_rule_file(path: pathlib.Path) -> Rule:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read rule file: {exc}", str(path)) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", str(path), "$") from exc
-    return rule_from_data(data, str(path))
+    stamp = _stamp(text)
+    rule = rule_from_data(data, str(path), schema_checked=_stamp_exists(stamp))
+    _write_stamp(stamp)
+    return rule
 
 
-def rule_from_data(data: Any, file: str = "") -> Rule:
-    """Validate one rule document (already parsed) and build the ``Rule``."""
+def rule_from_data(data: Any, file: str = "", *, schema_checked: bool = False) -> Rule:
+    """Validate one rule document (already parsed) and build the ``Rule``.
+
+    ``schema_checked``: this exact text already passed the JSON Schemas (a validation stamp);
+    the semantic checks run regardless."""
     if not isinstance(data, dict):
         raise ConfigError("a rule file must be a mapping", file, "$")
-    error = _first_schema_error(data)
-    if error is not None:
-        raise ConfigError(_describe(error), file, json_path(error.absolute_path))
-    _check_semantics(data, file)
+    if not schema_checked:
+        error = _first_schema_error(data)
+        if error is not None:
+            raise ConfigError(_describe(error), file, json_path(error.absolute_path))
+    _check_semantics(data, file, schema_checked)
     return _build(data, file)
+
+
+# ---------------------------------------------------------------- validation stamps
+#
+# Importing jsonschema costs about 100 ms, a third of a single-file run. A rule text that
+# passed validation leaves a stamp (an empty file named by the hash of the schema, every
+# predicate's argument schema, the iaclint version and the rule text) in the user's cache
+# directory; an unchanged rule is then not validated against the schema again. Any change of
+# the rule, the schema or a predicate changes the hash. IACLINT_NO_CACHE=1 turns this off;
+# IACLINT_CACHE_DIR moves it (default $XDG_CACHE_HOME/iaclint or ~/.cache/iaclint).
+
+
+def cache_dir() -> pathlib.Path | None:
+    if os.environ.get("IACLINT_NO_CACHE"):
+        return None
+    base = os.environ.get("IACLINT_CACHE_DIR")
+    if base:
+        return pathlib.Path(base) / "valid-rules"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(pathlib.Path.home() / ".cache")
+    return pathlib.Path(xdg) / "iaclint" / "valid-rules"
+
+
+@functools.cache
+def _schemas_digest() -> str:
+    predicates = {name: schema for name, (_fn, schema) in PREDICATES.items()}
+    text = json.dumps([__version__, rule_schema(), predicates], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stamp(text: str) -> str:
+    return hashlib.sha256(f"{_schemas_digest()}\0{text}".encode()).hexdigest()
+
+
+def _stamp_exists(stamp: str) -> bool:
+    directory = cache_dir()
+    return directory is not None and (directory / stamp).is_file()
+
+
+def _write_stamp(stamp: str) -> None:
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / stamp).touch()
+    except OSError:
+        pass  # a read-only home only costs the validation time
 
 
 # ---------------------------------------------------------------- JSON Schema
@@ -155,34 +213,36 @@ def json_path(path: Iterator[Any] | Sequence[Any]) -> str:
 
 def _describe(error: ValidationError) -> str:
     """The schema error in the rule author's words."""
-    kind = error.schema.get("x-kind", "") if isinstance(error.schema, dict) else ""
-    instance = error.instance
+    schema: Any = error.schema
+    instance: Any = error.instance
+    validator: Any = error.validator
+    expected: Any = error.validator_value
+    kind = schema.get("x-kind", "") if isinstance(schema, dict) else ""
     operators = ", ".join(OPERATORS)
-    if error.schema is False or error.validator is None:
+    if schema is False or validator is None:
         keys = ", ".join(_CONDITION_KEYS)
         return f"not a condition: expected an object with one of {keys}"
-    if kind == "path-condition":
+    if kind == "path-condition" and isinstance(instance, dict):
         extra = [k for k in instance if k != "path" and k not in OPERATORS]
-        if error.validator == "additionalProperties" and extra:
+        if validator == "additionalProperties" and extra:
             return f"unknown operator {extra[0]!r} (operators: {operators})"
-        if error.validator == "minProperties":
+        if validator == "minProperties":
             return f"path condition without an operator (one of: {operators})"
-        if error.validator == "maxProperties":
+        if validator == "maxProperties":
             ops = [k for k in instance if k != "path"]
             return f"a path condition takes exactly one operator, found {', '.join(ops)}"
-    if kind.endswith("-condition") and error.validator == "additionalProperties":
+    if kind.endswith("-condition") and validator == "additionalProperties":
         head = kind.removesuffix("-condition")
         extra = [k for k in instance if k != head]
-        return f"{head!r} condition may not also have {', '.join(map(repr, extra))} " \
-               "(combine conditions with all/any)"
-    if error.validator == "enum":
-        allowed = ", ".join(map(str, error.validator_value))
-        return f"{instance!r} is not one of: {allowed}"
-    if error.validator == "pattern" and error.absolute_path:
+        return (f"{head!r} condition may not also have {', '.join(map(repr, extra))} "
+                "(combine conditions with all/any)")
+    if validator == "enum":
+        return f"{instance!r} is not one of: {', '.join(map(str, expected))}"
+    if validator == "pattern" and error.absolute_path:
         field = error.absolute_path[-1]
-        return f"{instance!r} is not a valid {field} (pattern {error.validator_value})"
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = error.schema.get("properties", {})
+        return f"{instance!r} is not a valid {field} (pattern {expected})"
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(schema.get("properties", {}))
         extra = [k for k in instance if k not in allowed]
         return f"unknown key {extra[0]!r} (allowed: {', '.join(allowed)})"
     return str(error.message)
@@ -199,7 +259,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 # ---------------------------------------------------------------- semantic checks
 
 
-def _check_semantics(data: Mapping[str, Any], file: str) -> None:
+def _check_semantics(data: Mapping[str, Any], file: str, schema_checked: bool = False) -> None:
     rule_id = data["id"]
     if rule_id.startswith("IAC00"):
         raise ConfigError(f"{rule_id} is reserved for tool findings (IAC0001-IAC0099)",
@@ -210,7 +270,7 @@ def _check_semantics(data: Mapping[str, Any], file: str) -> None:
         n for n, v in data.get("options", {}).items()
         if isinstance(v, (int, float)) and not isinstance(v, bool)
     }
-    state = _Walk(file, option_names, numeric_options)
+    state = _Walk(file, option_names, numeric_options, schema_checked)
     for fmt, block in data["match"].items():
         base = f"$.match.{fmt}"
         pattern = _TERRAFORM_TYPE if fmt == Format.TERRAFORM.value else _CFN_TYPE
@@ -226,8 +286,10 @@ class _Walk:
     """Walks a condition tree, checking what the schema cannot know; collects what the message
     may reference (options and predicate details)."""
 
-    def __init__(self, file: str, option_names: set[str], numeric_options: set[str]) -> None:
+    def __init__(self, file: str, option_names: set[str], numeric_options: set[str],
+                 schema_checked: bool) -> None:
         self.file = file
+        self.schema_checked = schema_checked
         self.option_names = option_names
         self.numeric_options = numeric_options
         self.details: set[str] = set()
@@ -260,7 +322,9 @@ class _Walk:
         if name not in PREDICATES:
             known = ", ".join(sorted(PREDICATES)) or "none"
             raise self.fail(f"unknown predicate {name!r} (known: {known})", f"{where}.predicate")
-        error = _first_schema_error(condition.get("with") or {}, _predicate_validator(name))
+        error = None
+        if not self.schema_checked:
+            error = _first_schema_error(condition.get("with") or {}, _predicate_validator(name))
         if error is not None:
             raise self.fail(f"predicate {name}: {_describe(error)}",
                             json_path(["with", *error.absolute_path]).replace("$", where, 1))

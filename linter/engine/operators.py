@@ -14,17 +14,19 @@ Values follow Terraform's and CloudFormation's own conversions, never Python's:
   numeric string) is a type mismatch and the answer is UNKNOWN — never a string comparison;
 * ``equals`` / ``in`` / ``contains`` between values of unrelated types are simply FALSE.
 
-| operator     | argument            | TRUE when the value …                                          |
-|--------------|---------------------|----------------------------------------------------------------|
-| exists       | true / false        | is present and not null (``exists: false``: is absent or null) |
-| equals       | scalar or option    | equals the argument (with the conversions above)               |
-| not-equals   | scalar or option    | is present and differs from the argument                       |
-| in           | list of scalars     | equals one of the items                                        |
-| matches      | regular expression  | as a string, matches the whole expression (Python ``re``)      |
-| contains     | scalar or option    | is a list with an item equal to the argument, or a string       |
-|              |                     | containing the argument as a substring                         |
-| gt, gte      | number or option    | is a number greater than (or equal to) the argument            |
-| lt, lte      | number or option    | is a number less than (or equal to) the argument               |
+=========== ================== ===============================================================
+operator    argument           TRUE when the value …
+=========== ================== ===============================================================
+exists      true / false       is present and not null (``exists: false``: absent or null)
+equals      scalar or option   equals the argument (with the conversions above)
+not-equals  scalar or option   is present and differs from the argument
+in          list of scalars    equals one of the items
+matches     regular expression as a string, matches the whole expression (Python ``re``)
+contains    scalar or option   is a list with an item equal to the argument, or a string
+                               containing the argument
+gt, gte     number or option   is a number greater than (or equal to) the argument
+lt, lte     number or option   is a number less than (or equal to) the argument
+=========== ================== ===============================================================
 
 The ``detail`` of an operator names the message placeholder that receives the argument:
 ``{max}`` for ``gt``/``gte`` (the limit the value exceeds), ``{min}`` for ``lt``/``lte``,
@@ -61,7 +63,7 @@ class Operator:
 
 
 def as_number(value: Any) -> int | float | None:
-    """The number a value stands for (``2``, ``2.5``, ``"2"``), else None (bools are not numbers)."""
+    """The number a value stands for (``2``, ``2.5``, ``"2"``), else None (a bool is no number)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):

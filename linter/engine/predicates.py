@@ -10,10 +10,29 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from linter.engine.outcome import Outcome, RuleContext
+from linter.graph.predicates import TABLE as GRAPH_PREDICATES
+from linter.iam.predicates import (
+    SCOPED_SCHEMA,
+    TRUST_SCHEMA,
+    WILDCARD_RESOURCE_SCHEMA,
+    allows_admin,
+    not_action,
+    privilege_escalation,
+    trust_too_broad,
+    wildcard_action,
+    wildcard_resource,
+)
 from linter.secrets import predicate as secrets_predicate
 
 PredicateFn = Callable[[RuleContext, Mapping[str, Any]], Outcome]
 
 PREDICATES: dict[str, tuple[PredicateFn, dict[str, Any]]] = {
     secrets_predicate.NAME: (secrets_predicate.aws_credentials, secrets_predicate.SCHEMA),
+    "iam-allows-admin": (allows_admin, SCOPED_SCHEMA),
+    "iam-wildcard-action": (wildcard_action, SCOPED_SCHEMA),
+    "iam-wildcard-resource": (wildcard_resource, WILDCARD_RESOURCE_SCHEMA),
+    "iam-not-action": (not_action, SCOPED_SCHEMA),
+    "iam-privilege-escalation": (privilege_escalation, SCOPED_SCHEMA),
+    "iam-trust-too-broad": (trust_too_broad, TRUST_SCHEMA),
+    **GRAPH_PREDICATES,
 }

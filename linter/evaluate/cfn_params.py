@@ -67,7 +67,8 @@ def _read_parameter_file(root: pathlib.Path, file: str) -> dict[str, ParamOverri
         return _aws_cli_shape(document, source, file)
     if isinstance(document, dict) and isinstance(document.get("Parameters"), dict):
         return {
-            str(key): ParamOverride(_as_text(value, file, str(key)), source.span(value, key))
+            str(key): ParamOverride(_as_text(value, file, str(key)),
+                                    source.span(value) or source.span(value, key))
             for key, value in document["Parameters"].items()
         }
     raise ConfigError(
@@ -85,7 +86,8 @@ def _aws_cli_shape(document: list[Any], source: SourceText, file: str) -> dict[s
             raise ConfigError("entry has no ParameterValue", file, f"$[{index}]")
         key = entry["ParameterKey"]
         value = entry["ParameterValue"]
-        out[str(key)] = ParamOverride(_as_text(value, file, str(key)), source.span(value, key))
+        origin = source.span(value) or source.span(entry, _key_of(entry, "ParameterValue"))
+        out[str(key)] = ParamOverride(_as_text(value, file, str(key)), origin)
     return out
 
 

@@ -24,6 +24,7 @@ from linter.evaluate import tf_functions
 from linter.evaluate.tf_functions import FunctionEnv, UnknownResult
 from linter.evaluate.tf_values import (
     EvalError,
+    PartialObject,
     Value,
     derive_unknown,
     is_number,
@@ -44,7 +45,6 @@ from linter.parse.hcl_ast import (
     ForExpr,
     FunctionCall,
     GetAttr,
-    Index,
     Invalid,
     Literal,
     ObjectExpr,
@@ -65,11 +65,16 @@ from linter.parse.hcl_ast import (
 class Trace:
     """What one evaluation touched: resource references and the origins of input values."""
 
-    refs: dict[tuple[str, str], Span | None] = field(default_factory=dict)
+    refs: dict[tuple[str, str], Span | None] = field(default_factory=dict)  # instance, attribute
+    nodes: dict[str, tuple[str, Span | None]] = field(default_factory=dict)  # resource/module
     origins: list[Span] = field(default_factory=list)
 
     def add_ref(self, address: str, attribute: str, span: Span | None) -> None:
         self.refs.setdefault((address, attribute), span)
+
+    def add_node(self, address: str, attribute: str, span: Span | None) -> None:
+        """A reference to a (possibly multi-instance) resource or module call as a whole."""
+        self.nodes.setdefault(address, (attribute, span))
 
     def add_origins(self, spans: tuple[Span, ...] | list[Span]) -> None:
         for span in spans:
@@ -79,6 +84,8 @@ class Trace:
     def merge(self, other: Trace) -> None:
         for key, span in other.refs.items():
             self.refs.setdefault(key, span)
+        for address, node in other.nodes.items():
+            self.nodes.setdefault(address, node)
         self.add_origins(other.origins)
 
 
@@ -101,8 +108,9 @@ class Resolver(Protocol):
         """The value named by the root (and the first steps it consumed), or EvalError."""
         ...
 
-    @property
-    def functions(self) -> FunctionEnv: ...
+    def functions(self, span: Span) -> FunctionEnv:
+        """The file-system environment of function calls (``span``: the call, for notes)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,16 @@ def evaluate(expr: Expr, ctx: Context) -> Value:
     """The value of ``expr`` with no Lazy objects left; an error becomes an Unknown."""
     try:
         return materialize(evaluate_raw(expr, ctx), ctx)
+    except EvalError as exc:
+        return Unknown(expression=expr.text, reason=f"error: {exc}", span=expr.span)
+    except RecursionError:
+        return Unknown(expression=expr.text, reason="expression nests too deeply", span=expr.span)
+
+
+def evaluate_lazy(expr: Expr, ctx: Context) -> Value:
+    """Like ``evaluate`` but keeps Lazy objects (for locals and outputs read by traversals)."""
+    try:
+        return evaluate_raw(expr, ctx)
     except EvalError as exc:
         return Unknown(expression=expr.text, reason=f"error: {exc}", span=expr.span)
     except RecursionError:
@@ -170,7 +188,10 @@ def materialize(value: Value, ctx: Context) -> Value:
         return value
     if isinstance(value, dict):
         if any(isinstance(v, (LazyObject, list, dict)) for v in value.values()):
-            return {k: materialize(v, ctx) for k, v in value.items()}
+            items = {k: materialize(v, ctx) for k, v in value.items()}
+            if isinstance(value, PartialObject):
+                return PartialObject(items, value.address)
+            return items
         return value
     return value
 
@@ -267,6 +288,8 @@ def get_attribute(value: Value, name: str, ctx: Context, span: Span | None) -> V
     if isinstance(value, dict):
         if name in value:
             return value[name]
+        if isinstance(value, PartialObject):
+            return value.missing(name, span)
         raise EvalError(f"this object does not have an attribute named {name!r}")
     if value is None:
         raise EvalError(f"attempt to get attribute {name!r} from a null value")
@@ -290,6 +313,8 @@ def get_index(value: Value, key: Value, ctx: Context, span: Span | None) -> Valu
             return value.get_attr(name, ctx, span)
         if name in value:
             return value[name]
+        if isinstance(value, PartialObject):
+            return value.missing(name, span)
         raise EvalError(f"the map has no element for key {name!r}")
     if value is None:
         raise EvalError("attempt to index a null value")
@@ -336,7 +361,7 @@ def _function_call(expr: FunctionCall, ctx: Context) -> Value:
     if name in tf_functions.NOT_KNOWN_BEFORE_APPLY:
         return Unknown(expr.text, f"{name}() is not known before apply", expr.span)
     try:
-        return tf_functions.call(name, args, ctx.resolver.functions)
+        return tf_functions.call(name, args, ctx.resolver.functions(expr.span))
     except KeyError:
         return Unknown(expr.text, f"function {name}() is not supported by iaclint", expr.span)
     except UnknownResult as unknown:
@@ -490,8 +515,6 @@ def _object(expr: ObjectExpr, ctx: Context) -> Value:
 
 
 def _object_key(key: Expr, ctx: Context) -> Value:
-    if isinstance(key, Traversal) and not key.steps and key.root not in ctx.bindings:
-        return key.root  # a bare identifier is the key itself
     value = _value(key, ctx)
     if isinstance(value, Unknown):
         return value

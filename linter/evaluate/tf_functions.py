@@ -96,7 +96,7 @@ def _num(value: Value) -> int | float:
     value = to_number(known(value))
     if not is_number(value):
         raise EvalError("a number is required, got null")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _int(value: Value) -> int:
@@ -641,7 +641,8 @@ def _sum(args: list[Value], env: FunctionEnv) -> Value:
 def _range(args: list[Value], env: FunctionEnv) -> Value:
     _arity("range", args, 1, 3)
     numbers = [_num(v) for v in args]
-    start, step = 0, 1
+    start: int | float = 0
+    step: int | float = 1
     if len(numbers) == 1:
         limit = numbers[0]
     else:
@@ -666,7 +667,7 @@ def _zipmap(args: list[Value], env: FunctionEnv) -> Value:
     keys, values = deep_known(_list(args[0])), _list(args[1])
     if len(keys) != len(values):
         raise EvalError("zipmap: the key and value lists differ in length")
-    return {_str(k): v for k, v in zip(keys, values)}
+    return {_str(k): v for k, v in zip(keys, values, strict=True)}
 
 
 def _one(args: list[Value], env: FunctionEnv) -> Value:
@@ -747,7 +748,7 @@ def _transpose(args: list[Value], env: FunctionEnv) -> Value:
 def _setproduct(args: list[Value], env: FunctionEnv) -> Value:
     result: list[list[Value]] = [[]]
     for value in args:
-        result = [prefix + [item] for prefix in result for item in _list(value)]
+        result = [[*prefix, item] for prefix in result for item in _list(value)]
     return result
 
 
@@ -788,7 +789,7 @@ def _parseint(args: list[Value], env: FunctionEnv) -> Value:
 
 def _network(prefix: Value) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     try:
-        return ipaddress.ip_network(_str(prefix), strict=False)
+        return ipaddress.ip_network(_str(prefix), strict=True)
     except ValueError as exc:
         raise EvalError(f"invalid CIDR prefix: {exc}") from None
 

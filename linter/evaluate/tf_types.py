@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from linter.evaluate.tf_values import (
     EvalError,
+    PartialObject,
     Value,
     as_set,
     to_bool,
@@ -146,7 +147,7 @@ def convert(value: Value, target: TfType) -> Value:
     if kind == "tuple":
         if not isinstance(value, list) or len(value) != len(target.elements):
             raise EvalError(f"a tuple of {len(target.elements)} elements is required")
-        return [convert(v, t) for v, t in zip(value, target.elements)]
+        return [convert(v, t) for v, t in zip(value, target.elements, strict=True)]
     if kind == "object":
         return _convert_object(value, target)
     raise EvalError(f"unsupported type {target}")
@@ -158,6 +159,9 @@ def _convert_object(value: Value, target: TfType) -> Value:
     out: dict[str, Value] = {}
     for name, attribute in target.attributes.items():
         item = value.get(name)
+        if name not in value and isinstance(value, PartialObject):
+            out[name] = value.missing(name, None)
+            continue
         if item is None:
             if name not in value and not attribute.optional:
                 raise EvalError(f"attribute {name!r} is required")

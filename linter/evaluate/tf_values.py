@@ -194,7 +194,8 @@ def tf_equal(left: Value, right: Value) -> bool:
     if isinstance(left, str) and isinstance(right, str):
         return left == right
     if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(tf_equal(a, b) for a, b in zip(left, right))
+        return len(left) == len(right) and all(
+            tf_equal(a, b) for a, b in zip(left, right, strict=True))
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(tf_equal(left[k], right[k]) for k in left)
     return False
@@ -216,3 +217,15 @@ def as_set(values: Iterable[Value]) -> list[Value]:
     if unique and all(is_number(v) for v in unique):
         return sorted(unique)
     return unique
+
+
+class PartialObject(dict[str, Any]):
+    """A resource's attributes as configured: an attribute it does not configure is not an
+    error but a value known only after apply (``aws_iam_role.r.arn``)."""
+
+    def __init__(self, items: dict[str, Value], address: str) -> None:
+        super().__init__(items)
+        self.address = address
+
+    def missing(self, name: str, span: Span | None) -> Unknown:
+        return Unknown(f"{self.address}.{name}", "not known before apply", span, (self.address,))

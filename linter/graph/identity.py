@@ -10,13 +10,13 @@ kind                        from → to
 ``launch_configuration``    Auto Scaling group → launch configuration
 ``instance_profile``        instance / template / launch configuration / fleet → profile
 ``role``                    instance profile → role; EKS node group → node role
-``policy``                  role → the resource that holds a policy reaching it (``attribute``
-                            says ``inline`` / ``customer-managed`` / ``aws-managed``, ``path``
-                            is the document's — or managed policy ARN's — path in that resource)
+``policy``                  role → another resource holding or attaching a policy that reaches
+                            it (``path``: the document's or the managed policy ARN's path there;
+                            ``attribute``: the IAM model's label of the document)
 ==========================  =====================================================================
 
 Query functions (plain, over the graph): ``launchers``, ``profile_of``, ``roles_of``,
-``workload_roles``, ``policy_sources``. Effective metadata options are in
+``workload_roles``, ``policy_documents``. Effective metadata options are in
 ``linter.graph.imds``; effective permissions in ``linter.graph.permissions``.
 """
 
@@ -39,12 +39,13 @@ from linter.graph.launch import (
     template_of,
 )
 from linter.graph.resolve import Resolution, Status, lookup, resolve_ref
-from linter.model import Edge, Path, Resource, Span, Unknown
+from linter.iam.documents import policies_of
+from linter.iam.policy import PolicyDocument
+from linter.model import Edge, Path, Related, Resource, Unknown
 from linter.options import ScanOptions
 
 PROFILE_TYPES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
 ROLE_TYPES = ("aws_iam_role", "AWS::IAM::Role")
-MANAGED_POLICY_TYPES = ("aws_iam_policy", "AWS::IAM::ManagedPolicy")
 # everything whose instances get credentials from an instance profile or a node role
 WORKLOAD_TYPES = (*INSTANCE_TYPES, *TEMPLATE_TYPES, *CONFIGURATION_TYPES, *GROUP_TYPES)
 
@@ -73,7 +74,6 @@ _PROFILE_ROLE_PATHS: dict[str, Path] = {
     "aws_iam_instance_profile": ("role",),
     "AWS::IAM::InstanceProfile": ("Properties", "Roles"),
 }
-AWS_MANAGED_PREFIX = ":iam::aws:policy/"
 
 
 # ----------------------------------------------------------------------------- launchers
@@ -92,6 +92,24 @@ def launched_only_by_eks(graph: Graph, template: Resource) -> bool:
     """A template every launcher of which is an EKS managed node group (EKS adds the profile)."""
     found = launchers(graph, template)
     return bool(found) and all(r.type in EKS_NODE_GROUP_TYPES for r in found)
+
+
+def launched_by_text(graph: Graph, template: Resource) -> tuple[str, tuple[Related, ...]]:
+    """"; launched by X, Y" for a template or launch configuration with launchers, and a
+    related location at each launcher's specification ("" and () otherwise)."""
+    if template.type not in (*TEMPLATE_TYPES, *CONFIGURATION_TYPES):
+        return "", ()
+    groups = launchers(graph, template)
+    if not groups:
+        return "", ()
+    related = []
+    for group in groups:
+        path = next((e.path for e in graph.out_edges(group.address)
+                     if e.target == template.address
+                     and e.kind in ("launch_template", "launch_configuration")), ())
+        related.append(Related(group.span_at(path), f"{group.address} launches instances from "
+                               f"{template.address}", group.address))
+    return "; launched by " + addresses(groups), tuple(related)
 
 
 # ---------------------------------------------------------------------- instance profiles
@@ -229,152 +247,20 @@ def instance_roles(graph: Graph) -> list[Resource]:
 # ---------------------------------------------------------------------------- policies
 
 
-@dataclass(frozen=True)
-class PolicySource:
-    """One policy reaching a role: where its document (or managed policy ARN) is written."""
-
-    holder: Resource  # the resource holding the document / the attachment
-    path: Path  # the document's (or ARN's) attribute path in ``holder``
-    kind: str  # "inline" | "customer-managed" | "aws-managed"
-    name: str  # policy name, managed policy address, or AWS managed policy name
-    arn: str = ""  # AWS managed policies: the ARN
-
-    @property
-    def document(self) -> object:
-        return None if self.kind == "aws-managed" else self.holder.get(self.path)
-
-    @property
-    def span(self) -> Span:
-        return self.holder.span_at(self.path)
-
-
-def _aws_managed_name(value: object) -> str:
-    text = value.expression if isinstance(value, Unknown) else value
-    if isinstance(text, str) and AWS_MANAGED_PREFIX in text:
-        return text.split(AWS_MANAGED_PREFIX, 1)[1].strip("\"'}) ")
-    return ""
-
-
-def _attached(graph: Graph, holder: Resource, path: Path) -> list[PolicySource]:
-    """The managed policy named at ``path`` of ``holder`` (an ARN attribute)."""
-    value = holder.get(path)
-    aws = _aws_managed_name(value)
-    if aws:
-        return [PolicySource(holder, path, "aws-managed", aws,
-                             f"arn:aws:iam::aws:policy/{aws}")]
-    found = resolve_ref(graph, holder, path, MANAGED_POLICY_TYPES)
-    return [PolicySource(policy, _document_path(policy), "customer-managed", policy.address)
-            for policy in found.targets]
-
-
-def _document_path(resource: Resource) -> Path:
-    if resource.type.startswith("AWS::"):
-        return ("Properties", "PolicyDocument")
-    return ("policy",)
-
-
-def _inline_in_role(role: Resource) -> list[PolicySource]:
-    out: list[PolicySource] = []
-    if role.type == "aws_iam_role":
-        for path in expand(role.attributes, ("inline_policy", "*")):
-            name = role.get((*path, "name"))
-            if role.get((*path, "policy")) is not None:
-                out.append(PolicySource(role, (*path, "policy"), "inline",
-                                        name if isinstance(name, str) else "inline policy"))
-    else:
-        for path in expand(role.attributes, ("Properties", "Policies", "*")):
-            name = role.get((*path, "PolicyName"))
-            out.append(PolicySource(role, (*path, "PolicyDocument"), "inline",
-                                    name if isinstance(name, str) else "inline policy"))
-    return out
-
-
-def _managed_in_role(graph: Graph, role: Resource) -> list[PolicySource]:
-    path = ("managed_policy_arns",) if role.type == "aws_iam_role" else (
-        "Properties", "ManagedPolicyArns")
-    out: list[PolicySource] = []
-    value = role.get(path)
-    if isinstance(value, list):
-        for index in range(len(value)):
-            out.extend(_attached(graph, role, (*path, index)))
-    return out
-
-
-# attachment-like resources: type → (role attribute, where the policy is)
-_ROLE_ATTACHMENTS: dict[str, tuple[Path, str]] = {
-    "aws_iam_role_policy": (("role",), "document"),
-    "aws_iam_role_policy_attachment": (("role",), "arn"),
-    "aws_iam_policy_attachment": (("roles",), "arn"),
-    "aws_iam_role_policy_attachments_exclusive": (("role_name",), "arns"),
-    "AWS::IAM::Policy": (("Properties", "Roles"), "document"),
-    "AWS::IAM::RolePolicy": (("Properties", "RoleName"), "document"),
-    "AWS::IAM::ManagedPolicy": (("Properties", "Roles"), "self"),
-}
-
-
-def _sources_of_attachment(graph: Graph, holder: Resource, how: str) -> list[PolicySource]:
-    if how == "document":
-        return [PolicySource(holder, _document_path(holder), "inline",
-                             _inline_name(holder, _document_path(holder)))]
-    if how == "self":
-        return [PolicySource(holder, _document_path(holder), "customer-managed",
-                             holder.address)]
-    if how == "arn":
-        return _attached(graph, holder, ("policy_arn",))
-    value = holder.get(("policy_arns",))
-    out: list[PolicySource] = []
-    if isinstance(value, list):
-        for index in range(len(value)):
-            out.extend(_attached(graph, holder, ("policy_arns", index)))
-    return out
+def policy_documents(graph: Graph, role: Resource) -> list[PolicyDocument]:
+    """Every identity policy reaching ``role`` (inline, attached customer managed, AWS managed
+    by content), as the IAM model reads them (``linter.iam.documents.policies_of``)."""
+    return policies_of(role, graph)
 
 
 def _policy_edges(graph: Graph) -> Iterable[Edge]:
     for role in graph.of_type(*ROLE_TYPES):
-        for source in [*_inline_in_role(role), *_managed_in_role(graph, role)]:
-            yield _policy_edge(role, source)
-    for kind, (role_path, how) in _ROLE_ATTACHMENTS.items():
-        for holder in graph.of_type(kind):
-            roles = resolve_ref(graph, holder, role_path, ROLE_TYPES)
-            for role in roles.targets:
-                for source in _sources_of_attachment(graph, holder, how):
-                    yield _policy_edge(role, source)
-
-
-def _policy_edge(role: Resource, source: PolicySource) -> Edge:
-    return Edge(role.address, source.holder.address, "policy", source.path, source.span,
-                source.kind if source.kind != "aws-managed" else f"aws-managed:{source.name}")
-
-
-def policy_sources(graph: Graph, role: Resource) -> list[PolicySource]:
-    """Every policy reaching ``role``: inline (in the role or a role-policy resource), attached
-    customer managed policies, and AWS managed policies (by ARN)."""
-    ensure_derived(graph)
-    out: list[PolicySource] = []
-    seen: set[tuple[str, Path]] = set()
-    for edge in graph.out_edges(role.address, "policy"):
-        holder = graph.resources.get(edge.target)
-        if holder is None or (edge.target, edge.path) in seen:
-            continue
-        seen.add((edge.target, edge.path))
-        if edge.attribute.startswith("aws-managed:"):
-            name = edge.attribute.split(":", 1)[1]
-            out.append(PolicySource(holder, edge.path, "aws-managed", name,
-                                    f"arn:aws:iam::aws:policy/{name}"))
-        else:
-            name = holder.address if edge.attribute == "customer-managed" else _inline_name(
-                holder, edge.path)
-            out.append(PolicySource(holder, edge.path, edge.attribute, name))
-    return out
-
-
-def _inline_name(holder: Resource, path: Path) -> str:
-    for candidate in ((*path[:-1], "name"), (*path[:-1], "PolicyName"), ("name",),
-                      ("Properties", "PolicyName")):
-        value = holder.get(candidate)
-        if isinstance(value, str) and value:
-            return value
-    return holder.address
+        seen: set[tuple[str, Path]] = set()
+        for doc in policies_of(role, graph):
+            if doc.address == role.address or (doc.address, doc.path) in seen:
+                continue
+            seen.add((doc.address, doc.path))
+            yield Edge(role.address, doc.address, "policy", doc.path, doc.span(), doc.label)
 
 
 # ----------------------------------------------------------------------------- derive
@@ -432,7 +318,8 @@ def addresses(resources: Iterable[Resource]) -> str:
 
 
 __all__ = [
-    "PROFILE_TYPES", "ROLE_TYPES", "WORKLOAD_TYPES", "PolicySource", "ProfileLink", "RoleChain",
-    "addresses", "derive", "ensure_derived", "instance_roles", "launched_only_by_eks",
-    "launchers", "lookup", "policy_sources", "profile_of", "roles_of", "workload_roles",
+    "PROFILE_TYPES", "ROLE_TYPES", "WORKLOAD_TYPES", "ProfileLink", "RoleChain", "addresses",
+    "derive", "ensure_derived", "instance_roles", "launched_by_text", "launched_only_by_eks",
+    "launchers", "lookup",
+    "policy_documents", "profile_of", "roles_of", "workload_roles",
 ]

@@ -49,9 +49,9 @@ def parse_hcl(rel_path: str, data: bytes) -> HclFile:
     positions = FilePositions(rel_path, data)
     converter = Converter(data, positions)
     body_node = next((c for c in root.children if c.type == "body"), None)
-    body = converter.body(body_node) if body_node is not None else Body()
+    body = converter.body(body_node, top_level=True) if body_node is not None else Body()
     if body_node is None and root.has_error:
-        body = converter.body(root)  # a file that is nothing but an ERROR node
+        body = converter.body(root, top_level=True)  # a file that is only an ERROR node
     notes = comments(root, data, positions)
     problems: tuple[SyntaxProblem, ...] = ()
     if root.has_error:
@@ -143,7 +143,7 @@ def load_module(root: pathlib.Path, module_dir: str) -> tuple[list[HclFile], lis
             Span(str(rel_dir or "."), 1, 1)))
         return files, findings
     try:
-        names = sorted(entry.name for entry in os.scandir(directory) if _is_terraform_file(entry.name))
+        names = sorted(e.name for e in os.scandir(directory) if _is_terraform_file(e.name))
     except OSError as exc:
         findings.append(tool_finding(
             FILE_DOES_NOT_PARSE, f"cannot read directory: {exc.strerror or exc}",
@@ -172,5 +172,6 @@ def load_module(root: pathlib.Path, module_dir: str) -> tuple[list[HclFile], lis
         assert text is not None
         parsed = parse_tf_json(rel, data) if name.endswith(".tf.json") else parse_hcl(rel, data)
         files.append(parsed)
-        findings.extend(tool_finding(FILE_DOES_NOT_PARSE, p.message, p.span) for p in parsed.problems)
+        findings.extend(
+            tool_finding(FILE_DOES_NOT_PARSE, p.message, p.span) for p in parsed.problems)
     return files, findings

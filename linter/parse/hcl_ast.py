@@ -77,7 +77,7 @@ class Splat:
     full: bool = True
 
 
-Step = Union[GetAttr, Index, Splat]
+Step = GetAttr | Index | Splat
 
 
 @dataclass(frozen=True)
@@ -180,20 +180,20 @@ class Invalid:
     text: str
 
 
-Expr = Union[
-    Literal,
-    Template,
-    Traversal,
-    Relative,
-    FunctionCall,
-    Conditional,
-    BinaryOp,
-    UnaryOp,
-    TupleExpr,
-    ObjectExpr,
-    ForExpr,
-    Invalid,
-]
+Expr = (
+    Literal
+    | Template
+    | Traversal
+    | Relative
+    | FunctionCall
+    | Conditional
+    | BinaryOp
+    | UnaryOp
+    | TupleExpr
+    | ObjectExpr
+    | ForExpr
+    | Invalid
+)
 
 # ---------------------------------------------------------------- structure
 

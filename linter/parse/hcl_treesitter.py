@@ -53,6 +53,10 @@ Point = tree_sitter.Point
 
 _BINARY_OPS = frozenset({"*", "/", "%", "+", "-", ">", ">=", "<", "<=", "==", "!=", "&&", "||"})
 _STEP_TYPES = frozenset({"get_attr", "index", "splat"})
+TOP_LEVEL_TYPES = frozenset({
+    "resource", "data", "module", "variable", "output", "locals", "provider", "terraform",
+    "moved", "import", "removed", "check", "ephemeral",
+})
 _DIRECTIVE_TAGS = frozenset({"template_if_intro", "template_else_intro", "template_if_end",
                              "template_for_start", "template_for_end"})
 _TEMPLATE_WS = " \t\r\n"
@@ -189,23 +193,28 @@ class Converter:
 
     # -- structure
 
-    def body(self, node: Node | None) -> Body:
+    def body(self, node: Node | None, top_level: bool = False) -> Body:
         attributes: list[Attribute] = []
         blocks: list[Block] = []
         if node is not None:
-            self._collect(node, attributes, blocks)
+            self._collect(node, attributes, blocks, top_level)
         return Body(tuple(attributes), tuple(blocks))
 
-    def _collect(self, node: Node, attributes: list[Attribute], blocks: list[Block]) -> None:
+    def _collect(self, node: Node, attributes: list[Attribute], blocks: list[Block],
+                 top_level: bool) -> None:
         for child in node.children:
             kind = child.type
             if kind == "attribute":
                 attributes.append(self.attribute(child))
             elif kind == "block":
-                blocks.append(self.block(child))
+                block = self.block(child)
+                if top_level and child.has_error:
+                    blocks.extend(_hoist(block))
+                else:
+                    blocks.append(block)
             elif kind in ("body", "ERROR"):
                 # error recovery may wrap whole blocks that parsed fine in an ERROR node
-                self._collect(child, attributes, blocks)
+                self._collect(child, attributes, blocks, top_level)
 
     def block(self, node: Node) -> Block:
         children = node.children
@@ -379,7 +388,8 @@ class Converter:
             parts = [c for c in elem.children if c.type == "expression"]
             if len(parts) != 2:
                 continue
-            pairs.append(ObjectItem(self._object_key(parts[0]), self.expr(parts[1]), self.span(elem)))
+            key = self._object_key(parts[0])
+            pairs.append(ObjectItem(key, self.expr(parts[1]), self.span(elem)))
         return ObjectExpr(tuple(pairs), span, text)
 
     def _object_key(self, node: Node) -> Expr:
@@ -429,10 +439,22 @@ class Converter:
         right = self._term(children[split + 1 :])
         return BinaryOp(children[split].type, left, right, span, text)
 
-    def _conditional(self, node: Node) -> Conditional:
-        parts = [c for c in node.children if c.type == "expression"]
-        return Conditional(self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]),
-                           self.span(node), self.text(node))
+    def _conditional(self, node: Node) -> Expr:
+        """``a ? b : c ? d : e`` is ``a ? b : (c ? d : e)`` in HCL.
+
+        tree-sitter-hcl 1.2 associates chained conditionals to the left; the operands of the
+        chain are collected and re-associated to the right.
+        """
+        operands = _conditional_chain(node)
+        result = self.expr(operands[-1])
+        last = operands[-1]
+        for index in range(len(operands) - 3, -1, -2):
+            first = operands[index]
+            span = self.positions.span(first.start_point, last.end_point)
+            text = self.data[first.start_byte : last.end_byte].decode("utf-8", "replace")
+            result = Conditional(self.expr(first), self.expr(operands[index + 1]), result, span,
+                                 text)
+        return result
 
     # -- templates
 
@@ -583,6 +605,33 @@ class Converter:
                 break
             line = newline + 1
         return best or 0
+
+
+def _conditional_chain(node: Node) -> list[Node]:
+    """The operands of a left-associated conditional chain, in source order."""
+    parts = [c for c in node.children if c.type == "expression"]
+    condition = [c for c in parts[0].children if c.type != "comment"]
+    if len(condition) == 1 and condition[0].type == "conditional":
+        return [*_conditional_chain(condition[0]), parts[1], parts[2]]
+    return parts
+
+
+def _hoist(block: Block) -> list[Block]:
+    """Undo error recovery that nests the next top-level blocks inside an unclosed block.
+
+    A block left open by a syntax error swallows the blocks after it; a nested block whose
+    type only exists at the top level of a Terraform file (``resource``, ``module`` …) is
+    moved back out, so every block that parsed is kept.
+    """
+    nested = [b for b in block.body.blocks if b.type in TOP_LEVEL_TYPES]
+    if not nested:
+        return [block]
+    kept = tuple(b for b in block.body.blocks if b.type not in TOP_LEVEL_TYPES)
+    out = [Block(block.type, block.labels, Body(block.body.attributes, kept), block.span,
+                 block.header)]
+    for inner in nested:
+        out.extend(_hoist(inner))
+    return out
 
 
 # ---------------------------------------------------------------- comments

@@ -18,6 +18,7 @@ from typing import Any
 from linter.model import Span
 
 _WS = " \t\n\r"
+_SCANSTRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C-accelerated, untyped
 _CONSTANTS = {"true": True, "false": False, "null": None}
 
 
@@ -102,13 +103,14 @@ def _value(text: str, pos: int) -> tuple[JNode, int]:
     if match is None:
         raise JsonPositionError(f"unexpected character {ch!r}", pos)
     integer, frac, exp = match.groups()
-    number: int | float = float(integer + (frac or "") + (exp or "")) if frac or exp else int(integer)
+    number: int | float = (
+        float(integer + (frac or "") + (exp or "")) if frac or exp else int(integer))
     return JNode("number", pos, match.end(), number), match.end()
 
 
 def _string(text: str, pos: int) -> tuple[str, int]:
     try:
-        value, end = json.decoder.scanstring(text, pos + 1, True)
+        value, end = _SCANSTRING(text, pos + 1, True)
     except json.JSONDecodeError as exc:
         raise JsonPositionError(exc.msg, exc.pos) from None
     return value, end

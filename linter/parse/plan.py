@@ -11,7 +11,8 @@ Terraform configuration that produced the plan sits beside it (the plan file's d
 ``.tf`` files with the same resource blocks, and local module sources resolve inside the scan
 root), ``point_at_configuration`` moves each resource's spans to its HCL block and attributes;
 the plan position stays in ``meta["plan_span"]``. Every resource carries
-``meta["config_address"]`` (the address without instance keys, e.g. ``module.app.aws_instance.web``).
+``meta["config_address"]``: the address without instance keys
+(``module.app.aws_instance.web``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import pathlib
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -67,8 +68,6 @@ def parse_plan(root: pathlib.Path, rel_path: str, data: bytes) -> ParseResult:
     reader = _PlanReader(rel_path, text, document)
     result.resources = reader.resources()
     result.edges = reader.edges(result.resources)
-    for resource in result.resources:
-        result.unknowns.extend(_unknowns(resource.attributes))
     point_at_configuration(root, rel_path, result, document.to_python().get("configuration"))
     return result
 
@@ -103,7 +102,8 @@ class _PlanReader:
     def resources(self) -> list[Resource]:
         out: list[Resource] = []
         seen: set[str] = set()
-        for node, module in _module_resources(_path(self.document, "planned_values", "root_module")):
+        planned = _path(self.document, "planned_values", "root_module")
+        for node, module in _module_resources(planned):
             resource = self.resource(node, module)
             if resource is not None and resource.address not in seen:
                 seen.add(resource.address)
@@ -175,7 +175,13 @@ class _PlanReader:
                 for reference in config_resource.get("depends_on") or ():
                     edges.extend(_edges_to(source, prefix, str(reference), (), "depends_on",
                                            by_config))
-        return edges
+        # ``references`` lists both ``aws_iam_role.r.name`` and ``aws_iam_role.r``: keep one
+        unique: dict[tuple[str, str, str, Path], Edge] = {}
+        for edge in edges:
+            key = (edge.source, edge.target, edge.kind, edge.path)
+            if key not in unique or (edge.attribute and not unique[key].attribute):
+                unique[key] = edge
+        return list(unique.values())
 
 
 def _module_resources(module: JNode | None, name: str = "") -> Iterator[tuple[JNode, str]]:
@@ -192,7 +198,8 @@ def _module_resources(module: JNode | None, name: str = "") -> Iterator[tuple[JN
         yield from _module_resources(child, current)
 
 
-def _value_spans(node: JNode, path: Path, spans: dict[Path, Span], span_of: Any) -> None:
+def _value_spans(node: JNode, path: Path, spans: dict[Path, Span],
+                 span_of: Callable[[JNode], Span]) -> None:
     if node.kind == "object":
         for member in node.members:
             child = (*path, member.key)
@@ -235,17 +242,6 @@ def _apply_unknowns(target: Any, marks: Any, path: Path, address: str,
                                             default)
         return target
     return target
-
-
-def _unknowns(value: Any) -> Iterator[Unknown]:
-    if isinstance(value, Unknown):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _unknowns(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _unknowns(item)
 
 
 # ---------------------------------------------------------------- configuration → edges
@@ -307,7 +303,7 @@ def _edges_to(source: Resource, prefix: str, reference: str, path: Path, kind: s
 def point_at_configuration(root: pathlib.Path, rel_path: str, result: ParseResult,
                            configuration: Any) -> None:
     """Move spans to the ``.tf`` blocks beside the plan when they define the same resources."""
-    from linter.parse.hcl import load_module  # noqa: PLC0415  (plan ↔ hcl, loaded on demand)
+    from linter.parse.hcl import load_module  # plan ↔ hcl: imported on demand
 
     plan_dir = posixpath.dirname(rel_path)
     module_dirs: dict[str, str] = {"": plan_dir}
@@ -326,6 +322,7 @@ def point_at_configuration(root: pathlib.Path, rel_path: str, result: ParseResul
         source_spans = _block_spans(block)
         spans = {path: _deepest(source_spans, path) for path in resource.spans}
         result.resources[index] = replace(resource, spans=spans, file=block.span.file)
+    result.files.extend(sorted({b.span.file for b in blocks.values()} - set(result.files)))
 
 
 def _module_dirs(module: Mapping[str, Any], prefix: str, directory: str,
@@ -355,15 +352,17 @@ def _resource_blocks(files: list[HclFile], prefix: str) -> dict[str, Block]:
 
 
 def _block_spans(block: Block, path: Path = ()) -> dict[Path, Span]:
-    spans: dict[Path, Span] = {path: block.span} if path else {(): block.header}
+    spans: dict[Path, Span] = {path: block.span}
     for attribute in block.body.attributes:
-        spans[(*path, attribute.name)] = attribute.span
+        key: Path = (*path, attribute.name)
+        spans[key] = attribute.span
     counts: dict[str, int] = {}
     for nested in block.body.blocks:
         index = counts.get(nested.type, 0)
         counts[nested.type] = index + 1
         if index == 0:
-            spans[(*path, nested.type)] = nested.span
+            first: Path = (*path, nested.type)
+            spans[first] = nested.span
         spans.update(_block_spans(nested, (*path, nested.type, index)))
     return spans
 

@@ -87,7 +87,7 @@ _REFERENCE_ATTRIBUTES = frozenset({"depends_on", "ignore_changes", "replace_trig
 
 
 def parse_tf_json(rel_path: str, data: bytes) -> HclFile:
-    """Parse one ``.tf.json`` file; invalid JSON is a ``SyntaxProblem`` with the decoder's message."""
+    """Parse one ``.tf.json`` file; invalid JSON is a ``SyntaxProblem`` (decoder's message)."""
     text = data.decode("utf-8", "replace")
     lines = LineIndex(text)
     try:

@@ -32,6 +32,7 @@ class RuleInfo:
     docs: Docs = field(default_factory=Docs)
     remediation: Remediation = field(default_factory=Remediation)
     precision: str = "high"
+    message: str = ""  # the rule's message template ({address}, {type}, …); "" for tool rules
 
     @property
     def is_tool(self) -> bool:
@@ -54,6 +55,7 @@ def from_rule(rule: Rule) -> RuleInfo:
         docs=rule.docs,
         remediation=rule.remediation,
         precision=precision,
+        message=rule.message,
     )
 
 

@@ -80,7 +80,10 @@ class SourceFiles:
         if b"\0" in data:
             return None  # binary
         text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-        return [line.removesuffix("\r") for line in text.split("\n")]
+        lines = text.split("\n")
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()  # the final newline ends the last line; it does not start another
+        return [line.removesuffix("\r") for line in lines]
 
 
 def end_column(span: Span, sources: SourceFiles) -> int | None:

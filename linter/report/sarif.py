@@ -14,6 +14,8 @@ moves), and ``suppressions`` for suppressed findings (``inSource`` for comments 
 from __future__ import annotations
 
 import json
+import re
+import string
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,12 +26,16 @@ from linter.pipeline import ScanResult
 from linter.report.catalog import PROJECT_URI, RuleInfo, catalog
 from linter.report.fingerprint import fingerprint_of
 from linter.report.locations import Base, SourceFiles, end_column, find_base
+from linter.report.provenance import provenance
 from linter.report.redact import redact_tree, secrets_of
 from linter.report.unknowns import with_unknowns
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "iaclint/v1"
+DEFAULT_MESSAGE = "default"
+PLAIN_MESSAGE = "plain"
+CONTEXT_LINES = 2
 NOTIFIED = frozenset({FILE_DOES_NOT_PARSE.id, RULE_RAISED.id})  # repeated as notifications
 
 
@@ -44,9 +50,9 @@ def log(result: ScanResult, *, show_unknown: bool = False) -> dict[str, Any]:
     index = {rule_id: i for i, rule_id in enumerate(rules)}
     base = find_base(result.root)
     sources = SourceFiles(result.root)
-    artifacts = _Artifacts(base)
-    results = [result_json(f, index[f.rule_id], sources, artifacts) for f in findings]
-    notifications = [notification_json(f, index[f.rule_id], sources, artifacts)
+    results = [result_json(f, rules[f.rule_id], index[f.rule_id], base, sources)
+               for f in findings]
+    notifications = [notification_json(f, index[f.rule_id], base, sources)
                      for f in findings if f.rule_id in NOTIFIED and f.suppression is None]
     run: dict[str, Any] = {
         "tool": {"driver": driver_json(list(rules.values()))},
@@ -60,10 +66,18 @@ def log(result: ScanResult, *, show_unknown: bool = False) -> dict[str, Any]:
                 "description": {"text": "The root of the repository (or of the scan)."},
             },
         },
-        "artifacts": artifacts.json(),
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
+    origin = provenance(base.directory)
+    if origin is not None:
+        details: dict[str, Any] = {"repositoryUri": origin.repository_uri}
+        if origin.revision:
+            details["revisionId"] = origin.revision
+        if origin.branch:
+            details["branch"] = origin.branch
+        details["mappedTo"] = {"uriBaseId": SRCROOT}
+        run["versionControlProvenance"] = [details]
     if not notifications:
         del run["invocations"][0]["toolExecutionNotifications"]
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -96,14 +110,28 @@ def rule_json(rule: RuleInfo) -> dict[str, Any]:
             properties["security-severity"] = rule.security_severity
     return {
         "id": rule.id,
-        "name": rule.name,
+        "name": pascal_case(rule.name),
         "shortDescription": {"text": sentence(rule.title)},
         "fullDescription": {"text": sentence(full_description(rule))},
         "help": {"text": help_text(rule), "markdown": help_markdown(rule)},
         "helpUri": rule.help_uri,
+        "messageStrings": message_strings(rule),
         "defaultConfiguration": {"level": rule.severity.value},
         "properties": properties,
     }
+
+
+def pascal_case(name: str) -> str:
+    """SARIF's friendly rule name: ``imds-v1-allowed`` → ``ImdsV1Allowed``."""
+    words: list[str] = []
+    for word in re.split(r"[^0-9A-Za-z]+", name):
+        if not word:
+            continue
+        if word[0].isdigit() and words:
+            words[-1] += word.lower()
+        else:
+            words.append(word[:1].upper() + word[1:].lower())
+    return "".join(words) or "Rule"
 
 
 def full_description(rule: RuleInfo) -> str:
@@ -176,35 +204,21 @@ def _fence(snippet: str, language: str) -> str:
 # ---- results ---------------------------------------------------------------------------------
 
 
-class _Artifacts:
-    """The files results point at, in first-use order (``run.artifacts`` and their indexes)."""
-
-    def __init__(self, base: Base) -> None:
-        self._base = base
-        self._index: dict[str, int] = {}
-
-    def location(self, file: str) -> dict[str, Any]:
-        index = self._index.setdefault(file, len(self._index))
-        return {"uri": self._base.uri(file), "uriBaseId": SRCROOT, "index": index}
-
-    def json(self) -> list[dict[str, Any]]:
-        return [{"location": {"uri": self._base.uri(file), "uriBaseId": SRCROOT}}
-                for file in self._index]
-
-
-def result_json(finding: Finding, rule_index: int, sources: SourceFiles,
-                artifacts: _Artifacts) -> dict[str, Any]:
+def result_json(finding: Finding, rule: RuleInfo, rule_index: int, base: Base,
+                sources: SourceFiles) -> dict[str, Any]:
+    location = location_json(finding.span, finding.address, base, sources)
+    add_excerpt(location["physicalLocation"], finding.span, sources)
     out: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": finding.severity.value,
-        "message": {"text": result_message(finding)},
-        "locations": [location_json(finding.span, finding.address, sources, artifacts)],
+        "message": message_json(finding, rule),
+        "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint_of(finding)},
     }
     if finding.related:
         out["relatedLocations"] = [
-            related_json(i, related, sources, artifacts)
+            related_json(i, related, base, sources)
             for i, related in enumerate(finding.related, start=1)
         ]
     if finding.suppression is not None:
@@ -220,6 +234,78 @@ def result_json(finding: Finding, rule_index: int, sources: SourceFiles,
     if finding.resource_type:
         out["properties"] = {"resourceType": finding.resource_type}
     return out
+
+
+def message_json(finding: Finding, rule: RuleInfo) -> dict[str, Any]:
+    """The message text, plus the rule's message string and its arguments."""
+    text = result_message(finding)
+    template = message_template(rule)
+    if template is not None:
+        arguments = [_argument(finding, name) for name in template[1]]
+        if all(a is not None for a in arguments):
+            return {"text": text, "id": DEFAULT_MESSAGE, "arguments": arguments}
+    return {"text": text, "id": PLAIN_MESSAGE, "arguments": [text.removesuffix(".")]}
+
+
+def _argument(finding: Finding, name: str) -> str | None:
+    if name == "address":
+        return finding.address or None
+    if name == "type":
+        return finding.resource_type or None
+    value = finding.properties.get(name)
+    if value is None or isinstance(value, (dict, list, tuple)):
+        return None
+    return str(value)
+
+
+def message_template(rule: RuleInfo) -> tuple[str, list[str]] | None:
+    """The rule's message template in SARIF form (``'{0}' allows IMDSv1.``) and its fields."""
+    if not rule.message:
+        return None
+    names: list[str] = []
+    parts: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(rule.message))
+    except ValueError:
+        return None
+    for literal, field_name, _, _ in parsed:
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field_name is None:
+            continue
+        if not field_name.isidentifier():
+            return None
+        if field_name not in names:
+            names.append(field_name)
+        parts.append(f"'{{{names.index(field_name)}}}'")
+    return sentence("".join(parts).replace("''{", "'{").replace("}''", "}'")), names
+
+
+def message_strings(rule: RuleInfo) -> dict[str, Any]:
+    strings: dict[str, Any] = {PLAIN_MESSAGE: {"text": "'{0}'."}}
+    template = message_template(rule)
+    if template is not None and template[1]:
+        strings[DEFAULT_MESSAGE] = {"text": template[0]}
+    return strings
+
+
+def add_excerpt(physical: dict[str, Any], span: Span, sources: SourceFiles) -> None:
+    """The source of the region and of a few lines around it (``snippet``, ``contextRegion``)."""
+    lines = sources.lines(span.file)
+    if lines is None or not 1 <= span.start_line <= span.end_line <= len(lines):
+        return
+    end = end_column(span, sources) or len(lines[span.end_line - 1]) + 1
+    chosen = lines[span.start_line - 1:span.end_line]
+    chosen[-1] = chosen[-1][:end - 1]
+    chosen[0] = chosen[0][span.start_col - 1:] if span.start_line < span.end_line else (
+        chosen[0][span.start_col - 1:end - 1])
+    physical["region"]["snippet"] = {"text": "\n".join(chosen)}
+    first = max(span.start_line - CONTEXT_LINES, 1)
+    last = min(span.end_line + CONTEXT_LINES, len(lines))
+    physical["contextRegion"] = {
+        "startLine": first,
+        "endLine": last,
+        "snippet": {"text": "\n".join(lines[first - 1:last])},
+    }
 
 
 def result_message(finding: Finding) -> str:
@@ -246,11 +332,10 @@ def region_json(span: Span, sources: SourceFiles) -> dict[str, Any]:
     return region
 
 
-def location_json(span: Span, address: str, sources: SourceFiles,
-                  artifacts: _Artifacts) -> dict[str, Any]:
+def location_json(span: Span, address: str, base: Base, sources: SourceFiles) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": artifacts.location(span.file),
+            "artifactLocation": {"uri": base.uri(span.file), "uriBaseId": SRCROOT},
             "region": region_json(span, sources),
         },
     }
@@ -263,18 +348,18 @@ def location_json(span: Span, address: str, sources: SourceFiles,
     return location
 
 
-def related_json(number: int, related: Related, sources: SourceFiles,
-                 artifacts: _Artifacts) -> dict[str, Any]:
-    location = location_json(related.span, related.address, sources, artifacts)
+def related_json(number: int, related: Related, base: Base,
+                 sources: SourceFiles) -> dict[str, Any]:
+    location = location_json(related.span, related.address, base, sources)
     return {"id": number, **location, "message": {"text": sentence(related.message)}}
 
 
-def notification_json(finding: Finding, rule_index: int, sources: SourceFiles,
-                      artifacts: _Artifacts) -> dict[str, Any]:
+def notification_json(finding: Finding, rule_index: int, base: Base,
+                      sources: SourceFiles) -> dict[str, Any]:
     return {
         "level": finding.severity.value,
         "message": {"text": result_message(finding)},
-        "locations": [location_json(finding.span, finding.address, sources, artifacts)],
+        "locations": [location_json(finding.span, finding.address, base, sources)],
         "associatedRule": {"id": finding.rule_id, "index": rule_index},
     }
 

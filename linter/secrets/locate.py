@@ -43,7 +43,9 @@ from linter.secrets.text import (
     scan_text,
 )
 
-USER_DATA_KEYS = frozenset({"user_data", "user_data_base64", "UserData"})
+# user data, and other scripts that run on a machine (SageMaker notebook lifecycle hooks)
+USER_DATA_KEYS = frozenset({"user_data", "user_data_base64", "UserData", "on_create", "on_start",
+                            "OnCreate", "OnStart"})
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 AUTHENTICATION = "AWS::CloudFormation::Authentication"
 
@@ -85,12 +87,16 @@ class _Context:
     in_json: bool = False
 
 
-def find_leaks(resource: Resource, *, example_keys: bool = True,
-               private_keys: bool = True) -> list[Leak]:
-    """Every credential in ``resource``, in source order, one per distinct secret."""
+def find_leaks(resource: Resource, *, example_keys: bool = True, private_keys: bool = True,
+               scripts_everywhere: bool = False) -> list[Leak]:
+    """Every credential in ``resource``, in source order, one per distinct secret.
+
+    ``scripts_everywhere`` treats every string like user data (base64-decoded, private keys
+    reported): for tfvars values, which may feed user data without saying so.
+    """
     leaks: list[Leak] = []
     seen: set[tuple[str, str]] = set()
-    for leak in _walk_resource(resource):
+    for leak in _walk_resource(resource, scripts_everywhere):
         if not example_keys and leak.hit.value in EXAMPLE_KEYS:
             continue
         if not private_keys and leak.hit.kind == PRIVATE_KEY_KIND:
@@ -102,7 +108,7 @@ def find_leaks(resource: Resource, *, example_keys: bool = True,
     return sorted(leaks, key=lambda leak: (leak.span.start_line, leak.span.start_col))
 
 
-def _walk_resource(resource: Resource) -> Iterator[Leak]:
+def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Leak]:
     attributes = resource.attributes
     if resource.format is Format.CLOUDFORMATION:
         for key in ("Properties", "Metadata", "Default"):
@@ -111,7 +117,8 @@ def _walk_resource(resource: Resource) -> Iterator[Leak]:
                 yield from _walk(resource, attributes[key], _Context((key,), name), (key,))
         return
     for key, value in attributes.items():
-        yield from _walk(resource, value, _Context((key,), key, key in USER_DATA_KEYS), (key,))
+        script = scripts_everywhere or key in USER_DATA_KEYS
+        yield from _walk(resource, value, _Context((key,), key, script), (key,))
 
 
 def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[Leak]:
@@ -121,13 +128,13 @@ def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[
         pair_name = _pair_name(node)
         for key, value in node.items():
             name = pair_name if pair_name and key in ("value", "Value") else str(key)
-            child = path + (key,)
+            child = (*path, key)
             yield from _walk(resource, value, _Context(
                 ctx.path if ctx.in_json else child, name,
                 ctx.user_data or key in USER_DATA_KEYS, ctx.in_json), child)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            child = path + (index,)
+            child = (*path, index)
             yield from _walk(resource, value, _Context(
                 ctx.path if ctx.in_json else child, ctx.name, ctx.user_data, ctx.in_json), child)
     elif isinstance(node, str):
@@ -144,6 +151,9 @@ def _pair_name(node: dict[str, Any]) -> str:
 
 
 def _string(resource: Resource, value: str, ctx: _Context, path: Path) -> Iterator[Leak]:
+    named = _named_hit(resource, value, ctx, path)
+    if named is not None:
+        yield _leak(resource, ctx, path, named, value, value, encoded=False)
     if ctx.user_data:
         decoded = decode_base64(value)
         text = decoded if decoded is not None else value
@@ -154,12 +164,9 @@ def _string(resource: Resource, value: str, ctx: _Context, path: Path) -> Iterat
     if document is not None:
         yield from _walk(resource, document, _Context(ctx.path, ctx.name, False, True), path)
         return
-    hits = [h for h in scan_text(value) if h.kind != PRIVATE_KEY_KIND]
-    named = _named_hit(resource, value, ctx, path)
-    if named is not None and not any(h.value == named.value for h in hits):
-        hits.insert(0, named)
-    for hit in hits:
-        yield _leak(resource, ctx, path, hit, value, value, encoded=False)
+    for hit in scan_text(value):
+        if hit.kind != PRIVATE_KEY_KIND:
+            yield _leak(resource, ctx, path, hit, value, value, encoded=False)
 
 
 def _named_hit(resource: Resource, value: str, ctx: _Context, path: Path) -> Hit | None:
@@ -225,7 +232,7 @@ def _place(resource: Resource, ctx: _Context, path: Path) -> str:
         return f"the provider block ({ctx.name})"
     if AUTHENTICATION in path:
         return f"{AUTHENTICATION} metadata ({ctx.name})"
-    if "variables" in path or "Variables" in path or ctx.in_json and ctx.name:
+    if "variables" in path or "Variables" in path or (ctx.in_json and ctx.name):
         return f"environment variable {ctx.name}" if _is_env(path, ctx) else f"{ctx.name}"
     if resource.format is Format.CLOUDFORMATION and path[:1] == ("Default",):
         return "the parameter's default value"
@@ -246,8 +253,9 @@ def _span(resource: Resource, ctx: _Context, hit: Hit, text: str) -> Span:
     strings with ``\\n``, decoded JSON, interpolated templates whose line count does not fit)
     points at the attribute.
     """
-    origin = _origin(resource, ctx.path)
-    base = origin or resource.span_at(ctx.path)
+    base = _origin(resource, ctx.path) or resource.spans.get(ctx.path)
+    if base is None:  # no span of the value itself: its block, else the resource header
+        return resource.span_at(ctx.path)
     if not text or ctx.in_json or base.end_line <= base.start_line:
         return base
     lines = text.rstrip("\n").count("\n") + 1

@@ -95,7 +95,7 @@ def is_placeholder(value: str) -> bool:
     text = value.strip().strip("\"'").strip()
     if not text:
         return True
-    if text.startswith(("$", "`", "@")) or "${" in text or "{{" in text or "$(" in text:
+    if text.startswith(("$", "`", "@", "<", "[")) or "${" in text or "{{" in text or "$(" in text:
         return True
     if _WRAPPED.fullmatch(text) or _MASK.fullmatch(text):
         return True

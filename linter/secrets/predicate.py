@@ -1,4 +1,6 @@
-"""The ``secrets.aws-credentials`` predicate: TRUE when a resource holds a hard-coded credential.
+"""The ``aws-credentials`` predicate: TRUE when a resource holds a hard-coded AWS credential.
+
+(Named without a ``secrets.`` prefix because the rule schema's predicate-name pattern has no dots.)
 
 ``with`` (all optional):
 
@@ -23,10 +25,11 @@ from linter.engine.outcome import Outcome, RuleContext
 from linter.model import Related
 from linter.secrets.locate import Leak, find_leaks, from_tfvars
 
-NAME = "secrets.aws-credentials"
+NAME = "aws-credentials"
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
+    "x-details": ["what", "where", "count"],
     "additionalProperties": False,
     "properties": {
         "example_keys": {"type": "boolean"},
@@ -44,8 +47,9 @@ def aws_credentials(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     ]
     if not leaks:
         return Outcome.false()
+    # explicit spans only (no paths): the engine points at a path's span before explicit spans,
+    # and a secret inside a heredoc has a line of its own
     return Outcome.true(
-        paths=tuple(dict.fromkeys(leak.path for leak in leaks)),
         spans=tuple(dict.fromkeys(leak.span for leak in leaks)),
         details=describe(leaks),
         related=tuple(

@@ -44,7 +44,7 @@ _SECRET_NAMES = (r"aws_secret_access_key|secret_access_key|aws_secret_key|aws_se
                  r"|aws_security_token")
 _ASSIGNMENT = re.compile(
     rf"(?i)(?<![A-Za-z0-9_])(?P<name>{_SECRET_NAMES})(?![A-Za-z0-9_])[\"']?[ \t]*[=:][ \t]*"
-    r"(?P<quote>[\"']?)(?P<value>[^\s\"'`;&|,)}\]]*)(?P<after>.?)"
+    r"(?P<quote>[\"']?)(?P<value>[^\s\"'`;&|,()\[\]{}]*)(?P<after>.?)"
 )
 # aws configure set [profile.]aws_secret_access_key VALUE
 _CONFIGURE = re.compile(

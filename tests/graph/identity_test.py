@@ -4,7 +4,7 @@ from linter.graph.identity import (
     instance_roles,
     launched_only_by_eks,
     launchers,
-    policy_sources,
+    policy_documents,
     profile_of,
     roles_of,
     workload_roles,
@@ -36,11 +36,13 @@ def _chain_graph():  # type: ignore[no-untyped-def]
 def test_instance_inherits_profile_from_template() -> None:
     graph = _chain_graph()
     link = profile_of(graph, graph.resources["aws_instance.web"])
-    assert link is not None and link.status is Status.FOUND
+    assert link is not None
+    assert link.status is Status.FOUND
     assert link.holder.address == "aws_launch_template.lt"
     assert link.via is not None
     chains, unknowns = workload_roles(graph, graph.resources["aws_instance.web"])
-    assert [c.role.address for c in chains] == ["aws_iam_role.app"] and not unknowns
+    assert [c.role.address for c in chains] == ["aws_iam_role.app"]
+    assert not unknowns
     hops = [text for _, _, text in chains[0].hops()]
     assert hops[0].startswith("launches from aws_launch_template.lt")
     assert "uses instance profile aws_iam_instance_profile.app" in hops
@@ -49,33 +51,33 @@ def test_instance_inherits_profile_from_template() -> None:
 
 def test_every_policy_reaching_the_role() -> None:
     graph = _chain_graph()
-    sources = policy_sources(graph, graph.resources["aws_iam_role.app"])
-    assert sorted((s.kind, s.name) for s in sources) == [
-        ("aws-managed", "AdministratorAccess"),
-        ("aws-managed", "ReadOnlyAccess"),
-        ("customer-managed", "aws_iam_policy.custom"),
-        ("inline", "extra"),
-        ("inline", "inline"),
-    ]
-    custom = next(s for s in sources if s.kind == "customer-managed")
-    assert custom.document == '{"Statement": []}'
-    assert instance_roles(graph) == [graph.resources["aws_iam_role.app"]]
+    role = graph.resources["aws_iam_role.app"]
+    docs = policy_documents(graph, role)
+    holders = sorted({d.address for d in docs})
+    assert holders == ["aws_iam_role.app", "aws_iam_role_policy.extra",
+                       "aws_iam_role_policy_attachment.a", "aws_iam_role_policy_attachment.admin"]
+    assert any(d.managed_arn.endswith("/AdministratorAccess") for d in docs)
+    assert any(d.managed_arn.endswith("/ReadOnlyAccess") for d in docs)
+    assert sorted(e.target for e in graph.out_edges(role.address, "policy")) == [
+        "aws_iam_role_policy.extra", "aws_iam_role_policy_attachment.a",
+        "aws_iam_role_policy_attachment.admin"]
+    assert instance_roles(graph) == [role]
 
 
 def test_cloudformation_policies_and_profile() -> None:
     role = cfn("Role", "AWS::IAM::Role", {
         "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": []}}],
-        "ManagedPolicyArns": [cfn_ref("Managed"),
-                              Unknown("!Sub arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess")]})
+        "ManagedPolicyArns": [
+            cfn_ref("Managed"), "arn:aws:iam::aws:policy/PowerUserAccess"]})
     managed = cfn("Managed", "AWS::IAM::ManagedPolicy", {"PolicyDocument": {"Statement": []}})
     policy = cfn("Pol", "AWS::IAM::Policy", {"PolicyName": "pol", "Roles": [cfn_ref("Role")],
                                              "PolicyDocument": {"Statement": []}})
     profile = cfn("Profile", "AWS::IAM::InstanceProfile", {"Roles": [cfn_ref("Role")]})
     instance = cfn("Web", "AWS::EC2::Instance", {"IamInstanceProfile": cfn_ref("Profile")})
     graph = graph_of(role, managed, policy, profile, instance)
-    assert sorted((s.kind, s.name) for s in policy_sources(graph, role)) == [
-        ("aws-managed", "PowerUserAccess"), ("customer-managed", "Managed"),
-        ("inline", "p"), ("inline", "pol")]
+    docs = policy_documents(graph, role)
+    assert {d.address for d in docs} == {"Role", "Pol"}
+    assert any(d.managed_arn.endswith("/PowerUserAccess") for d in docs)
     chains, _ = workload_roles(graph, instance)
     assert [c.role.address for c in chains] == ["Role"]
 
@@ -91,7 +93,8 @@ def test_profile_roles_absent_and_dangling() -> None:
 def test_instance_with_unknown_template_has_unknown_profile() -> None:
     instance = tf("aws_instance.a", {"launch_template": [{"id": Unknown("var.lt_id")}]})
     link = profile_of(graph_of(instance), instance)
-    assert link is not None and link.status is Status.UNKNOWN
+    assert link is not None
+    assert link.status is Status.UNKNOWN
 
 
 def test_launchers_and_eks_templates() -> None:

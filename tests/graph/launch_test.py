@@ -11,7 +11,8 @@ def test_instance_template_by_id_with_latest_version_reference() -> None:
     instance = tf("aws_instance.a", {"launch_template": [{
         "id": ref(template.address), "version": ref(template.address, "latest_version")}]})
     spec = template_of(graph_of(template, instance), instance)
-    assert spec is not None and spec.target.found
+    assert spec is not None
+    assert spec.target.found
     assert spec.version == "$Latest"
     assert spec.path == ("launch_template", 0)
 
@@ -20,7 +21,8 @@ def test_template_by_name_and_numeric_version() -> None:
     template = tf("aws_launch_template.lt", {"name": "web-lt"})
     instance = tf("aws_instance.a", {"launch_template": [{"name": "web-lt", "version": "3"}]})
     spec = template_of(graph_of(template, instance), instance)
-    assert spec is not None and spec.target.targets == (template,)
+    assert spec is not None
+    assert spec.target.targets == (template,)
     assert spec.version == "3"
 
 
@@ -58,13 +60,17 @@ def test_cloudformation_specifications() -> None:
     by_name = cfn("I2", "AWS::EC2::Instance", {"LaunchTemplate": {
         "LaunchTemplateName": "web", "Version": 1}})
     group = cfn("NG", "AWS::EKS::Nodegroup", {"LaunchTemplate": {"Id": cfn_ref("LT")}})
-    fleet = cfn("F", "AWS::EC2::EC2Fleet", {"LaunchTemplateConfigs": [
-        {"LaunchTemplateSpecification": {"LaunchTemplateId": cfn_ref("LT"), "Version": "$Latest"}}]})
+    fleet = cfn("F", "AWS::EC2::EC2Fleet", {"LaunchTemplateConfigs": [{
+        "LaunchTemplateSpecification": {"LaunchTemplateId": cfn_ref("LT"), "Version": "$Latest"}}]})
     graph = graph_of(template, by_ref, by_name, group, fleet)
     first = template_of(graph, by_ref)
-    assert first is not None and first.target.found and first.version == "$Latest"
+    assert first is not None
+    assert first.target.found
+    assert first.version == "$Latest"
     second = template_of(graph, by_name)
-    assert second is not None and second.target.found and second.version == "1"
+    assert second is not None
+    assert second.target.found
+    assert second.version == "1"
     for launcher in (group, fleet):
         [spec] = launch_specs(graph, launcher)
         assert spec.target.targets == (template,)
@@ -73,4 +79,5 @@ def test_cloudformation_specifications() -> None:
 def test_template_outside_the_scan() -> None:
     instance = tf("aws_instance.a", {"launch_template": [{"id": "lt-0123456789abcdef0"}]})
     spec = template_of(graph_of(instance), instance)
-    assert spec is not None and spec.target.status is Status.EXTERNAL
+    assert spec is not None
+    assert spec.target.status is Status.EXTERNAL

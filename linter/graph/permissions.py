@@ -1,0 +1,194 @@
+"""Effective permissions of a role, and the roles it may go on to assume.
+
+``role_permissions`` is the union of every identity policy reaching the role (the IAM model:
+``linter.iam.documents.policies_of`` + ``linter.iam.analysis.effective_permissions``, with Deny
+and NotAction semantics). ``assumable_roles`` follows ``sts:AssumeRole``: role A may become role
+B when one of A's Allow statements covers ``sts:AssumeRole`` on B (by reference, by ARN or name
+pattern, or by ``*``) and B's trust policy admits A (by A's ARN / reference, by A's whole
+account, or by everyone). Stolen credentials of A can make that hop too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+from linter.engine.outcome import Tri
+from linter.graph.graph import Graph
+from linter.graph.identity import ROLE_TYPES
+from linter.graph.resolve import names_of
+from linter.iam import catalogue
+from linter.iam.analysis import (
+    Hit,
+    Permissions,
+    covering_item,
+    effective_permissions,
+    exactly_denied,
+    is_any_resource,
+)
+from linter.iam.documents import policies_of, trust_policy_of
+from linter.iam.policy import Statement
+from linter.model import Path, Resource, Span, Unknown
+
+ASSUME = "sts:AssumeRole"
+
+
+def role_permissions(graph: Graph, role: Resource) -> Permissions:
+    return effective_permissions(policies_of(role, graph))
+
+
+def power(perms: Permissions) -> tuple[Tri, str, tuple[Hit, ...]]:
+    """Whether the permissions are admin or can escalate: verdict, a phrase, the evidence."""
+    if perms.admin.hits:
+        return Tri.TRUE, "administrator", perms.admin.hits
+    if perms.escalation.hits:
+        return Tri.TRUE, "able to escalate to administrator", perms.escalation.hits
+    if perms.is_admin is Tri.UNKNOWN or perms.can_escalate is Tri.UNKNOWN:
+        return Tri.UNKNOWN, "", ()
+    return Tri.FALSE, "", ()
+
+
+def unknowns_of(perms: Permissions) -> tuple[Unknown, ...]:
+    return (*perms.unknowns, *perms.admin.unknowns, *perms.escalation.unknowns)
+
+
+def role_path(role: Resource) -> str:
+    value = role.get(("path",), role.get(("Properties", "Path")))
+    return value if isinstance(value, str) and value.startswith("/") else "/"
+
+
+@dataclass(frozen=True)
+class AssumeHop:
+    """Role ``source`` may assume role ``target``."""
+
+    source: Resource
+    target: Resource
+    grant: Statement  # A's statement allowing sts:AssumeRole on the target
+    grant_node: Path
+    exact_resource: bool  # the statement names the target itself (no wildcard)
+    trust: Statement  # B's trust statement admitting A
+    trust_node: Path
+    admitted_as: str  # "the role itself" | "its account" | "everyone"
+
+    @property
+    def grant_span(self) -> Span:
+        return self.grant.span(self.grant_node)
+
+    @property
+    def trust_span(self) -> Span:
+        return self.trust.span(self.trust_node)
+
+
+def _refers_to(unknowns: tuple[Unknown, ...], target: Resource) -> bool:
+    base = target.address.split("[")[0]
+    return any(ref == target.address or ref == base or ref.startswith(base + "[")
+               for u in unknowns for ref in u.refs)
+
+
+def _resource_match(pattern: str, target: Resource) -> tuple[bool, bool]:
+    """(matches, exactly): does an IAM resource pattern reach role ``target``?"""
+    if is_any_resource(pattern):
+        return True, False
+    parts = pattern.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or not catalogue.glob_match(parts[2] or "*", "iam"):
+        return False, False
+    resource = parts[5]
+    wild = "*" in resource or "?" in resource
+    names = names_of(target)
+    if not names:  # a role without a literal name: only role wildcards can reach it
+        return resource.rstrip("*") in ("role/", ""), False
+    for name in names:
+        if catalogue.glob_match(resource, f"role{role_path(target)}{name}"):
+            return True, not wild
+    return False, False
+
+
+def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, bool] | None:
+    if exactly_denied(perms.statements, ASSUME):
+        return None
+    best: tuple[Statement, Path, bool] | None = None
+    for statement in perms.statements:
+        if not statement.allows or statement.conditions:
+            continue
+        node = covering_item(statement, ASSUME)
+        if node is None:
+            continue
+        if statement.not_resources is not None:
+            found = (statement, node, False)
+        elif _refers_to(statement.unknowns, target):
+            return statement, node, True
+        else:
+            found = None
+            for item in statement.resources or ():
+                matches, exact = _resource_match(item.value, target)
+                if matches:
+                    found = (statement, item.path, exact)
+                    if exact:
+                        return found
+        if found is not None and best is None:
+            best = found
+    return best
+
+
+def _may_assume(statement: Statement) -> bool:
+    if statement.actions is None:
+        return statement.not_actions is not None and covering_item(statement, ASSUME) is not None
+    return any(catalogue.glob_match(i.value, ASSUME) for i in statement.actions)
+
+
+def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement, Path, str] | None:
+    """The statement of ``target``'s trust policy admitting role ``source``, and how."""
+    trust = trust_policy_of(target, graph)
+    if trust is None:
+        return None
+    best: tuple[Statement, Path, str] | None = None
+    names = names_of(source)
+    for statement in trust.statements:
+        if not statement.allows or not _may_assume(statement):
+            continue
+        if _refers_to(statement.unknowns, source):
+            return statement, statement.path, "the role itself"
+        for principal in statement.principals or ():
+            value = principal.value.strip()
+            if principal.kind == "*" or (principal.kind == "AWS" and value == "*"):
+                best = best or (statement, principal.path, "everyone")
+            elif principal.kind != "AWS":
+                continue
+            elif value.endswith(":root") or (value.isdigit() and len(value) == 12):
+                best = best or (statement, principal.path, "its account")
+            elif ":role/" in value:
+                tail = value.split(":role/", 1)[1]
+                if any(catalogue.glob_match(tail, f"{role_path(source)[1:]}{n}") or
+                       catalogue.glob_match(tail, n) for n in names):
+                    if "*" in tail or "?" in tail:
+                        best = best or (statement, principal.path, "its account")
+                    else:
+                        return statement, principal.path, "the role itself"
+    return best
+
+
+def assumable_roles(graph: Graph, source: Resource, perms: Permissions) -> list[AssumeHop]:
+    """Roles of the scan that ``source`` may assume and whose trust policy admits it."""
+    if perms.allows(ASSUME) is Tri.FALSE:
+        return []
+    hops: list[AssumeHop] = []
+    for target in graph.of_type(*ROLE_TYPES):
+        if target.address == source.address:
+            continue
+        grant = _grants_on(perms, target)
+        if grant is None:
+            continue
+        trust = admits(graph, target, source)
+        if trust is None:
+            continue
+        statement, node, exact = grant
+        hops.append(AssumeHop(source, target, statement, node, exact, *trust))
+    return hops
+
+
+def role_matches(role: Resource, pattern: str) -> bool:
+    """A gatekeeper configuration entry (address, role name or ARN glob) names ``role``."""
+    candidates = [role.address, *names_of(role)]
+    candidates += [f"arn:aws:iam::*:role{role_path(role)}{n}" for n in names_of(role)]
+    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates) or any(
+        catalogue.glob_match(pattern, c) for c in candidates if pattern.startswith("arn:"))

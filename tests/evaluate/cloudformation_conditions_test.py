@@ -1,0 +1,130 @@
+"""Conditions: decided ones prune resources and pick Fn::If branches; undecidable ones make
+one resource variant per way they can go."""
+
+from __future__ import annotations
+
+from linter.evaluate.cloudformation import MAX_CONDITION_ATOMS, condition_note
+from linter.model import Unknown
+from tests.evaluate.cfn_helpers import evaluate, only, props
+
+DECIDED = """
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+  Flag:
+    Type: String
+    Default: "true"
+  Count:
+    Type: Number
+    Default: 2
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Not [!Condition IsProd]
+  FlagOn: !Equals [true, !Ref Flag]
+  Both: !And [!Condition IsProd, !Condition FlagOn]
+  Either: !Or [!Condition IsDev, !Equals [!Ref Count, "2"]]
+Resources:
+  ProdOnly:
+    Type: AWS::EC2::Instance
+    Condition: IsProd
+  DevOnly:
+    Type: AWS::EC2::Instance
+    Condition: IsDev
+  Picks:
+    Type: AWS::EC2::Instance
+    Properties:
+      A: !If [Both, big, small]
+      B: !If [Either, big, small]
+      C: !If [IsDev, x, !Ref AWS::NoValue]
+"""
+
+
+def test_decided_conditions() -> None:
+    result = evaluate(DECIDED)
+    assert sorted(r.address for r in result.resources) == ["Picks", "ProdOnly"]
+    assert props(result, "Picks") == {"A": "big", "B": "big"}
+    assert all("condition_values" not in r.meta for r in result.resources)
+
+
+def test_override_flips_conditions() -> None:
+    result = evaluate(DECIDED, cfn_parameters={"Env": "dev", "Count": "3"})
+    assert sorted(r.address for r in result.resources) == ["DevOnly", "Picks"]
+    assert props(result, "Picks") == {"A": "small", "B": "big", "C": "x"}
+
+
+UNDECIDED = """
+Parameters:
+  Env:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Equals [!Ref Env, dev]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      MetadataOptions:
+        HttpTokens: !If [IsProd, required, optional]
+  DevBox:
+    Type: AWS::EC2::Instance
+    Condition: IsDev
+    Properties:
+      Tokens: !If [IsProd, optional, required]
+  Plain:
+    Type: AWS::EC2::Instance
+    Properties:
+      Same: !If [NotProd, a, b]
+"""
+
+
+def test_unknown_condition_emits_one_variant_per_value() -> None:
+    result = evaluate(UNDECIDED)
+    web = [r for r in result.resources if r.address == "Web"]
+    by_value = {r.meta["condition_values"]["IsProd"]: r for r in web}
+    assert set(by_value) == {True, False}
+    assert by_value[True].attributes["Properties"]["MetadataOptions"]["HttpTokens"] == "required"
+    assert by_value[False].attributes["Properties"]["MetadataOptions"]["HttpTokens"] == "optional"
+    assert condition_note(by_value[False]) == "when condition IsProd is false"
+    tokens_span = by_value[False].spans[("Properties", "MetadataOptions", "HttpTokens")]
+    assert tokens_span.start_line == 13
+    assert not any(isinstance(u, Unknown) and "IsProd" in u.reason for u in result.unknowns)
+
+
+def test_contradictory_assignments_are_skipped() -> None:
+    result = evaluate(UNDECIDED)
+    dev = [r for r in result.resources if r.address == "DevBox"]
+    # Env cannot be both dev and prod: only IsDev=true, IsProd=false remains
+    assert [r.meta["condition_values"] for r in dev] == [{"IsDev": True, "IsProd": False}]
+    assert dev[0].attributes["Properties"]["Tokens"] == "required"
+
+
+def test_composite_condition_variants() -> None:
+    result = evaluate(UNDECIDED)
+    plain = {r.meta["condition_values"]["NotProd"]: r for r in result.resources
+             if r.address == "Plain"}
+    assert plain[True].attributes["Properties"]["Same"] == "a"
+    assert plain[False].attributes["Properties"]["Same"] == "b"
+
+
+def test_too_many_undecidable_comparisons_leave_unknown_values_and_a_note() -> None:
+    count = MAX_CONDITION_ATOMS + 1
+    params = "\n".join(f"  P{i}:\n    Type: String" for i in range(count))
+    conditions = "\n".join(f"  C{i}: !Equals [!Ref P{i}, x]" for i in range(count))
+    ifs = "\n".join(f"      V{i}: !If [C{i}, a, b]" for i in range(count))
+    result = evaluate(f"""
+Parameters:
+{params}
+Conditions:
+{conditions}
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+{ifs}
+""")
+    web = only(result, "Web")
+    assert all(isinstance(v, Unknown) for v in web.attributes["Properties"].values())
+    assert [f.rule_id for f in result.findings] == ["IAC0004"]
+    assert web.meta["conditions_undecided"] == [f"C{i}" for i in range(count)]

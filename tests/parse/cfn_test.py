@@ -1,0 +1,151 @@
+"""CloudFormation detection, decoding with marks, and comments."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from linter.parse.cfn import decode_template, looks_like_cfn, template_comments
+
+GITHUB_WORKFLOW = b"""name: ci
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: aws cloudformation deploy --template-file template.yaml  # Resources
+"""
+K8S_MANIFEST = b"""apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx
+      resources:
+        limits: {cpu: "1"}
+"""
+COMPOSE = b"""services:
+  web:
+    image: nginx
+    deploy:
+      resources:
+        limits: {cpus: "0.5"}
+"""
+SERVERLESS_FRAMEWORK = b"""service: api
+provider: {name: aws}
+resources:
+  Resources:
+    Bucket:
+      Type: AWS::S3::Bucket
+"""
+
+
+@pytest.mark.parametrize("data", [
+    b'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n',
+    b"Resources:\n  Web:\n    Type: AWS::EC2::Instance\n",
+    b"Resources:\n  Thing:\n    Type: Custom::Thing\n",
+    b"Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n"
+    b"    Type: AWS::Serverless::Function\n",
+    b"\xef\xbb\xbf---\nAWSTemplateFormatVersion: 2010-09-09\n",
+    json.dumps({"Resources": {"Web": {"Type": "AWS::EC2::Instance"}}}).encode(),
+    json.dumps({"AWSTemplateFormatVersion": "2010-09-09"}).encode(),
+    b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {',  # broken, still a template
+], ids=["version", "resources", "custom", "sam", "bom-doc-start", "json", "json-version",
+        "json-broken"])
+def test_templates_are_recognized(data: bytes) -> None:
+    assert looks_like_cfn(data)
+
+
+@pytest.mark.parametrize("data", [
+    GITHUB_WORKFLOW, K8S_MANIFEST, COMPOSE, SERVERLESS_FRAMEWORK,
+    json.dumps({"name": "app", "version": "1.0.0", "dependencies": {"left-pad": "1"}}).encode(),
+    json.dumps({"Resources": {"X": {"Type": "Not::Aws"}}}).encode(),
+    b"Resources:\n  X:\n    Kind: thing\n",
+    b"",
+    b"\x00\x01binary",
+], ids=["workflow", "k8s", "compose", "serverless-framework", "package-json", "json-other-types",
+        "yaml-no-types", "empty", "binary"])
+def test_other_files_are_not_templates(data: bytes) -> None:
+    assert not looks_like_cfn(data)
+
+
+YAML = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: !Ref Ami
+      Tags:
+        - Key: a
+          Value: !Sub "${AWS::StackName}-web"
+"""
+
+
+def test_yaml_short_form_tags_decode_with_marks() -> None:
+    decoded, findings = decode_template("t.yaml", YAML.encode())
+    assert findings == []
+    assert decoded is not None
+    assert not decoded.is_json
+    web = decoded.template["Resources"]["Web"]
+    assert web["Properties"]["ImageId"] == {"Ref": "Ami"}
+    assert web["Properties"]["Tags"][0]["Value"] == {"Fn::Sub": "${AWS::StackName}-web"}
+    key = next(k for k in web["Properties"] if k == "ImageId")
+    assert (key.start_mark.line, key.start_mark.column) == (5, 6)  # 0-based
+
+
+def test_json_decodes_with_marks() -> None:
+    text = json.dumps({"Resources": {"Web": {"Type": "AWS::EC2::Instance",
+                                            "Properties": {"ImageId": {"Ref": "Ami"}}}}},
+                      indent=2)
+    decoded, findings = decode_template("t.json", text.encode())
+    assert findings == []
+    assert decoded is not None
+    assert decoded.is_json
+    props = decoded.template["Resources"]["Web"]["Properties"]
+    key = next(iter(props))
+    assert key.start_mark.line + 1 == text.splitlines().index('        "ImageId": {') + 1
+
+
+@pytest.mark.parametrize(("data", "line", "needle"), [
+    (b"Resources:\n  Web:\n    Type: AWS::EC2::Instance\n   bad: [\n", 4, ""),
+    (b"Resources:\n  Web:\n    Type: A\n  Web:\n    Type: B\n", 2, "Duplicate"),
+    (b'{"Resources": {"Web":\n  [1, 2}}', 2, ""),
+    (b"", 1, "empty"),
+    (b"   \n\n", 1, "empty"),
+    (b"Resources:\n  W: \xff\xfe\n", 2, "UTF-8"),
+    (b"- just\n- a list\n", 1, "mapping"),
+], ids=["yaml-syntax", "duplicate-key", "json-syntax", "empty", "blank", "non-utf8", "list"])
+def test_broken_templates_become_iac0001(data: bytes, line: int, needle: str) -> None:
+    decoded, findings = decode_template("bad.yaml", data)
+    assert decoded is None
+    assert findings
+    assert all(f.rule_id == "IAC0001" for f in findings)
+    assert findings[0].span.file == "bad.yaml"
+    assert findings[0].span.start_line == line
+    assert needle in " ".join(f.message for f in findings)
+
+
+def test_comments_skip_hashes_inside_scalars() -> None:
+    data = b"""# header
+Resources:  # ruleid: IAC0101
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      UserData: |
+        #!/bin/bash
+        echo "# not a comment"
+      Name: "a # b"   # ok: IAC0101
+      Other: a#b
+"""
+    assert template_comments(data) == [(1, "header"), (2, "ruleid: IAC0101"),
+                                       (9, "ok: IAC0101")]
+
+
+def test_comments_of_broken_yaml_and_json() -> None:
+    assert template_comments(b"# ruleid: IAC0001\nResources: [\n  # still\n") == [
+        (1, "ruleid: IAC0001"), (3, "still")]
+    assert template_comments(b'{"a": "# no"}') == []

@@ -1,0 +1,490 @@
+from __future__ import annotations
+
+import os
+import pathlib
+import textwrap
+
+import pytest
+
+from linter.model import Span
+from linter.parse.hcl import load_module, parse_hcl
+from linter.parse.hcl_ast import (
+    BinaryOp,
+    Block,
+    Conditional,
+    Expr,
+    ForExpr,
+    FunctionCall,
+    GetAttr,
+    Index,
+    Invalid,
+    Literal,
+    ObjectExpr,
+    Relative,
+    Splat,
+    Template,
+    TemplateFor,
+    TemplateIf,
+    Traversal,
+    TupleExpr,
+    UnaryOp,
+)
+
+
+def parse(source: str) -> list[Block]:
+    return list(parse_hcl("main.tf", textwrap.dedent(source).encode()).body.blocks)
+
+
+def attr(source: str, name: str = "x") -> Expr:
+    """The expression of attribute ``name`` of ``locals { ... }`` holding ``source``."""
+    file = parse_hcl("main.tf", f"locals {{\n  {name} = {source}\n}}\n".encode())
+    assert file.problems == ()
+    found = file.body.blocks[0].body.attribute(name)
+    assert found is not None
+    return found.expr
+
+
+def span(line: int, col: int, end_line: int, end_col: int) -> Span:
+    return Span("main.tf", line, col, end_line, end_col)
+
+
+# ---------------------------------------------------------------- structure and spans
+
+
+def test_blocks_attributes_and_nested_blocks_have_exact_spans() -> None:
+    blocks = parse("""\
+        resource "aws_instance" "web" {
+          ami = "ami-1"
+          metadata_options {
+            http_tokens = "required"
+          }
+        }
+        """)
+    (block,) = blocks
+    assert (block.type, block.labels) == ("resource", ("aws_instance", "web"))
+    assert block.span == span(1, 1, 6, 2)
+    assert block.header == span(1, 1, 1, 32)
+    ami = block.body.attribute("ami")
+    assert ami is not None
+    assert ami.span == span(2, 3, 2, 16)
+    assert ami.name_span == span(2, 3, 2, 6)
+    assert ami.expr == Literal("ami-1", span(2, 9, 2, 16), '"ami-1"')
+    (nested,) = block.body.blocks_of("metadata_options")
+    assert nested.labels == ()
+    assert nested.span == span(3, 3, 5, 4)
+    tokens = nested.body.attribute("http_tokens")
+    assert tokens is not None
+    assert tokens.span == span(4, 5, 4, 29)
+    assert tokens.expr == Literal("required", span(4, 19, 4, 29), '"required"')
+
+
+def test_every_top_level_block_type_and_identifier_labels() -> None:
+    blocks = parse("""\
+        variable "v" { default = 1 }
+        locals { a = 1 }
+        provider aws { region = "us-east-1" }
+        output "o" { value = 1 }
+        module "m" { source = "./m" }
+        data "aws_iam_policy_document" "d" {}
+        terraform { required_version = ">= 1.5" }
+        """)
+    assert [(b.type, b.labels) for b in blocks] == [
+        ("variable", ("v",)), ("locals", ()), ("provider", ("aws",)), ("output", ("o",)),
+        ("module", ("m",)), ("data", ("aws_iam_policy_document", "d")), ("terraform", ()),
+    ]
+    assert blocks[5].body.attributes == ()
+
+
+def test_non_ascii_columns_count_characters() -> None:
+    file = parse_hcl("main.tf", "locals {\n  a = \"é\"\n  b = \"ü\" # ü\n}\n".encode())
+    b = file.body.blocks[0].body.attribute("b")
+    assert b is not None
+    assert b.expr.span == span(3, 7, 3, 10)
+    assert file.comment_details[0].span == span(3, 11, 3, 14)
+
+
+def test_comments_are_collected_with_placement() -> None:
+    file = parse_hcl("main.tf", textwrap.dedent("""\
+        # ruleid: IAC0101
+        resource "aws_instance" "a" {
+          ami = "x" // trailing
+          /* block
+             comment */
+        }
+        """).encode())
+    assert file.comments == (
+        (1, "# ruleid: IAC0101"), (3, "// trailing"), (4, "/* block\n     comment */"))
+    assert [c.trailing for c in file.comment_details] == [False, True, False]
+    assert file.comment_details[2].span == span(4, 3, 5, 16)
+
+
+# ---------------------------------------------------------------- literals and templates
+
+
+@pytest.mark.parametrize(("source", "value"), [
+    ("1", 1), ("1.5", 1.5), ("1.5e3", 1500.0), ("true", True), ("false", False), ("null", None),
+    ('"plain"', "plain"), ('""', ""), ('"  spaced  "', "  spaced  "),
+    ('"a\\n\\t\\"q\\" \\\\ \\u00e9"', 'a\n\t"q" \\ é'), ('"$${x} %%{y}"', "${x} %{y}"),
+    ('"# not a comment"', "# not a comment"),
+])
+def test_literals(source: str, value: object) -> None:
+    expr = attr(source)
+    assert isinstance(expr, Literal)
+    assert expr.value == value
+    assert type(expr.value) is type(value)
+    assert expr.text == source
+
+
+def test_template_with_interpolation() -> None:
+    expr = attr('"arn:${var.partition}:iam::${local.account}:role/x"')
+    assert isinstance(expr, Template)
+    assert expr.parts[0] == "arn:"
+    assert isinstance(expr.parts[1], Traversal)
+    assert expr.parts[1].text == "var.partition"
+    assert expr.parts[1].span == span(2, 14, 2, 27)
+    assert expr.parts[2] == ":iam::"
+    assert expr.parts[4] == ":role/x"
+
+
+def test_single_interpolation_template_keeps_one_part() -> None:
+    expr = attr('"${var.x}"')
+    assert isinstance(expr, Template)
+    assert len(expr.parts) == 1
+    assert isinstance(expr.parts[0], Traversal)
+
+
+def test_template_directives_and_strip_markers() -> None:
+    expr = attr('"%{ if var.on }yes%{ else }no%{ endif } %{~ for k, v in var.m ~} ${k}=${v} %{~ endfor }"')
+    assert isinstance(expr, Template)
+    branch = expr.parts[0]
+    assert isinstance(branch, TemplateIf)
+    assert branch.then.parts == ("yes",)
+    assert branch.otherwise is not None
+    assert branch.otherwise.parts == ("no",)
+    loop = expr.parts[1]  # the " " before %{~ for is stripped away
+    assert isinstance(loop, TemplateFor)
+    assert (loop.key_var, loop.value_var) == ("k", "v")
+    assert isinstance(loop.collection, Traversal)
+    body = loop.body.parts
+    assert isinstance(body[0], Traversal)
+    assert body[1] == "="
+    assert isinstance(body[2], Traversal)
+    assert len(body) == 3  # whitespace on both sides stripped by the ~ markers
+    assert len(expr.parts) == 2
+
+
+def test_heredoc_keeps_text_verbatim() -> None:
+    expr = attr('<<EOT\n  {\n    "a": "${var.x}"\n  }\nEOT', "policy")
+    assert isinstance(expr, Template)
+    assert expr.parts[0] == '  {\n    "a": "'
+    assert expr.parts[2] == '"\n  }\n'
+    assert expr.span == span(2, 12, 6, 4)
+
+
+def test_heredoc_without_interpolation_is_a_literal_and_keeps_backslashes() -> None:
+    expr = attr('<<EOT\n# not a comment\nback\\slash $${x}\nEOT')
+    assert isinstance(expr, Literal)
+    assert expr.value == "# not a comment\nback\\slash ${x}\n"
+
+
+@pytest.mark.parametrize(("body", "value"), [
+    ("    Foo\n    Bar\n    Baz\n  ", "Foo\nBar\nBaz\n"),
+    ("    Foo\n      Bar\n    Baz\n  ", "Foo\n  Bar\nBaz\n"),
+    ("    Foo\n  Bar\n    Baz\n  ", "  Foo\nBar\n  Baz\n"),
+    ("\tFoo\n  Bar\n  Baz\n  ", "Foo\n Bar\n Baz\n"),
+    ("    Foo\n\n    Bar\n  ", "Foo\n\nBar\n"),
+    ("Foo\nBar\n", "Foo\nBar\n"),
+])
+def test_flush_heredoc_strips_the_smallest_indentation(body: str, value: str) -> None:
+    expr = attr(f"<<-EOT\n{body}EOT")
+    assert isinstance(expr, Literal)
+    assert expr.value == value
+
+
+def test_flush_heredoc_counts_indentation_before_interpolations() -> None:
+    expr = attr("<<-EOT\n    Foo\n  ${var.bar}\n    Baz\n  EOT")
+    assert isinstance(expr, Template)
+    assert expr.parts[0] == "  Foo\n"
+    assert expr.parts[2] == "\n  Baz\n"
+
+
+def test_empty_heredoc() -> None:
+    expr = attr("<<EOT\nEOT")
+    assert isinstance(expr, Literal)
+    assert expr.value == ""
+
+
+# ---------------------------------------------------------------- expressions
+
+
+def test_traversal_with_index_and_legacy_index() -> None:
+    expr = attr('var.a[0]["b"].c.1')
+    assert isinstance(expr, Traversal)
+    assert expr.root == "var"
+    assert [type(s).__name__ for s in expr.steps] == ["GetAttr", "Index", "Index", "GetAttr",
+                                                      "Index"]
+    first = expr.steps[1]
+    assert isinstance(first, Index)
+    assert first.key == Literal(0, span(2, 13, 2, 14), "0")
+    last = expr.steps[4]
+    assert isinstance(last, Index)
+    assert isinstance(last.key, Literal)
+    assert last.key.value == 1
+    assert expr.span == span(2, 7, 2, 24)
+    assert expr.text == 'var.a[0]["b"].c.1'
+
+
+def test_splats() -> None:
+    full = attr("aws_instance.web[*].id")
+    assert isinstance(full, Traversal)
+    assert full.steps == (GetAttr("web"), Splat(full=True), GetAttr("id"))
+    legacy = attr("aws_instance.web.*.id")
+    assert isinstance(legacy, Traversal)
+    assert legacy.steps == (GetAttr("web"), Splat(full=False), GetAttr("id"))
+
+
+def test_function_calls_expansion_and_provider_namespace() -> None:
+    call = attr("concat(var.a, local.b...)")
+    assert isinstance(call, FunctionCall)
+    assert call.name == "concat"
+    assert call.expand_final is True
+    assert [a.text for a in call.args] == ["var.a", "local.b"]
+    namespaced = attr('provider::aws::arn_parse("arn:aws:iam::1:role/x")')
+    assert isinstance(namespaced, FunctionCall)
+    assert namespaced.name == "provider::aws::arn_parse"
+    assert namespaced.expand_final is False
+    empty = attr("timestamp()")
+    assert isinstance(empty, FunctionCall)
+    assert empty.args == ()
+
+
+def test_relative_traversal_on_call_and_parentheses() -> None:
+    expr = attr("jsondecode(local.doc).Statement[0]")
+    assert isinstance(expr, Relative)
+    assert isinstance(expr.source, FunctionCall)
+    assert expr.steps[0] == GetAttr("Statement")
+    paren = attr("(local.a).b")
+    assert isinstance(paren, Relative)
+    assert isinstance(paren.source, Traversal)
+    assert paren.text == "(local.a).b"
+
+
+def test_conditional_nests_to_the_right() -> None:
+    expr = attr('var.a ? "x" : var.b ? "y" : "z"')
+    assert isinstance(expr, Conditional)
+    assert isinstance(expr.condition, Traversal)
+    assert isinstance(expr.otherwise, Conditional)
+
+
+def test_operator_precedence() -> None:
+    expr = attr("1 + 2 * 3 > 6 && !var.off || var.force")
+    assert isinstance(expr, BinaryOp)
+    assert expr.op == "||"
+    left = expr.left
+    assert isinstance(left, BinaryOp)
+    assert left.op == "&&"
+    comparison = left.left
+    assert isinstance(comparison, BinaryOp)
+    assert comparison.op == ">"
+    addition = comparison.left
+    assert isinstance(addition, BinaryOp)
+    assert addition.op == "+"
+    assert isinstance(addition.right, BinaryOp)
+    assert addition.right.op == "*"
+    negation = left.right
+    assert isinstance(negation, UnaryOp)
+    assert negation.op == "!"
+    assert isinstance(negation.operand, Traversal)
+
+
+def test_operands_with_traversals_and_unary_minus() -> None:
+    expr = attr("var.a.b - -f(1)[0]")
+    assert isinstance(expr, BinaryOp)
+    assert isinstance(expr.left, Traversal)
+    assert expr.left.text == "var.a.b"
+    assert isinstance(expr.right, UnaryOp)
+    assert isinstance(expr.right.operand, Relative)
+
+
+def test_for_expressions() -> None:
+    listed = attr('[for k, v in var.m : upper(v) if k != "a"]')
+    assert isinstance(listed, ForExpr)
+    assert (listed.key_var, listed.value_var, listed.is_object) == ("k", "v", False)
+    assert isinstance(listed.value_expr, FunctionCall)
+    assert isinstance(listed.condition, BinaryOp)
+    grouped = attr("{for s in var.l : s.k => s...}")
+    assert isinstance(grouped, ForExpr)
+    assert grouped.is_object is True
+    assert grouped.grouping is True
+    assert grouped.key_var is None
+    assert isinstance(grouped.key_expr, Traversal)
+
+
+def test_collections_and_object_keys() -> None:
+    tup = attr('[1, "a", [true]]')
+    assert isinstance(tup, TupleExpr)
+    assert len(tup.items) == 3
+    obj = attr('{ Name = "n", "quoted" = 1, (local.k) = 2, key: 3 }')
+    assert isinstance(obj, ObjectExpr)
+    keys = [item.key for item in obj.items]
+    assert keys[0] == Literal("Name", span(2, 9, 2, 13), "Name")
+    assert isinstance(keys[1], Literal)
+    assert keys[1].value == "quoted"
+    assert isinstance(keys[2], Traversal)
+    assert isinstance(keys[3], Literal)
+    assert keys[3].value == "key"
+    assert obj.items[0].span == span(2, 9, 2, 19)
+
+
+def test_multiline_object_with_comments() -> None:
+    expr = attr("{\n    a = 1 # one\n    # two\n    b = 2\n  }")
+    assert isinstance(expr, ObjectExpr)
+    assert [item.key for item in expr.items][1] == Literal("b", span(5, 5, 5, 6), "b")
+
+
+# ---------------------------------------------------------------- broken files
+
+
+def test_syntax_error_keeps_the_blocks_that_parsed_and_uses_hcl2_message() -> None:
+    file = parse_hcl("main.tf", textwrap.dedent("""\
+        resource "aws_instance" "a" {
+          ami = "x"
+        }
+
+        resource "aws_instance" "b" {
+          ami =
+        }
+
+        resource "aws_instance" "c" {
+          ami = "y"
+        }
+        """).encode())
+    assert [b.labels[1] for b in file.body.blocks] == ["a", "b", "c"]
+    broken = file.body.blocks[1].body.attribute("ami")
+    assert broken is not None
+    assert isinstance(broken.expr, Invalid)
+    (problem,) = file.problems
+    assert problem.span.start_line == 6
+    assert problem.message.startswith("syntax error: unexpected")
+    assert "expected" in problem.message
+    assert "\n" not in problem.message
+
+
+def test_unclosed_block_is_reported_at_hcl2_position() -> None:
+    file = parse_hcl("main.tf", b'resource "a" "b" {\n  x = 1\n')
+    (problem,) = file.problems
+    assert problem.span.start_line == 3
+    assert problem.message == "syntax error: unexpected end of file; expected one of: '}'"
+    assert file.body.blocks[0].body.attribute("x") is not None
+
+
+def test_unterminated_string() -> None:
+    file = parse_hcl("main.tf", b'locals {\n  a = "x\n  b = 2\n}\n')
+    assert file.problems
+    assert file.problems[0].span.start_line in (2, 3)
+
+
+def test_parser_is_created_once() -> None:
+    from linter.parse import hcl_treesitter
+
+    parse_hcl("a.tf", b"a = 1\n")
+    first = hcl_treesitter._PARSER
+    parse_hcl("b.tf", b"b = 2\n")
+    assert hcl_treesitter._PARSER is first
+
+
+# ---------------------------------------------------------------- load_module
+
+
+def write(path: pathlib.Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+
+
+def test_load_module_reads_tf_and_tf_json_sorted_not_subdirectories(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "infra" / "b.tf", 'resource "aws_instance" "b" {}\n')
+    write(tmp_path / "infra" / "a.tf.json", '{"resource": {"aws_instance": {"a": {}}}}')
+    write(tmp_path / "infra" / "c.tfvars", "x = 1\n")
+    write(tmp_path / "infra" / "sub" / "d.tf", 'resource "aws_instance" "d" {}\n')
+    files, findings = load_module(tmp_path, "infra")
+    assert [f.path for f in files] == ["infra/a.tf.json", "infra/b.tf"]
+    assert findings == []
+    root_files, _ = load_module(tmp_path / "infra", "")
+    assert [f.path for f in root_files] == ["a.tf.json", "b.tf"]
+
+
+@pytest.mark.parametrize(("content", "message", "line"), [
+    (b"", "file is empty", 1),
+    (b"  \n\n", "file is empty", 1),
+    (b'locals {\n  a = "\x00"\n}\n', "binary file (contains NUL bytes); not scanned", 2),
+    (b'locals {\n  a = "\xff"\n}\n', "not valid UTF-8 (byte 0xff at line 2, column 8)", 2),
+])
+def test_broken_files_become_iac0001(tmp_path: pathlib.Path, content: bytes, message: str,
+                                     line: int) -> None:
+    write(tmp_path / "bad.tf", content)
+    write(tmp_path / "good.tf", 'resource "aws_instance" "ok" {}\n')
+    files, findings = load_module(tmp_path, "")
+    assert [f.path for f in files] == ["good.tf"]
+    (finding,) = findings
+    assert finding.rule_id == "IAC0001"
+    assert finding.category == "tool"
+    assert finding.message == message
+    assert (finding.span.file, finding.span.start_line) == ("bad.tf", line)
+
+
+def test_syntax_error_file_still_contributes_blocks(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "main.tf", 'resource "aws_instance" "a" {}\nresource "x" "y" {\n  a =\n}\n')
+    files, findings = load_module(tmp_path, "")
+    assert [b.labels for b in files[0].body.blocks] == [("aws_instance", "a"), ("x", "y")]
+    (finding,) = findings
+    assert finding.rule_id == "IAC0001"
+    assert finding.span.file == "main.tf"
+    assert finding.span.start_line == 3
+    assert finding.message.startswith("syntax error:")
+
+
+def test_invalid_tf_json_becomes_iac0001(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "main.tf.json", '{\n  "resource": {,}\n}\n')
+    _, findings = load_module(tmp_path, "")
+    (finding,) = findings
+    assert finding.span.start_line == 2
+    assert finding.message.startswith("invalid JSON:")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlinks_out_of_the_root_are_not_read(tmp_path: pathlib.Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "secret.tf", 'resource "aws_instance" "s" {}\n')
+    root = tmp_path / "root"
+    write(root / "main.tf", 'resource "aws_instance" "m" {}\n')
+    (root / "link.tf").symlink_to(outside / "secret.tf")
+    (root / "escape").symlink_to(outside, target_is_directory=True)
+    files, findings = load_module(root, "")
+    assert [f.path for f in files] == ["main.tf"]
+    assert [f.rule_id for f in findings] == ["IAC0004"]
+    files, findings = load_module(root, "escape")
+    assert files == []
+    assert [f.rule_id for f in findings] == ["IAC0004"]
+    files, findings = load_module(root, "../outside")
+    assert files == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
+                    reason="root reads every file")
+def test_unreadable_file(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "main.tf", "a = 1\n")
+    (tmp_path / "main.tf").chmod(0)
+    _, findings = load_module(tmp_path, "")
+    assert findings[0].message.startswith("cannot read file")
+
+
+def test_conditional_chain_spans() -> None:
+    expr = attr("a ? b : c ? d : e")
+    assert isinstance(expr, Conditional)
+    assert expr.text == "a ? b : c ? d : e"
+    assert isinstance(expr.otherwise, Conditional)
+    assert expr.otherwise.text == "c ? d : e"
+    assert expr.otherwise.span == span(2, 15, 2, 24)
+    nested_then = attr("a ? (b ? c : d) : e")
+    assert isinstance(nested_then, Conditional)
+    assert isinstance(nested_then.then, Conditional)
