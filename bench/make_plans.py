@@ -173,7 +173,8 @@ def _run(args: list[str], cwd: pathlib.Path, env: dict[str, str], timeout: float
                           check=False)
     if done.returncode != 0:
         output = done.stderr.strip() or done.stdout.strip()
-        raise RuntimeError(f"{' '.join(args[:2])} failed:\n{output}")
+        errors = [line.strip(" │") for line in output.splitlines() if "Error:" in line]
+        raise RuntimeError(f"{' '.join(args[1:2])} failed: {'; '.join(errors) or output}")
     return done.stdout
 
 
@@ -192,7 +193,7 @@ class PlanRunner:
         seed.mkdir(parents=True, exist_ok=True)
         (seed / "main.tf").write_text(
             'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n')
-        _run([self.terraform.binary, "init", "-input=false", "-backend=false",
+        _run([self.terraform.binary, "init", "-input=false", "-backend=false", "-no-color",
               f"-plugin-dir={self.terraform.plugin_dir}"], seed, self.env)
         self._providers = seed / ".terraform" / "providers"
         self._lock = seed / ".terraform.lock.hcl"
@@ -223,10 +224,11 @@ class PlanRunner:
         shutil.copy(self._lock, work / ".terraform.lock.hcl")
         tf = self.terraform.binary
         if len(dirs) > 1:
-            _run([tf, "get"], work, self.env)
-        _run([tf, "plan", "-refresh=false", "-input=false", "-lock=false", "-out=plan.out"],
-             work, self.env)
-        plan: dict[str, Any] = json.loads(_run([tf, "show", "-json", "plan.out"], work, self.env))
+            _run([tf, "get", "-no-color"], work, self.env)
+        _run([tf, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color",
+              "-out=plan.out"], work, self.env)
+        plan: dict[str, Any] = json.loads(
+            _run([tf, "show", "-json", "-no-color", "plan.out"], work, self.env))
         plan["iaclint_fixture"] = {
             "source": fixture.resolve().relative_to(repo.resolve()).as_posix(),
             "sha256": fixture_hash(fixture),
@@ -276,8 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         for outcome in run_plans(REPO, fixtures, terraform, pathlib.Path(scratch), args.workers):
             if outcome.plan is None:
                 failed += 1
-                reason = outcome.error.strip().splitlines()[-1] if outcome.error.strip() else ""
-                print(f"FAIL {outcome.fixture}: {reason}")
+                print(f"FAIL {outcome.fixture}: {outcome.error}")
                 continue
             target = args.out / plan_name(outcome.fixture)
             target.write_text(json.dumps(outcome.plan, indent=2) + "\n")

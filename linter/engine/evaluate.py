@@ -105,33 +105,49 @@ def severity_for(rule: Rule, options: ScanOptions) -> Severity:
 
 
 def locate(block: MatchBlock, resource: Resource, outcome: Outcome) -> tuple[Span, Path]:
-    """Where a finding points, and the attribute path it is about."""
-    at_paths = block.at_paths or ((block.at,) if block.at else ())
-    for text in at_paths:
-        for match in resolve(resource.attributes, compiled_path(text)):
-            if match.value is not None and len(match.path) == _depth(match.path, text):
+    """Where a finding points, and the attribute path it is about.
+
+    1. the block's ``at`` path when it exists (the first of several that does);
+    2. else the deepest path the outcome reported on the way to ``at`` (a list element …);
+    3. else the deepest existing part of ``at`` (the enclosing block);
+    4. else the deepest path the outcome reported (rules without ``at``), an explicit span
+       of the outcome, and finally the resource header.
+    """
+    at_paths = [compiled_path(t) for t in (block.at_paths or ((block.at,) if block.at else ()))]
+    for path in at_paths:
+        for match in resolve(resource.attributes, path):
+            if match.value is not None and _names(match.path) == _names(path):
                 return resource.span_at(match.path), match.path
+    on_the_way = [p for p in outcome.paths if any(_compatible(p, at) for at in at_paths)]
+    if on_the_way:
+        deepest = max(on_the_way, key=len)
+        return resource.span_at(deepest), deepest
+    best: Path = ()
+    for path in at_paths:
+        for cut in range(len(path) - 1, 0, -1):
+            found = [m.path for m in resolve(resource.attributes, path[:cut])
+                     if m.value is not None and _names(m.path) == _names(path[:cut])]
+            if found:
+                best = max(best, found[0], key=len)
+                break
+    if best:
+        return resource.span_at(best), best
     if outcome.paths:
         deepest = max(outcome.paths, key=len)
         return resource.span_at(deepest), deepest
     if outcome.spans:
         return outcome.spans[0], ()
-    best: tuple[Span, Path] | None = None
-    for text in at_paths:
-        path = compiled_path(text)
-        for cut in range(len(path) - 1, 0, -1):
-            found = [m for m in resolve(resource.attributes, path[:cut]) if m.value is not None]
-            if found:
-                if best is None or len(found[0].path) > len(best[1]):
-                    best = (resource.span_at(found[0].path), found[0].path)
-                break
-    return best or (resource.header, ())
+    return resource.header, ()
 
 
-def _depth(concrete: Path, text: str) -> int:
-    """A match is complete (not an Unknown met half-way) if its path has every named step."""
-    named = [k for k in compiled_path(text) if isinstance(k, str)]
-    return len(concrete) if [k for k in concrete if isinstance(k, str)] == named else -1
+def _names(path: Path) -> list[str]:
+    return [k for k in path if isinstance(k, str)]
+
+
+def _compatible(found: Path, at: Path) -> bool:
+    """``found`` lies on ``at``'s way (one is a prefix of the other, list indexes aside)."""
+    a, b = _names(found), _names(at)
+    return a[: len(b)] == b[: len(a)]
 
 
 def make_finding(

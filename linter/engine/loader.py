@@ -138,7 +138,8 @@ def cache_dir() -> pathlib.Path | None:
 @functools.cache
 def _schemas_digest() -> str:
     predicates = {name: schema for name, (_fn, schema) in PREDICATES.items()}
-    text = json.dumps([__version__, rule_schema(), predicates], sort_keys=True, default=repr)
+    text = json.dumps([__version__, rule_schema(), predicates], sort_keys=True,
+                      default=lambda o: type(o).__name__)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -239,7 +240,10 @@ def _describe(error: ValidationError) -> str:
     if validator == "enum":
         return f"{instance!r} is not one of: {', '.join(map(str, expected))}"
     if validator == "pattern" and error.absolute_path:
-        field = error.absolute_path[-1]
+        names = [k for k in error.absolute_path if isinstance(k, str)]
+        field = names[-1] if names else "value"
+        if isinstance(error.absolute_path[-1], int):
+            field += " item"
         return f"{instance!r} is not a valid {field} (pattern {expected})"
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = list(schema.get("properties", {}))

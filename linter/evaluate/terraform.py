@@ -24,7 +24,13 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from linter.evaluate.tf_body import Collected, body_members, evaluate_body, evaluate_member
+from linter.evaluate.tf_body import (
+    Collected,
+    body_members,
+    evaluate_body,
+    evaluate_member,
+    structure_spans,
+)
 from linter.evaluate.tf_config import ModuleConfig, build_config
 from linter.evaluate.tf_expr import (
     Context,
@@ -770,6 +776,7 @@ class Emitter:
                 value, trace = supplied
                 value = evaluate_module_value(value, instance)
                 collected.spans[(name,)] = member.span
+                structure_spans(member.expr, (name,), collected.spans)
                 origins = [s for s in trace.origins if s != member.span]
                 if origins:
                     collected.origins[(name,)] = tuple(origins)

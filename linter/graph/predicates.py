@@ -180,8 +180,8 @@ def profile_without_role(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     profile = ctx.resource
     roles = roles_of(ctx.graph, profile)
     if roles.status is Status.ABSENT:
-        return Outcome.true(details={"reason": "holds no role, so instances launched with it "
-                                               "get no credentials", "note": ""})
+        paths = (roles.path,) if roles.value is not None else ()
+        return Outcome.true(paths=paths, details={"reason": "holds no role", "note": ""})
     if roles.status is Status.DANGLING:
         return Outcome.true(paths=(roles.path,), details={
             "reason": f"names role {', '.join(roles.missing)}, which is not declared", "note": ""})

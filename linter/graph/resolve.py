@@ -166,7 +166,8 @@ def resolve_ref(graph: Graph, source: Resource, path: Path, types: Iterable[str]
     span = source.spans.get(path)
     if value is None or value == "" or value == []:
         return Resolution(Status.ABSENT, value=value, path=path, span=span)
-    refs = list(dict.fromkeys([*_edge_targets(graph, source, path), *_refs_in(value)]))
+    refs = list(dict.fromkeys([*_edge_targets(graph, source, path), *_refs_in(value),
+                               *_undeclared(source, value)]))
     found: dict[str, Resource] = {}
     for ref in refs:
         for target in lookup(graph, ref):
@@ -191,6 +192,33 @@ def resolve_ref(graph: Graph, source: Resource, path: Path, types: Iterable[str]
             return Resolution(Status.UNKNOWN, value=value, path=path, span=span,
                               unknown=unknowns[0])
     return Resolution(Status.EXTERNAL, value=value, path=path, span=span)
+
+
+_CFN_REF = re.compile(
+    r"""^(?:!Ref\s+|!GetAtt\s+|Ref:\s*|Fn::GetAtt:\s*|\{\s*"(?:Ref|Fn::GetAtt)"\s*:\s*\[?\s*")"""
+    r"([A-Za-z0-9]+)")
+_TF_TRAVERSAL = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.[A-Za-z_]\w*$")
+
+
+def _undeclared(source: Resource, value: object) -> list[str]:
+    """The address named by a reference the evaluator left without refs because its target is
+    not declared: a Terraform traversal (``aws_iam_role.ghost.name``), or a CloudFormation
+    Ref/GetAtt to an undeclared logical id."""
+    if isinstance(value, list):
+        return [ref for item in value for ref in _undeclared(source, item)]
+    if not isinstance(value, Unknown) or value.refs:
+        return []
+    if source.format is Format.CLOUDFORMATION:
+        # the CloudFormation evaluator says so in the reason (a Ref/GetAtt to a logical id that
+        # is neither a parameter nor a resource of the template)
+        cfn = _CFN_REF.match(value.expression.strip())
+        if cfn is not None and "neither a parameter nor a resource" in value.reason:
+            return [cfn.group(1)]
+        return []
+    match = _TF_TRAVERSAL.match(value.expression.strip())
+    if match is None or _TF_NOT_RESOURCE.match(match.group(1) + "."):
+        return []
+    return [f"{source.module}.{match.group(1)}" if source.module else match.group(1)]
 
 
 def _literals(value: object) -> list[str]:

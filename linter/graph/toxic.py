@@ -182,7 +182,8 @@ def toxic_imds_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
         "exposure": exposure_text,
         "power": f"role {first.role.address} is {first.what}"
                  + (f" (assumed from {first.chain.role.address})" if first.hop else ""),
-        "launched_by": launched_by,
+        "launched_by": f" (launched by {launched_by[len('; launched by '):]})"
+                       if launched_by else "",
         "chain": "; ".join(dict.fromkeys(p.text() for p in powers)),
         "mitigation": "",
         "note": _name_note(first),

@@ -249,20 +249,8 @@ def _service_wide_resource(value: str) -> bool:
 # ----------------------------------------------------------------------- wildcard resource
 
 RESTRICTABLE_LEVELS = frozenset({"Write", "Permissions management"})
-# Read actions that expose data or credentials (Cloudsplaining's data-exfiltration and
-# credentials-exposure lists): on "*" they are as dangerous as writes.
-SENSITIVE_READS = frozenset(a.lower() for a in (
-    "s3:GetObject", "s3:GetObjectVersion", "ssm:GetParameter", "ssm:GetParameters",
-    "ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "kms:Decrypt",
-    "sts:AssumeRole", "sts:GetFederationToken", "iam:CreateAccessKey",
-    "iam:UpdateAccessKey", "ecr:GetAuthorizationToken", "redshift:GetClusterCredentials",
-    "rds-db:connect", "lambda:GetFunction", "cloudformation:GetTemplate",
-))
-
-
 def _restrictable(info: catalogue.ActionInfo, levels: frozenset[str]) -> bool:
-    return info.resource_level and (bool(info.access_levels & levels)
-                                    or info.lower in SENSITIVE_READS)
+    return info.resource_level and bool(info.access_levels & levels)
 
 
 def wildcard_resource_hits(statements: Sequence[Statement],

@@ -124,6 +124,7 @@ def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Lea
 def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[Leak]:
     if isinstance(node, Unknown):
         yield from _generated_secret(resource, node, ctx)
+        yield from _unknown_text(resource, node, ctx, path)
     elif isinstance(node, dict):
         pair_name = _pair_name(node)
         for key, value in node.items():
@@ -207,6 +208,15 @@ def _generated_secret(resource: Resource, node: Unknown, ctx: _Context) -> Itera
     yield _leak(resource, ctx, ctx.path, hit, "", "", encoded=False)
 
 
+def _unknown_text(resource: Resource, node: Unknown, ctx: _Context, path: Path) -> Iterator[Leak]:
+    """A value iaclint could not evaluate still shows its source text: an ``!Sub`` script with
+    ``${AWS::StackName}`` in it, a ``"${var.x}:AKIA…"`` template. Literal credentials in that
+    text are as hard-coded as anywhere (the attribute is pointed at: lines are not known)."""
+    for hit in scan_text(node.expression):
+        if hit.kind != PRIVATE_KEY_KIND or ctx.user_data:
+            yield _leak(resource, ctx, path, hit, "", "", encoded=False)
+
+
 def _json_document(value: str) -> Any:
     text = value.strip()
     if len(text) < 2 or text[0] not in "[{" or text[-1] not in "]}":
@@ -229,17 +239,19 @@ def _place(resource: Resource, ctx: _Context, path: Path) -> str:
     if ctx.user_data:
         return "user data"
     if resource.kind == "provider":
-        return f"the provider block ({ctx.name})"
+        return "the provider block"
     if AUTHENTICATION in path:
-        return f"{AUTHENTICATION} metadata ({ctx.name})"
-    if "variables" in path or "Variables" in path or (ctx.in_json and ctx.name):
-        return f"environment variable {ctx.name}" if _is_env(path, ctx) else f"{ctx.name}"
+        index = path.index(AUTHENTICATION)
+        block = f" ({path[index + 1]})" if len(path) > index + 2 else ""
+        return f"{AUTHENTICATION} metadata{block}"
+    if _is_env(path):
+        return f"environment variable {ctx.name}"
     if resource.format is Format.CLOUDFORMATION and path[:1] == ("Default",):
         return "the parameter's default value"
     return ".".join(str(p) for p in ctx.path) or ctx.name
 
 
-def _is_env(path: Path, ctx: _Context) -> bool:
+def _is_env(path: Path) -> bool:
     return ("variables" in path or "Variables" in path or "environment" in path
             or "Environment" in path)
 

@@ -61,15 +61,14 @@ def aws_credentials(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
 
 def describe(leaks: list[Leak]) -> dict[str, Any]:
     """Message placeholders: ``{what}`` (redacted), ``{where}``, ``{count}``, and ``redact``."""
-    first = leaks[0]
-    same_place = [leak for leak in leaks if leak.place == first.place]
-    what = " and ".join(dict.fromkeys(leak.hit.label for leak in same_place))
-    others = len(leaks) - len(same_place)
-    if others:
-        what += f" (and {others} more elsewhere in this resource)"
+    labels = list(dict.fromkeys(leak.hit.label for leak in leaks))
+    places = list(dict.fromkeys(leak.place for leak in leaks))
+    what = " and ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+    where = " and ".join(places[:2]) + (f" and {len(places) - 2} more places"
+                                        if len(places) > 2 else "")
     return {
         "what": what,
-        "where": first.place,
+        "where": where,
         "count": len(leaks),
         "redact": sorted({s for leak in leaks for s in leak.redact}, key=lambda s: (-len(s), s)),
     }

@@ -91,7 +91,7 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any] 
     scratch = tmp_path_factory.mktemp("terraform")
     for outcome in make_plans.run_plans(REPO, stale, terraform, scratch):
         out[outcome.fixture] = outcome.plan if outcome.plan is not None else (
-            "terraform plan failed: " + (outcome.error.strip().splitlines() or [""])[-1])
+            f"Terraform cannot plan this fixture: {outcome.error}")
     return out
 
 

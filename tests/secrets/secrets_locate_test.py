@@ -42,7 +42,7 @@ def test_provider_block_literals_are_credentials_whatever_their_shape() -> None:
                   {("access_key",): Span("main.tf", 3), ("secret_key",): Span("main.tf", 4)},
                   kind="provider", address="provider.aws")
     assert summary(provider) == [("access-key-id", "foo", 3), ("secret-access-key", SECRET, 4)]
-    assert find_leaks(provider)[0].place == "the provider block (access_key)"
+    assert find_leaks(provider)[0].place == "the provider block"
 
 
 def test_provider_without_literals_is_clean() -> None:
@@ -201,3 +201,12 @@ def test_cloudformation_parameter_default() -> None:
         attributes={"Type": "String", "NoEcho": True, "Default": "bar"},
         spans={("Default",): Span("t.yaml", 5)}, file="t.yaml")
     assert summary(parameter) == [("secret-access-key", "bar", 5)]
+
+
+def test_source_text_of_unknown_values_is_scanned() -> None:
+    script = Unknown('!Sub "#!/bin/bash export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE '
+                     'export REGION=${AWS::Region}"')
+    instance = cfn("AWS::EC2::Instance", {"UserData": script},
+                   {("Properties", "UserData"): Span("t.yaml", 8, 7, 12, 30)})
+    assert summary(instance) == [("access-key-id", KEY_ID, 8)]
+    assert summary(cfn("AWS::EC2::Instance", {"UserData": Unknown("!Ref Script")})) == []

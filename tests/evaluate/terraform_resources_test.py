@@ -1,0 +1,312 @@
+"""Resources: attributes, spans, references and edges, count/for_each, dynamic blocks, files."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+from linter.model import Edge, Unknown
+from tests.evaluate.tf_helpers import addresses, resource, run
+
+
+def edges_from(result_edges: list[Edge], source: str) -> set[tuple[str, str, str]]:
+    return {(e.target, e.kind, e.attribute) for e in result_edges if e.source == source}
+
+
+def test_reference_to_a_configured_attribute_resolves(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        resource "aws_iam_role" "r" {
+          name = "app-role"
+        }
+        resource "aws_iam_instance_profile" "web" {
+          name = "web-profile"
+          role = aws_iam_role.r.name
+        }
+        resource "aws_instance" "web" {
+          iam_instance_profile = aws_iam_instance_profile.web.name
+          subnet_id            = aws_subnet.s.id
+          depends_on           = [aws_iam_role.r]
+        }
+        resource "aws_subnet" "s" {}
+    """})
+    instance = resource(result, "aws_instance.web")
+    assert instance.attributes["iam_instance_profile"] == "web-profile"
+    subnet = instance.attributes["subnet_id"]
+    assert isinstance(subnet, Unknown)
+    assert subnet.refs == ("aws_subnet.s",)
+    assert subnet.reason == "not known before apply"
+    assert edges_from(result.edges, "aws_instance.web") == {
+        ("aws_iam_instance_profile.web", "reference", "name"),
+        ("aws_subnet.s", "reference", "id"),
+        ("aws_iam_role.r", "depends_on", ""),
+    }
+    assert resource(result, "aws_iam_instance_profile.web").attributes["role"] == "app-role"
+    assert subnet in result.unknowns
+
+
+def test_kinds_types_and_addresses(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        provider "aws" {
+          region = "eu-west-1"
+        }
+        provider "aws" {
+          alias  = "us"
+          region = "us-east-1"
+        }
+        data "aws_iam_policy_document" "p" {
+          statement {
+            actions   = ["s3:GetObject"]
+            resources = ["*"]
+          }
+        }
+        resource "aws_iam_policy" "p" {
+          policy = data.aws_iam_policy_document.p.json
+        }
+    """})
+    kinds = {r.address: (r.kind, r.type) for r in result.resources}
+    assert kinds == {
+        "provider.aws": ("provider", "provider.aws"),
+        "provider.aws.us": ("provider", "provider.aws"),
+        "data.aws_iam_policy_document.p": ("data", "aws_iam_policy_document"),
+        "aws_iam_policy.p": ("resource", "aws_iam_policy"),
+    }
+    document = resource(result, "data.aws_iam_policy_document.p")
+    assert document.attributes["statement"] == [{"actions": ["s3:GetObject"], "resources": ["*"]}]
+    policy = resource(result, "aws_iam_policy.p").attributes["policy"]
+    assert isinstance(policy, Unknown)
+    assert policy.refs == ("data.aws_iam_policy_document.p",)
+    assert edges_from(result.edges, "aws_iam_policy.p") == {
+        ("data.aws_iam_policy_document.p", "reference", "json")}
+
+
+def test_spans_of_attributes_blocks_elements_and_encoded_documents(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """\
+        resource "aws_iam_role_policy" "p" {
+          policy = jsonencode({
+            Statement = [{
+              Action = ["s3:*", "ec2:*"]
+            }]
+          })
+          tags = { Name = "x" }
+        }
+        resource "aws_instance" "i" {
+          metadata_options {
+            http_tokens = "optional"
+          }
+        }
+    """})
+    spans = resource(result, "aws_iam_role_policy.p").spans
+    assert spans[()].start_line == 1
+    assert spans[()].end_line == 8
+    assert spans[("policy",)].start_line == 2
+    assert spans[("policy", "Statement", 0, "Action", 1)].start_line == 4
+    assert spans[("tags", "Name")].start_line == 7
+    instance = resource(result, "aws_instance.i")
+    assert instance.spans[("metadata_options",)].start_line == 10
+    assert instance.spans[("metadata_options", 0)].start_line == 10
+    assert instance.spans[("metadata_options", 0, "http_tokens")].start_line == 11
+    assert instance.attributes["metadata_options"] == [{"http_tokens": "optional"}]
+
+
+def test_count_and_for_each(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        resource "aws_instance" "c" {
+          count = 2
+          tags  = { Name = "c-${count.index}" }
+        }
+        resource "aws_instance" "none" {
+          count = 0
+        }
+        resource "aws_instance" "m" {
+          for_each = { a = "x", b = "y" }
+          tags     = { Name = "${each.key}-${each.value}" }
+        }
+        resource "aws_instance" "s" {
+          for_each = toset(["p"])
+          tags     = { Name = each.value }
+        }
+        resource "aws_eip" "e" {
+          instance = aws_instance.c[1].tags.Name
+          all      = aws_instance.c[*].tags.Name
+          by_key   = aws_instance.m["b"].tags.Name
+        }
+    """})
+    assert addresses(result) == [
+        "aws_instance.c[0]", "aws_instance.c[1]", "aws_instance.m[\"a\"]",
+        "aws_instance.m[\"b\"]", "aws_instance.s[\"p\"]", "aws_eip.e"]
+    assert resource(result, 'aws_instance.m["b"]').attributes["tags"] == {"Name": "b-y"}
+    assert resource(result, 'aws_instance.c[1]').meta["index"] == 1
+    eip = resource(result, "aws_eip.e").attributes
+    assert eip == {"instance": "c-1", "all": ["c-0", "c-1"], "by_key": "b-y"}
+    assert {e.target for e in result.edges if e.source == "aws_eip.e"} == {
+        "aws_instance.c[0]", "aws_instance.c[1]", 'aws_instance.m["b"]'}
+
+
+def test_unknown_count_judges_once_with_a_note(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "n" {
+          type = number
+        }
+        resource "aws_instance" "u" {
+          count = var.n
+          tags  = { Index = count.index }
+        }
+    """})
+    instance = resource(result, "aws_instance.u")
+    assert instance.meta["count_unknown"] is True
+    assert isinstance(instance.attributes["tags"]["Index"], Unknown)
+    notes = [f for f in result.findings if f.rule_id == "IAC0004"]
+    assert len(notes) == 1
+    assert notes[0].span.start_line == 6
+    assert any(u.expression == "var.n" for u in result.unknowns)
+
+
+def test_dynamic_blocks_nested_and_with_iterator(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "rules" {
+          default = {
+            web = { ports = [80, 443] }
+            ssh = { ports = [22] }
+          }
+        }
+        resource "aws_security_group" "g" {
+          ingress {
+            description = "static"
+          }
+          dynamic "ingress" {
+            for_each = var.rules
+            iterator = rule
+            content {
+              description = rule.key
+              dynamic "port" {
+                for_each = rule.value.ports
+                content {
+                  number = port.value
+                  parent = rule.key
+                }
+              }
+            }
+          }
+        }
+        variable "unknown" {}
+        resource "aws_instance" "u" {
+          dynamic "metadata_options" {
+            for_each = var.unknown
+            content {
+              http_tokens = "required"
+            }
+          }
+        }
+    """})
+    group = resource(result, "aws_security_group.g")
+    assert group.attributes["ingress"] == [
+        {"description": "static"},
+        {"description": "ssh", "port": [{"number": 22, "parent": "ssh"}]},
+        {"description": "web", "port": [{"number": 80, "parent": "web"},
+                                        {"number": 443, "parent": "web"}]},
+    ]
+    assert group.spans[("ingress", 2, "port", 1, "number")].start_line == 20
+    unknown = resource(result, "aws_instance.u").attributes["metadata_options"]
+    assert isinstance(unknown, Unknown)
+
+
+def test_null_attributes_are_unset(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "profile" {
+          default = null
+        }
+        resource "aws_instance" "i" {
+          iam_instance_profile = var.profile
+        }
+    """})
+    assert "iam_instance_profile" not in resource(result, "aws_instance.i").attributes
+
+
+def test_reference_cycle_between_resources_is_unknown(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        resource "a" "x" {
+          v = b.y.v
+        }
+        resource "b" "y" {
+          v = a.x.v
+        }
+    """})
+    assert isinstance(resource(result, "a.x").attributes["v"], Unknown)
+
+
+def test_self_referencing_count_is_unknown(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        resource "a" "x" {
+          count = length(a.x)
+        }
+    """})
+    assert resource(result, "a.x").meta["count_unknown"] is True
+
+
+def test_files_outside_the_root_are_not_read(tmp_path: pathlib.Path) -> None:
+    root = tmp_path / "root"
+    (tmp_path / "secret.txt").write_text("secret")
+    root.mkdir()
+    os.symlink(tmp_path / "secret.txt", root / "link.txt")
+    (root / "inside.txt").write_text("inside")
+    result = run(root, {"main.tf": """
+        resource "t" "r" {
+          absolute = file("/etc/hostname")
+          escape   = file("../secret.txt")
+          link     = file("link.txt")
+          inside   = file("./sub/../inside.txt")
+        }
+    """})
+    attributes = resource(result, "t.r").attributes
+    for name in ("absolute", "escape", "link"):
+        assert isinstance(attributes[name], Unknown), name
+    assert attributes["inside"] == "inside"
+    assert len([f for f in result.findings if f.rule_id == "IAC0004"]) == 3
+    assert "inside.txt" in result.files
+
+
+def test_override_files_merge(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {
+        "main.tf": """
+            resource "aws_instance" "i" {
+              ami = "a"
+              metadata_options {
+                http_tokens = "optional"
+              }
+            }
+        """,
+        "main_override.tf": """
+            resource "aws_instance" "i" {
+              metadata_options {
+                http_tokens = "required"
+              }
+            }
+        """,
+    })
+    assert resource(result, "aws_instance.i").attributes == {
+        "ami": "a", "metadata_options": [{"http_tokens": "required"}]}
+
+
+def test_tf_json_module(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf.json": """
+        {
+          "variable": {"t": {"default": "optional"}},
+          "resource": {"aws_instance": {"i": {
+            "count": 1,
+            "metadata_options": {"http_tokens": "${var.t}"},
+            "tags": {"Name": "n-${count.index}"}
+          }}}
+        }
+    """})
+    instance = resource(result, "aws_instance.i[0]")
+    assert instance.attributes == {"metadata_options": [{"http_tokens": "optional"}],
+                                   "tags": {"Name": "n-0"}}
+
+
+def test_broken_file_still_evaluates_the_rest(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {
+        "bad.tf": 'resource "a" "b" {\n  x = \n',
+        "good.tf": 'resource "aws_instance" "i" {\n  ami = "x"\n}\n',
+    })
+    assert "aws_instance.i" in addresses(result)
+    assert any(f.rule_id == "IAC0001" for f in result.findings)
