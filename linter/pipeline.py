@@ -7,6 +7,7 @@ configuration errors (``ConfigError``) propagate, for the CLI to exit with code 
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import time
 from collections.abc import Sequence
@@ -175,7 +176,7 @@ def judge(
     graph.base = base_graph
     derive(graph, options)
     findings, verdicts = run_rules(rules, graph, options)
-    findings = [*parsed.findings, *findings]
+    findings = [*front_end_findings(parsed.findings, rules, options), *findings]
     findings = apply_inline(root, findings, graph, rules, options)
     stale: list[BaselineEntry] = []
     if options.baseline:
@@ -193,3 +194,20 @@ def judge(
         stale_baseline=stale,
         graph=graph,
     )
+
+
+def front_end_findings(
+    findings: list[Finding], rules: list[Rule], options: ScanOptions
+) -> list[Finding]:
+    """Findings a front end made for a rule (tfvars credentials): honour select/ignore/severity."""
+    from linter.engine.evaluate import rule_selected, severity_for
+
+    by_id = {rule.id: rule for rule in rules}
+    out: list[Finding] = []
+    for finding in findings:
+        rule = by_id.get(finding.rule_id)
+        if rule is None:
+            out.append(finding)
+        elif rule_selected(rule, options):
+            out.append(dataclasses.replace(finding, severity=severity_for(rule, options)))
+    return out
