@@ -10,7 +10,10 @@ with fake keys and every ``skip_*`` flag, so nothing reaches AWS), ``terraform i
 installed provider), ``terraform plan -refresh=false -out``, ``terraform show -json``, and write
 ``fixtures/plans/<dir with / as __>.json`` (indented, so resources sit on their own lines).
 The plan JSON gets one extra top-level key, ``iaclint_fixture``: the fixture path and a SHA-256
-of its Terraform files, so tests can tell whether a committed plan is still current.
+of its Terraform files, so tests can tell whether a committed plan is still current. Fixtures
+Terraform cannot plan offline (a data source that calls AWS, a required variable without value,
+a remote module not downloaded, a deliberately incomplete resource) are listed with the same
+hash and Terraform's error in ``fixtures/plans/unplannable.json``.
 
 Never used at lint time. Needs ``terraform`` on PATH (or /usr/local/bin) and a plugin
 directory holding ``registry.terraform.io`` (``$IACLINT_TF_PLUGIN_DIR``, else /opt/tf-plugins).
@@ -237,6 +240,18 @@ class PlanRunner:
         return plan
 
 
+UNPLANNABLE = "unplannable.json"
+
+
+def load_unplannable(plans_dir: pathlib.Path) -> dict[str, dict[str, str]]:
+    """Fixtures Terraform cannot plan offline (fixture → sha256 of its files, error)."""
+    path = plans_dir / UNPLANNABLE
+    if not path.is_file():
+        return {}
+    loaded: dict[str, dict[str, str]] = json.loads(path.read_text())
+    return loaded
+
+
 def plan_name(fixture_rel: str) -> str:
     return fixture_rel.removeprefix("fixtures/").strip("/").replace("/", "__") + ".json"
 
@@ -273,17 +288,26 @@ def main(argv: list[str] | None = None) -> int:
     if not fixtures:
         parser.error("name fixture directories or pass --all")
     args.out.mkdir(parents=True, exist_ok=True)
+    unplannable_path = args.out / UNPLANNABLE
+    unplannable = load_unplannable(args.out)
     failed = 0
     with tempfile.TemporaryDirectory(prefix="iaclint-plans-") as scratch:
         for outcome in run_plans(REPO, fixtures, terraform, pathlib.Path(scratch), args.workers):
+            target = args.out / plan_name(outcome.fixture)
             if outcome.plan is None:
                 failed += 1
+                unplannable[outcome.fixture] = {
+                    "sha256": fixture_hash(REPO / outcome.fixture), "error": outcome.error}
+                target.unlink(missing_ok=True)
                 print(f"FAIL {outcome.fixture}: {outcome.error}")
                 continue
-            target = args.out / plan_name(outcome.fixture)
+            unplannable.pop(outcome.fixture, None)
             target.write_text(json.dumps(outcome.plan, indent=2) + "\n")
             print(f"ok   {outcome.fixture} → {posixpath.relpath(target, REPO)}")
-    return 1 if failed else 0
+    unplannable_path.write_text(json.dumps(dict(sorted(unplannable.items())), indent=2) + "\n")
+    print(f"{len(fixtures) - failed} planned, {failed} cannot be planned offline "
+          f"(recorded in {posixpath.relpath(unplannable_path, REPO)})")
+    return 0
 
 
 if __name__ == "__main__":

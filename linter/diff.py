@@ -20,8 +20,10 @@ from collections.abc import Sequence
 
 from linter.discover import scan_root
 from linter.errors import ConfigError
+from linter.model import Finding
 from linter.options import ScanOptions
 from linter.pipeline import ScanResult, scan
+from linter.report.fingerprint import fingerprint_of
 
 
 def git(root: pathlib.Path, *args: str) -> bytes:
@@ -37,13 +39,29 @@ def git(root: pathlib.Path, *args: str) -> bytes:
     return proc.stdout
 
 
-def extract_revision(toplevel: pathlib.Path, ref: str, into: pathlib.Path) -> None:
-    """The files of ``ref`` under ``into`` (regular files and directories only)."""
+def extract_revision(
+    toplevel: pathlib.Path, ref: str, into: pathlib.Path, inside: str = "."
+) -> None:
+    """The files of ``ref`` (below ``inside``, a directory relative to the top level) under
+    ``into`` (regular files and directories only). Nothing when ``inside`` did not exist."""
     git(toplevel, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    archive = git(toplevel, "archive", "--format=tar", ref)
+    pathspec: list[str] = []
+    if inside not in ("", "."):
+        listed = git(toplevel, "ls-tree", "--name-only", ref, "--", inside)
+        if not listed.strip():
+            return
+        pathspec = ["--", inside]
+    archive = git(toplevel, "archive", "--format=tar", ref, *pathspec)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        members = [m for m in tar.getmembers() if m.isfile() or m.isdir()]
-        tar.extractall(into, members=members, filter="data")
+        members = [
+            m for m in tar.getmembers()
+            if (m.isfile() or m.isdir())
+            and not m.name.startswith("/") and ".." not in pathlib.PurePosixPath(m.name).parts
+        ]
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, members=members, filter="data")
+        else:  # pragma: no cover - Python < 3.10.12: the members are checked above
+            tar.extractall(into, members=members)
 
 
 def scan_diff(targets: Sequence[str], options: ScanOptions, ref: str) -> ScanResult:
@@ -52,7 +70,7 @@ def scan_diff(targets: Sequence[str], options: ScanOptions, ref: str) -> ScanRes
     inside = root.relative_to(toplevel)
     with tempfile.TemporaryDirectory(prefix="iaclint-base-") as tmp:
         base_top = pathlib.Path(tmp)
-        extract_revision(toplevel, ref, base_top)
+        extract_revision(toplevel, ref, base_top, inside.as_posix())
         base_root = base_top / inside
         base_targets = []
         for target in targets:
@@ -63,16 +81,29 @@ def scan_diff(targets: Sequence[str], options: ScanOptions, ref: str) -> ScanRes
             scan(base_targets, options, root=base_root) if base_targets else ScanResult(base_root)
         )
     head = scan(targets, options, root=root, base_graph=base.graph)
-    seen = Counter(f.fingerprint for f in base.findings if f.fingerprint)
-    fresh = []
-    for finding in head.findings:
-        if finding.fingerprint and seen[finding.fingerprint] > 0:
-            seen[finding.fingerprint] -= 1
-            continue
-        fresh.append(finding)
-    head.findings = fresh
+    head.findings = new_or_changed(base.findings, head.findings)
     base_unknowns = Counter((u.rule_id, u.address) for u in base.unknown_verdicts)
     head.unknown_verdicts = [
         u for u in head.unknown_verdicts if not base_unknowns[(u.rule_id, u.address)]
     ]
     return head
+
+
+def diff_key(finding: Finding) -> tuple[str, str]:
+    """The same problem (fingerprint: rule, scope, address, attribute path — or, for findings
+    about a file, rule, file and message) with the same message: a finding whose offending value
+    changed (hop limit 2 → 3) counts as changed and is reported."""
+    return fingerprint_of(finding), finding.message
+
+
+def new_or_changed(base: Sequence[Finding], head: Sequence[Finding]) -> list[Finding]:
+    """The findings of ``head`` that ``base`` did not have (counting multiplicity)."""
+    seen = Counter(diff_key(f) for f in base)
+    fresh = []
+    for finding in head:
+        key = diff_key(finding)
+        if seen[key] > 0:
+            seen[key] -= 1
+            continue
+        fresh.append(finding)
+    return fresh

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from linter.engine.outcome import Outcome, RuleContext
+from linter.graph.diff_predicates import TABLE as DIFF_PREDICATES
 from linter.graph.predicates import TABLE as GRAPH_PREDICATES
 from linter.iam.predicates import (
     SCOPED_SCHEMA,
@@ -35,4 +36,5 @@ PREDICATES: dict[str, tuple[PredicateFn, dict[str, Any]]] = {
     "iam-privilege-escalation": (privilege_escalation, SCOPED_SCHEMA),
     "iam-trust-too-broad": (trust_too_broad, TRUST_SCHEMA),
     **GRAPH_PREDICATES,
+    **DIFF_PREDICATES,
 }

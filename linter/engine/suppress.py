@@ -28,10 +28,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from linter.engine.fingerprint import file_fingerprint
 from linter.engine.reserved import (
     RESERVED,
     SUPPRESSION_PROBLEM,
     UNUSED_SUPPRESSION,
+    ReservedRule,
     tool_finding,
 )
 from linter.engine.rule import Rule
@@ -130,7 +132,13 @@ def metadata_suppressions(graph: Graph) -> list[InlineSuppression]:
         if not isinstance(entries, list):
             continue
         for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            span = resource.span_at(("Metadata", "iaclint", "ignore", index))
+            rules = _entry_rules(entry.get("id") if isinstance(entry, dict) else None)
+            if not isinstance(entry, dict) or not rules:
+                found.append(
+                    InlineSuppression((), "", "", span, (), resource.address,
+                                      "expected {id: RULE, reason: …, expires: YYYY-MM-DD}")
+                )
                 continue
             expires = str(entry.get("expires", "") or "")
             problem = ""
@@ -142,16 +150,27 @@ def metadata_suppressions(graph: Graph) -> list[InlineSuppression]:
             reason = entry.get("reason")
             found.append(
                 InlineSuppression(
-                    rules=tuple(r.strip() for r in entry["id"].split(",") if r.strip()),
+                    rules=rules,
                     reason=reason.strip() if isinstance(reason, str) else "",
                     expires=expires,
-                    span=resource.span_at(("Metadata", "iaclint", "ignore", index)),
+                    span=span,
                     applies_to=(),
                     whole_resource=resource.address,
                     problem=problem,
                 )
             )
     return found
+
+
+def _entry_rules(value: object) -> tuple[str, ...]:
+    """``id: IAC0101``, ``id: "IAC0101,IAC0102"`` or ``id: [IAC0101, IAC0102]``."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            return ()
+        out.extend(r.strip() for r in item.split(",") if r.strip())
+    return tuple(out)
 
 
 def _names(finding: Finding, rules_by_id: Mapping[str, Rule]) -> set[str]:
@@ -212,54 +231,87 @@ def apply_inline(
         out.append(
             dataclasses.replace(finding, suppression=suppression) if suppression else finding
         )
+    known = _known_names(rules)
+    ran = _names_that_ran(rules, options)
     for index, sup in enumerate(suppressions):
-        label = ",".join(sup.rules)
-        if sup.problem:
-            extra.append(
-                tool_finding(
-                    SUPPRESSION_PROBLEM,
-                    f"suppression of {label} is malformed: {sup.problem}",
-                    sup.span,
-                )
-            )
-            continue
-        unsuppressible = [
-            r
-            for r in sup.rules
-            if any(x.id == r or x.name == r for x in rules if not x.suppressible)
-        ]
-        if unsuppressible:
-            extra.append(
-                tool_finding(
-                    SUPPRESSION_PROBLEM,
-                    f"rule {', '.join(unsuppressible)} cannot be suppressed (suppressible: false)",
-                    sup.span,
-                )
-            )
-        if index not in used:
-            extra.append(
-                tool_finding(
-                    UNUSED_SUPPRESSION,
-                    f"suppression of {label} matches no finding; remove it",
-                    sup.span,
-                )
-            )
-            continue
-        if sup.expires and sup.expires < today:
-            extra.append(
-                tool_finding(
-                    SUPPRESSION_PROBLEM,
-                    f"suppression of {label} expired on {sup.expires}; "
-                    "the finding is reported again",
-                    sup.span,
-                )
-            )
-        if options.require_reason and not sup.reason:
-            extra.append(
-                tool_finding(
-                    SUPPRESSION_PROBLEM,
-                    f'suppression of {label} has no reason="…" (the configuration requires one)',
-                    sup.span,
-                )
-            )
+        extra.extend(_problems(sup, index in used, today, known, ran, rules, options))
     return [*out, *extra]
+
+
+def _known_names(rules: Sequence[Rule]) -> set[str]:
+    names = {key for r in RESERVED.values() for key in (r.id, r.name)}
+    for rule in rules:
+        names.update((rule.id, rule.name, *rule.aliases))
+    return names
+
+
+def _names_that_ran(rules: Sequence[Rule], options: ScanOptions) -> set[str]:
+    from linter.engine.evaluate import rule_selected
+
+    names = {key for r in RESERVED.values() for key in (r.id, r.name)}
+    for rule in rules:
+        if rule_selected(rule, options):
+            names.update((rule.id, rule.name, *rule.aliases))
+    return names
+
+
+def _finding(rule: ReservedRule, message: str, sup: InlineSuppression) -> Finding:
+    found = tool_finding(rule, message, sup.span, sup.whole_resource)
+    key = f"{','.join(sup.rules)}\0{message}"
+    return dataclasses.replace(found, fingerprint=file_fingerprint(rule.id, sup.span.file, key))
+
+
+def _problems(
+    sup: InlineSuppression,
+    used: bool,
+    today: str,
+    known: set[str],
+    ran: set[str],
+    rules: Sequence[Rule],
+    options: ScanOptions,
+) -> list[Finding]:
+    """The findings about one suppression: malformed, not allowed, unused, expired, no reason."""
+    label = ",".join(sup.rules)
+    if sup.problem:
+        what = f"suppression of {label}" if label else "suppression"
+        return [_finding(SUPPRESSION_PROBLEM, f"{what} is malformed: {sup.problem}", sup)]
+    out: list[Finding] = []
+    unsuppressible = [
+        r for r in sup.rules
+        if any(r in (x.id, x.name, *x.aliases) for x in rules if not x.suppressible)
+    ]
+    if unsuppressible:
+        out.append(_finding(
+            SUPPRESSION_PROBLEM,
+            f"rule {', '.join(unsuppressible)} cannot be suppressed (suppressible: false); "
+            "the finding is reported",
+            sup,
+        ))
+    if not used:
+        unknown = [r for r in sup.rules if r not in known]
+        if unknown:
+            out.append(_finding(
+                UNUSED_SUPPRESSION,
+                f"suppression names {', '.join(unknown)}, which is no rule id or name "
+                "(`iaclint rules` lists them)",
+                sup,
+            ))
+        elif any(r in ran for r in sup.rules):  # a rule left out by --select cannot be judged
+            out.append(_finding(
+                UNUSED_SUPPRESSION, f"suppression of {label} matches no finding; remove it", sup
+            ))
+        return out
+    if sup.expires and sup.expires < today:
+        out.append(_finding(
+            SUPPRESSION_PROBLEM,
+            f"suppression of {label} expired on {sup.expires}; the finding is reported again",
+            sup,
+        ))
+    if options.require_reason and not sup.reason:
+        out.append(_finding(
+            SUPPRESSION_PROBLEM,
+            f'suppression of {label} has no reason="…" (the configuration requires one); '
+            "the finding is reported",
+            sup,
+        ))
+    return out

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -44,6 +43,7 @@ from linter.evaluate.tf_files import FileAccess, FunctionFiles
 from linter.evaluate.tf_inputs import Inputs, collect_inputs
 from linter.evaluate.tf_modules import (
     Manifest,
+    load_module_cached,
     is_local_source,
     join_dir,
     literal_source,
@@ -63,7 +63,7 @@ from linter.evaluate.tf_values import (
 )
 from linter.model import Edge, Format, ParseResult, Path, Resource, Span, Unknown
 from linter.options import ScanOptions
-from linter.parse.hcl import load_module, parse_hcl
+from linter.parse.hcl import parse_hcl
 from linter.parse.hcl_ast import Attribute, Block, GetAttr, Index, Literal, Traversal, TupleExpr
 
 __all__ = ["evaluate_module", "local_module_dirs"]
@@ -113,7 +113,7 @@ class Evaluation:
     def config(self, directory: str) -> ModuleConfig:
         config = self._configs.get(directory)
         if config is None:
-            files, findings = load_module(self.root, directory)
+            files, findings = load_module_cached(self.root, directory)
             self.result.findings.extend(findings)
             for file in files:
                 if file.path not in self.result.files:
@@ -126,7 +126,15 @@ class Evaluation:
         self.access.note(message, span)
 
     def path_module(self, directory: str) -> str:
-        return posixpath.relpath(directory, self.root_dir)
+        """``path.module``: the module's directory relative to the root module's."""
+        if self.root_dir == ".":
+            return directory
+        if directory == self.root_dir:
+            return "."
+        if directory.startswith(self.root_dir + "/"):
+            return directory[len(self.root_dir) + 1:]
+        up = "/".join(".." for _ in self.root_dir.split("/"))
+        return up if directory == "." else f"{up}/{directory}"
 
     # -- running
 
@@ -134,7 +142,8 @@ class Evaluation:
         config = self.config(self.root_dir)
         inputs = collect_inputs(self.root, self.root_dir, self.options.var_files,
                                 self.options.variables,
-                                os.environ if self.options.use_env_vars else None)
+                                os.environ if self.options.use_env_vars else None,
+                                config.variables)
         self.result.findings.extend(inputs.findings)
         for file in inputs.files:
             if file not in self.result.files:
@@ -260,7 +269,7 @@ class ModuleInstance:
 
     def context(self, bindings: Mapping[str, Value] | None = None,
                 trace: Trace | None = None) -> Context:
-        return Context(self, dict(bindings or {}), trace if trace is not None else Trace())
+        return Context(self, bindings, trace)
 
     def functions(self, span: Span) -> FunctionFiles:
         return FunctionFiles(self.evaluation.access, span)
@@ -542,6 +551,7 @@ class ResourceNode(Node):
         super().__init__(module, key, block)
         self.kind = kind
         self.type = block.labels[0]
+        self.members = body_members(block.body, RESOURCE_META)
 
     def make_instance(self, key: InstanceKey, bindings: dict[str, Value]) -> Instance:
         return ResourceInstance(self, key, bindings)
@@ -550,7 +560,7 @@ class ResourceNode(Node):
 @dataclass
 class MemberResult:
     value: Value
-    collected: Collected
+    collected: Collected | None  # None: collected into the instance's full evaluation
 
 
 class ResourceInstance(Instance):
@@ -558,13 +568,24 @@ class ResourceInstance(Instance):
 
     def __init__(self, node: Node, key: InstanceKey, bindings: dict[str, Value]) -> None:
         super().__init__(node, key, bindings)
-        self._members = body_members(node.block.body, RESOURCE_META)
+        assert isinstance(node, ResourceNode)
+        self._members = node.members
         self._results: dict[str, MemberResult] = {}
         self._busy: set[str] = set()
+        self._ctx: Context | None = None
+        self._full: tuple[dict[str, Value], Collected] | None = None
 
-    def member(self, name: str) -> MemberResult | None:
-        if name in self._results:
-            return self._results[name]
+    def _context(self) -> Context:
+        if self._ctx is None:
+            self._ctx = self.node.module.context(self.bindings)
+        return self._ctx
+
+    def member(self, name: str, into: Collected | None = None) -> MemberResult | None:
+        """The value of one attribute or block type; ``into`` receives its spans, origins and
+        traces (a fresh Collected, kept with the result, when None)."""
+        result = self._results.get(name)
+        if result is not None:
+            return result
         member = self._members.get(name)
         if member is None:
             return None
@@ -572,13 +593,12 @@ class ResourceInstance(Instance):
             return MemberResult(Unknown(f"{self.address}.{name}", "refers to itself (a cycle)",
                                         self.node.block.header, (self.address,)), Collected())
         self._busy.add(name)
+        collected = into if into is not None else Collected()
         try:
-            collected = Collected()
-            value = evaluate_member(name, member, self.node.module.context(self.bindings), (),
-                                    collected)
+            value = evaluate_member(name, member, self._context(), (), collected)
         finally:
             self._busy.discard(name)
-        result = MemberResult(value, collected)
+        result = MemberResult(value, collected if into is None else None)
         self._results[name] = result
         return result
 
@@ -593,15 +613,22 @@ class ResourceInstance(Instance):
         return result.value
 
     def attributes(self) -> tuple[dict[str, Value], Collected]:
+        """Every member's value (null and zero blocks left out) with what was collected."""
+        if self._full is not None:
+            return self._full
         values: dict[str, Value] = {}
         collected = Collected()
-        for name in self._members:
-            result = self.member(name)
+        for name, member in self._members.items():
+            known = name in self._results
+            result = self.member(name, collected)
             assert result is not None
-            collected.merge(result.collected)
-            if result.value is not None:
-                values[name] = result.value
-        return values, collected
+            if known and result.collected is not None:
+                collected.merge(result.collected)
+            value = result.value
+            if value is not None and not (isinstance(member, list) and value == []):
+                values[name] = value
+        self._full = (values, collected)
+        return self._full
 
     def materialize(self, ctx: Context) -> Value:
         ctx.trace.add_ref(self.address, "", None)

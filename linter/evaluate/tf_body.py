@@ -73,9 +73,12 @@ def evaluate_member(name: str, member: Attribute | list[Block], ctx: Context, pa
 
 
 def evaluate_attribute(attribute: Attribute, ctx: Context, path: Path, out: Collected) -> Value:
-    trace = Trace()
-    value = evaluate(attribute.expr, ctx.with_trace(trace))
+    expr = attribute.expr
     out.spans[path] = attribute.span
+    if isinstance(expr, Literal):  # the common case, kept cheap
+        return expr.value
+    trace = Trace()
+    value = evaluate(expr, ctx.with_trace(trace))
     structure_spans(attribute.expr, path, out.spans)
     if trace.origins:
         out.origins[path] = tuple(trace.origins)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from linter.evaluate import tf_functions
@@ -61,13 +61,15 @@ from linter.parse.hcl_ast import (
 )
 
 
-@dataclass
 class Trace:
     """What one evaluation touched: resource references and the origins of input values."""
 
-    refs: dict[tuple[str, str], Span | None] = field(default_factory=dict)  # instance, attribute
-    nodes: dict[str, tuple[str, Span | None]] = field(default_factory=dict)  # resource/module
-    origins: list[Span] = field(default_factory=list)
+    __slots__ = ("nodes", "origins", "refs")
+
+    def __init__(self) -> None:
+        self.refs: dict[tuple[str, str], Span | None] = {}  # (instance address, attribute)
+        self.nodes: dict[str, tuple[str, Span | None]] = {}  # resource / module call address
+        self.origins: list[Span] = []
 
     def add_ref(self, address: str, attribute: str, span: Span | None) -> None:
         self.refs.setdefault((address, attribute), span)
@@ -113,17 +115,23 @@ class Resolver(Protocol):
         ...
 
 
-@dataclass(frozen=True)
 class Context:
-    resolver: Resolver
-    bindings: Mapping[str, Value] = field(default_factory=dict)
-    trace: Trace = field(default_factory=Trace)
+    """Where an expression is evaluated: the resolver of root names, the names bound by the
+    surrounding construct, and the trace that records what the evaluation touched."""
+
+    __slots__ = ("bindings", "resolver", "trace")
+
+    def __init__(self, resolver: Resolver, bindings: Mapping[str, Value] | None = None,
+                 trace: Trace | None = None) -> None:
+        self.resolver = resolver
+        self.bindings: Mapping[str, Value] = bindings if bindings is not None else {}
+        self.trace = trace if trace is not None else Trace()
 
     def bind(self, names: Mapping[str, Value]) -> Context:
-        return replace(self, bindings={**self.bindings, **names})
+        return Context(self.resolver, {**self.bindings, **names}, self.trace)
 
     def with_trace(self, trace: Trace) -> Context:
-        return replace(self, trace=trace)
+        return Context(self.resolver, self.bindings, trace)
 
 
 # ---------------------------------------------------------------- entry points

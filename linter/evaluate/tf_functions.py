@@ -125,10 +125,13 @@ def _map(value: Value) -> dict[str, Value]:
 # ---------------------------------------------------------------- encoding
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            allow_nan=False)
+
+
 def json_encode(value: Value) -> str:
     """Terraform's ``jsonencode``: compact, sorted keys, HTML characters escaped like Go."""
-    text = json.dumps(_json_ready(value), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    text = _ENCODER.encode(_json_ready(value))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from linter.engine.reserved import FILE_DOES_NOT_PARSE, tool_finding
@@ -56,7 +56,7 @@ def _rel(root: pathlib.Path, path: pathlib.Path) -> str:
         return path.as_posix()
 
 
-def _read_tfvars(root: pathlib.Path, path: pathlib.Path, rel: str,
+def _read_tfvars(path: pathlib.Path, rel: str,
                  into: dict[str, InputValue], findings: list[Finding]) -> None:
     try:
         data = path.read_bytes()
@@ -105,14 +105,17 @@ def _read_tfvars_json(text: str, rel: str, into: dict[str, InputValue],
                                       is_literal=True)
 
 
-def _auto_files(directory: pathlib.Path) -> list[pathlib.Path]:
+def _value_files(directory: str) -> list[str]:
+    """terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) in lexical order."""
     try:
-        names = sorted(entry.name for entry in os.scandir(directory)
-                       if entry.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
-                       and entry.is_file())
+        with os.scandir(directory) as entries:
+            names = [e.name for e in entries
+                     if e.name.endswith((".tfvars", ".tfvars.json")) and e.is_file()]
     except OSError:
         return []
-    return [directory / name for name in names]
+    fixed = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    auto = sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
+    return fixed + auto
 
 
 def _var_file(root: pathlib.Path, directory: pathlib.Path, name: str) -> pathlib.Path:
@@ -125,22 +128,31 @@ def _var_file(root: pathlib.Path, directory: pathlib.Path, name: str) -> pathlib
 
 def collect_inputs(root: pathlib.Path, module_dir: str, var_files: tuple[str, ...] = (),
                    variables: Mapping[str, str] | None = None,
-                   environ: Mapping[str, str] | None = None) -> Inputs:
-    """Every supplied input of the root module ``module_dir``, later sources overriding."""
+                   environ: Mapping[str, str] | None = None,
+                   declared: Iterable[str] = ()) -> Inputs:
+    """Every supplied input of the root module ``module_dir``, later sources overriding.
+
+    ``environ`` is consulted for ``TF_VAR_<name>`` of the ``declared`` variable names only
+    (Terraform ignores the others).
+    """
     directory = root / module_dir if module_dir not in ("", ".") else root
     values: dict[str, InputValue] = {}
     findings: list[Finding] = []
     files: list[str] = []
-    for name, value in sorted((environ or {}).items()):
-        if name.startswith("TF_VAR_") and len(name) > 7:
-            values[name[7:]] = InputValue(source=name, raw=value)
-    paths = [directory / "terraform.tfvars", directory / "terraform.tfvars.json"]
-    paths = [p for p in paths if p.is_file()] + _auto_files(directory)
-    explicit = [_var_file(root, directory, name) for name in var_files]
-    for path in [*paths, *explicit]:
+    if environ is not None:
+        for name in declared:
+            raw = environ.get(f"TF_VAR_{name}")
+            if raw is not None:
+                values[name] = InputValue(source=f"TF_VAR_{name}", raw=raw)
+    prefix = "" if module_dir in ("", ".") else module_dir.rstrip("/") + "/"
+    for name in _value_files(str(directory)):
+        files.append(prefix + name)
+        _read_tfvars(directory / name, prefix + name, values, findings)
+    for name in var_files:
+        path = _var_file(root, directory, name)
         rel = _rel(root, path)
         files.append(rel)
-        _read_tfvars(root, path, rel, values, findings)
+        _read_tfvars(path, rel, values, findings)
     for name, raw in (variables or {}).items():
         values[name] = InputValue(source="--var", raw=raw)
     return Inputs(values, findings, files)

@@ -9,13 +9,47 @@ path (``app``, ``app.db``); nothing is ever downloaded.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import posixpath
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from linter.model import Finding
 from linter.parse.hcl import load_module
 from linter.parse.hcl_ast import Block, HclFile, Literal, Template
+
+_CACHE_SIZE = 512
+_Signature = tuple[tuple[str, int, int, int], ...]
+_parsed: OrderedDict[tuple[str, str], tuple[_Signature, list[HclFile], list[Finding]]] = (
+    OrderedDict())
+
+
+def _signature(root: pathlib.Path, directory: str) -> _Signature | None:
+    try:
+        with os.scandir(os.path.join(root, directory)) as entries:
+            stats = [(e.name, e.stat()) for e in entries if e.name.endswith((".tf", ".tf.json"))]
+    except OSError:
+        return None
+    return tuple(sorted((name, st.st_mtime_ns, st.st_size, st.st_ino) for name, st in stats))
+
+
+def load_module_cached(root: pathlib.Path, directory: str) -> tuple[list[HclFile], list[Finding]]:
+    """``load_module``, parsed once per process while the directory's files are unchanged
+    (a module called from several roots, and ``local_module_dirs`` then evaluation)."""
+    key = (str(root), directory)
+    signature = _signature(root, directory)
+    hit = _parsed.get(key)
+    if hit is not None and signature is not None and hit[0] == signature:
+        _parsed.move_to_end(key)
+        return hit[1], hit[2]
+    files, findings = load_module(root, directory)
+    if signature is not None:
+        _parsed[key] = (signature, files, findings)
+        if len(_parsed) > _CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return files, findings
 
 
 def is_local_source(source: str) -> bool:
@@ -52,9 +86,12 @@ class Manifest:
     @staticmethod
     def read(root: pathlib.Path, root_module_dir: str) -> Manifest:
         base = root_module_dir if root_module_dir not in ("", ".") else ""
-        path = root / base / ".terraform" / "modules" / "modules.json"
+        path = os.path.join(root, base, ".terraform", "modules", "modules.json")
+        if not os.path.isfile(path):
+            return Manifest({})
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
         except (OSError, ValueError):
             return Manifest({})
         dirs: dict[str, str] = {}
@@ -86,7 +123,7 @@ def local_module_dirs(root: pathlib.Path, module_dir: str) -> list[str]:
     visited = {start}
     while pending:
         current = pending.pop()
-        files, _ = load_module(root, current if current != "." else "")
+        files, _ = load_module_cached(root, current)
         for block in module_calls(files):
             source = literal_source(block)
             if source is None or not is_local_source(source):

@@ -29,13 +29,20 @@ class EvalError(Exception):
 def iter_unknowns(value: Value) -> Iterator[Unknown]:
     """Every Unknown anywhere inside ``value``."""
     if isinstance(value, Unknown):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from iter_unknowns(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from iter_unknowns(item)
+        return iter((value,))
+    if not isinstance(value, (list, dict)):
+        return iter(())
+    found: list[Unknown] = []
+    _collect_unknowns(value, found)
+    return iter(found)
+
+
+def _collect_unknowns(value: Value, found: list[Unknown]) -> None:
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, (list, dict)):
+            _collect_unknowns(item, found)
+        elif isinstance(item, Unknown):
+            found.append(item)
 
 
 def derive_unknown(text: str, span: Span | None, causes: Iterable[Unknown],

@@ -73,6 +73,17 @@ class Setting:
         where = f" in {self.address}" if self.address and self.source != "own" else ""
         return f"{_show(self.value)} ({self.source}{where})"
 
+    def origin(self) -> str:
+        """Where an inherited or default value comes from, as a phrase ("" for own values)."""
+        value = _show(self.value)
+        if self.source == "own":
+            return ""
+        if self.source == "launch template":
+            return f'inherits "{value}" from launch template {self.address or "(unknown)"}'
+        if self.address:
+            return f'{self.source} "{value}" from {self.address}'
+        return f'{self.source} "{value}"'
+
 
 @dataclass(frozen=True)
 class EffectiveImds:

@@ -68,7 +68,7 @@ class AssumeHop:
     exact_resource: bool  # the statement names the target itself (no wildcard)
     trust: Statement  # B's trust statement admitting A
     trust_node: Path
-    admitted_as: str  # "the role itself" | "its account" | "everyone"
+    admitted_as: str  # "the role itself" | "the whole account" | "everyone"
 
     @property
     def grant_span(self) -> Span:
@@ -155,13 +155,13 @@ def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement,
             elif principal.kind != "AWS":
                 continue
             elif value.endswith(":root") or (value.isdigit() and len(value) == 12):
-                best = best or (statement, principal.path, "its account")
+                best = best or (statement, principal.path, "the whole account")
             elif ":role/" in value:
                 tail = value.split(":role/", 1)[1]
                 if any(catalogue.glob_match(tail, f"{role_path(source)[1:]}{n}") or
                        catalogue.glob_match(tail, n) for n in names):
                     if "*" in tail or "?" in tail:
-                        best = best or (statement, principal.path, "its account")
+                        best = best or (statement, principal.path, "the whole account")
                     else:
                         return statement, principal.path, "the role itself"
     return best

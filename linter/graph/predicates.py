@@ -111,7 +111,7 @@ def imds_effective(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     verdict, unknowns, maximum, reason = imds_check(ctx, imds, check)
     decisive = imds.tokens if check == V1_ALLOWED else imds.hop_limit
     launched_by, launcher_related = launched_by_text(ctx.graph, ctx.resource)
-    source = "" if decisive.source == "own" else f" ({decisive.describe()})"
+    source = f"; {decisive.origin()}" if decisive.source != "own" else ""
     details = {
         "tokens": imds.tokens.describe(), "hop_limit": imds.hop_limit.describe(),
         "endpoint": imds.endpoint.describe(), "source": source, "launched_by": launched_by,

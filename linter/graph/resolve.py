@@ -140,6 +140,16 @@ def match_literal(graph: Graph, text: str, types: Iterable[str]) -> list[Resourc
     return out
 
 
+def _nearest(source: Resource, candidates: list[Resource]) -> list[Resource]:
+    """Of resources matching a name, those closest to ``source``: the same file, else the same
+    format (names are account-wide, so a name may well refer to another stack or module)."""
+    for same in (lambda r: r.file == source.file, lambda r: r.format is source.format):
+        close = [r for r in candidates if same(r)]
+        if close:
+            return close
+    return candidates
+
+
 def is_dangling(graph: Graph, source: Resource, ref: str) -> bool:
     """A reference to something that would have to be declared in this scan and is not."""
     if lookup(graph, ref):
@@ -175,7 +185,7 @@ def resolve_ref(graph: Graph, source: Resource, path: Path, types: Iterable[str]
                 found[target.address] = target
     if not found:
         for text in _literals(value):
-            for target in match_literal(graph, text, types):
+            for target in _nearest(source, match_literal(graph, text, types)):
                 found[target.address] = target
     if found:
         return Resolution(Status.FOUND, tuple(found.values()), value, path, span)

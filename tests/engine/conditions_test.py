@@ -111,7 +111,7 @@ def test_numeric_strings_are_numbers() -> None:
 
 
 def test_several_blocks_are_or_ed() -> None:
-    attrs = {"ebs_block_device": [{"encrypted": True}, {"encrypted": False}]}
+    attrs: dict[str, Any] = {"ebs_block_device": [{"encrypted": True}, {"encrypted": False}]}
     assert verdict({"path": "ebs_block_device.encrypted", "equals": False}, attrs) is T
     assert verdict({"not": {"path": "ebs_block_device.encrypted", "equals": False}}, attrs) is F
     attrs["ebs_block_device"].append({"encrypted": Unknown("var.e")})

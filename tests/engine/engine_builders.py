@@ -21,9 +21,10 @@ def spans_for(attributes: Any, file: str, first_line: int) -> dict[Path, Span]:
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
             line += 1
-            spans[(*path, key)] = Span(file, line)
+            here = (*path, key)
+            spans[here] = Span(file, line)
             if isinstance(value, (dict, list)):
-                walk(value, (*path, key))
+                walk(value, here)
 
     walk(attributes, ())
     return spans

@@ -62,7 +62,7 @@ def config_error(tmp_path: pathlib.Path, change: Callable[[dict[str, Any]], Any]
 
 
 def where(data: dict[str, Any]) -> dict[str, Any]:
-    return data["match"]["terraform"]["where"]  # type: ignore[no-any-return]
+    return data["match"]["terraform"]["where"]
 
 
 # ---------------------------------------------------------------- valid rules
@@ -94,8 +94,10 @@ def test_valid_rule_builds(tmp_path: pathlib.Path) -> None:
     data["security-severity"] = 7
     data["tags"] = ["a"]
     data["aliases"] = ["old-name", "IAC0899"]
+    data["id"] = "ACME0001"  # users' own rules use their own prefix
     write(tmp_path, data)
     (rule,) = load_rules([tmp_path])
+    assert rule.id == "ACME0001"
     assert rule.security_severity == "7.0"
     assert rule.match[Format.TERRAFORM].at == "metadata_options.http_tokens"
     assert rule.match[Format.TERRAFORM].at_paths == ("metadata_options.http_tokens",)
@@ -124,7 +126,7 @@ def test_missing_directory_is_a_config_error(tmp_path: pathlib.Path) -> None:
     ("change", "path", "words"),
     [
         (lambda d: d.pop("title"), "$", "'title' is a required property"),
-        (lambda d: d.update(id="IAC101"), "$.id", "not a valid id"),
+        (lambda d: d.update(id="iac-101"), "$.id", "not a valid id"),
         (lambda d: d.update(name="Imds_V1"), "$.name", "not a valid name"),
         (lambda d: d.update(severity="high"), "$.severity", "not one of: error, warning, note"),
         (lambda d: d.update(category="misc"), "$.category", "'misc' is not one of"),
@@ -195,7 +197,8 @@ def test_unknown_option(tmp_path: pathlib.Path) -> None:
     error = config_error(tmp_path, lambda d: where(d)["all"].append(
         {"path": "x", "gt": {"option": "max_hops"}}))
     assert error.where == "$.match.terraform.where.all[2].gt.option"
-    assert "unknown option 'max_hops'" in error.message and "max_hop_limit" in error.message
+    assert "unknown option 'max_hops'" in error.message
+    assert "max_hop_limit" in error.message
 
 
 def test_numeric_operator_needs_a_numeric_option(tmp_path: pathlib.Path) -> None:
@@ -230,7 +233,8 @@ def test_type_of_the_wrong_format(tmp_path: pathlib.Path) -> None:
 
 def test_reserved_id(tmp_path: pathlib.Path) -> None:
     error = config_error(tmp_path, lambda d: d.update(id="IAC0002"))
-    assert error.where == "$.id" and "reserved" in error.message
+    assert error.where == "$.id"
+    assert "reserved" in error.message
 
 
 @pytest.mark.parametrize(
@@ -333,14 +337,18 @@ def test_validation_stamp_skips_the_schema_only_for_unchanged_text(
 
     calls: list[Any] = []
     original = loader._first_schema_error
-    monkeypatch.setattr(loader, "_first_schema_error",
-                        lambda *a: calls.append(a) or original(*a))
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(loader, "_first_schema_error", spy)
     load_rules([tmp_path / "rules"])
     assert calls == []
 
     broken = copy.deepcopy(VALID) | {"severity": "loud"}
     write(tmp_path / "rules", broken)
-    with pytest.raises(ConfigError, match="severity|loud"):
+    with pytest.raises(ConfigError, match=r"severity|loud"):
         load_rules([tmp_path / "rules"])
 
 

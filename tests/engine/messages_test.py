@@ -32,4 +32,5 @@ def test_format_value_is_compact_json_and_truncated() -> None:
     assert format_value({"a": [1, "b"]}) == '{"a": [1, "b"]}'
     assert format_value(["x", Unknown("var.y")]) == '["x", "${var.y}"]'
     long = format_value("x" * 200)
-    assert len(long) == 80 and long.endswith("…")
+    assert len(long) == 80
+    assert long.endswith("…")

@@ -244,7 +244,7 @@ def _hcl(literal: Any) -> str:
     if isinstance(literal, str):
         escaped = "".join(_HCL_ESCAPES.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 else c)
                           for c in literal)
-        return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+        return '"' + escaped.replace("$", "\\u0024").replace("%", "\\u0025") + '"'
     if isinstance(literal, list):
         return "[" + ", ".join(_hcl(v) for v in literal) + "]"
     return "{" + ", ".join(f"{_hcl(k)} = {_hcl(v)}" for k, v in literal.items()) + "}"

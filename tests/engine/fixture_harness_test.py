@@ -8,8 +8,9 @@ import pytest
 
 from linter.model import Finding, Severity, Span
 from linter.options import ScanOptions
-from tests.fixture_harness import (
+from linter.engine.fixture_harness import (
     FixtureError,
+    ScanFn,
     case_files,
     case_options,
     check_case,
@@ -24,7 +25,7 @@ def finding(file: str, line: int, rule_id: str = "IAC0101") -> Finding:
                    Span(file, line))
 
 
-def fake_scan(*found: Finding) -> object:
+def fake_scan(*found: Finding) -> ScanFn:
     def scan(case: pathlib.Path, options: ScanOptions) -> Sequence[Finding]:
         return found
 
@@ -110,7 +111,7 @@ def test_todo_annotations_are_strict(tmp_path: pathlib.Path) -> None:
     assert check_case(tmp_path, fake_scan(finding("main.tf", 2))).ok
     report = check_case(tmp_path, fake_scan(finding("main.tf", 1)))
     assert sorted(m.problem.split(";")[0] for m in report.mismatches) == [
-        "todoook: IAC0101 no longer fires here".replace("todoook", "todook"),
+        "todook: IAC0101 no longer fires here",
         "todoruleid: IAC0101 now fires here",
     ]
 
@@ -135,7 +136,8 @@ def test_broken_sidecar_and_contradictions_fail_the_case(tmp_path: pathlib.Path)
     with pytest.raises(FixtureError):
         read_expectations(tmp_path / "a")
     report = check_case(tmp_path / "a", fake_scan())
-    assert not report.ok and "broken fixture" in report.render()
+    assert not report.ok
+    assert "broken fixture" in report.render()
     write(tmp_path / "b" / "main.tf", "x = 1 # ruleid: IAC0101\n# ok: IAC0101\nx = 1\n"
           "y = 2 # ruleid: IAC0101\n# ok: IAC0101\n")
     with pytest.raises(FixtureError):
@@ -151,9 +153,7 @@ def test_cases_sub_cases_and_modules(tmp_path: pathlib.Path) -> None:
     write(tmp_path / "rule" / "docs" / "README.md", "")
     root = tmp_path / "rule"
     assert find_cases(tmp_path) == [root, root / "max-2"]
-    assert [p.relative_to(root).as_posix() for p in case_files(root)] == [
-        "main.tf", "modules/child/main.tf", "docs/README.md", "scripts/user_data.sh"
-    ] or sorted(p.relative_to(root).as_posix() for p in case_files(root)) == [
+    assert sorted(p.relative_to(root).as_posix() for p in case_files(root)) == [
         "docs/README.md", "main.tf", "modules/child/main.tf", "scripts/user_data.sh"]
     assert {(e.file, e.rule_id) for e in read_expectations(root)} == {
         ("modules/child/main.tf", "IAC0101"), ("scripts/user_data.sh", "IAC0401")}

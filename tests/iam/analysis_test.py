@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import pytest
+
+from linter.engine.outcome import Tri
+from linter.iam import analysis
+from linter.iam.policy import DocKind, PolicyDocument
+from tests.iam.iam_helpers import statements
+
+
+def allow(action: object, resource: object = "*", **extra: object) -> dict[str, object]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+# ---------------------------------------------------------------- admin
+
+
+@pytest.mark.parametrize("action", ["*", ["s3:GetObject", "*"], "*:*", "iam:*", "IAM:*"])
+def test_admin(action: object) -> None:
+    assert analysis.admin_hits(statements(allow(action))).tri is Tri.TRUE
+
+
+def test_admin_points_at_the_action() -> None:
+    verdict = analysis.admin_hits(statements(allow(["s3:GetObject", "*"])))
+    assert verdict.hits[0].nodes[0] == ("policy", "Statement", 0, "Action", 1)
+
+
+@pytest.mark.parametrize("stmts", [
+    [allow("*", "arn:aws:s3:::bucket/*")],
+    [allow("s3:*")],
+    [allow("xsiam:*")],
+    [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
+    [allow("*"), {"Effect": "Deny", "Action": "*", "Resource": "*"}],
+])
+def test_not_admin(stmts: list[dict[str, object]]) -> None:
+    assert analysis.admin_hits(statements(*stmts)).tri is Tri.FALSE
+
+
+def test_conditional_deny_does_not_cancel_admin() -> None:
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+    assert analysis.admin_hits(statements(allow("*"), deny)).tri is Tri.TRUE
+
+
+def test_power_user_clone_is_admin_but_large_exclusions_are_not() -> None:
+    clone = {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"],
+             "Resource": "*"}
+    assert analysis.admin_hits(statements(clone)).tri is Tri.TRUE
+    many = {"Effect": "Allow", "Resource": "*",
+            "NotAction": [f"{s}:*" for s in ("iam", "organizations", "account", "ec2", "s3",
+                                             "lambda", "rds", "dynamodb", "kms", "sts", "sqs")]}
+    assert analysis.admin_hits(statements(many)).tri is Tri.FALSE
+
+
+# ---------------------------------------------------------------- wildcard action
+
+
+def test_wildcard_action_star_anywhere_service_star_only_when_unscoped() -> None:
+    assert analysis.wildcard_action_hits(statements(allow("*", "abc*"))).tri is Tri.TRUE
+    assert analysis.wildcard_action_hits(statements(allow("s3:*"))).tri is Tri.TRUE
+    assert analysis.wildcard_action_hits(statements(allow("s3:*", "arn:aws:s3:::*"))).tri \
+        is Tri.TRUE
+    assert analysis.wildcard_action_hits(
+        statements(allow("s3:*", "arn:aws:s3:::bucket/*"))).tri is Tri.FALSE
+    assert analysis.wildcard_action_hits(statements(allow("s3:Get*"))).tri is Tri.FALSE
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}
+    assert analysis.wildcard_action_hits(statements(deny)).tri is Tri.FALSE
+
+
+# ---------------------------------------------------------------- wildcard resource
+
+
+@pytest.mark.parametrize(("action", "expected"), [
+    ("s3:PutObject", Tri.TRUE),
+    ("iam:CreatePolicyVersion", Tri.TRUE),
+    ("s3:*", Tri.TRUE),
+    ("s3:ListAllMyBuckets", Tri.FALSE),
+    ("ec2:Describe*", Tri.FALSE),
+    ("logs:DescribeLogGroups", Tri.FALSE),
+    ("ecr:GetAuthorizationToken", Tri.FALSE),
+    (["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Tri.FALSE),
+    ("s3:Get*", Tri.FALSE),
+    ("some:action", Tri.UNKNOWN),
+])
+def test_wildcard_resource(action: object, expected: Tri) -> None:
+    assert analysis.wildcard_resource_hits(statements(allow(action))).tri is expected
+
+
+def test_wildcard_resource_scoped_resource_or_tag_condition_passes() -> None:
+    assert analysis.wildcard_resource_hits(
+        statements(allow("s3:PutObject", "arn:aws:s3:::b/*"))).tri is Tri.FALSE
+    tagged = allow("ec2:TerminateInstances",
+                   Condition={"StringEquals": {"aws:ResourceTag/team": "a"}})
+    assert analysis.wildcard_resource_hits(statements(tagged)).tri is Tri.FALSE
+    negated = allow("ec2:TerminateInstances",
+                    Condition={"StringNotEquals": {"aws:ResourceTag/team": "a"}})
+    assert analysis.wildcard_resource_hits(statements(negated)).tri is Tri.TRUE
+
+
+def test_wildcard_resource_read_level_is_opt_in() -> None:
+    levels = frozenset({"Write", "Permissions management", "Read"})
+    stmts = statements(allow("secretsmanager:GetSecretValue"))
+    assert analysis.wildcard_resource_hits(stmts).tri is Tri.FALSE
+    assert analysis.wildcard_resource_hits(stmts, None, levels).tri is Tri.TRUE
+
+
+# ---------------------------------------------------------------- escalation
+
+
+@pytest.mark.parametrize("actions", [
+    ["iam:CreatePolicyVersion"], ["iam:AttachRolePolicy"], ["iam:PutUserPolicy"],
+    ["iam:UpdateLoginProfile"], ["iam:AddUserToGroup"], ["iam:passrole"], ["sts:AssumeRole"],
+    ["lambda:UpdateFunctionCode"], ["iam:*"], ["*"],
+])
+def test_escalation_primitives(actions: list[str]) -> None:
+    assert analysis.escalation_hits(statements(allow(actions))).tri is Tri.TRUE
+
+
+def test_escalation_needs_broad_targets() -> None:
+    assert analysis.escalation_hits(statements(
+        allow("iam:CreateAccessKey", "arn:aws:iam::*:user/${aws:username}"))).tri is Tri.FALSE
+    assert analysis.escalation_hits(statements(
+        allow("sts:AssumeRole", "arn:aws:iam::123456789012:role/reader"))).tri is Tri.FALSE
+    assert analysis.escalation_hits(statements(
+        allow("sts:AssumeRole", "arn:aws:iam::*:role/*"))).tri is Tri.TRUE
+    assert analysis.escalation_hits(statements(
+        allow("iam:PassRole", "arn:aws:sqs:us-east-2:1:queue1"))).tri is Tri.FALSE
+
+
+def test_passed_to_service_is_honoured_except_for_matching_combinations() -> None:
+    passrole = allow("iam:PassRole",
+                     Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}})
+    assert analysis.escalation_hits(statements(passrole)).tri is Tri.FALSE
+    combo = analysis.escalation_hits(statements(passrole, allow("ec2:RunInstances")))
+    assert combo.tri is Tri.TRUE
+    assert "ec2:RunInstances" in combo.hits[0].subject
+    other = analysis.escalation_hits(statements(passrole, allow("lambda:CreateFunction"),
+                                                allow("lambda:InvokeFunction")))
+    assert other.tri is Tri.FALSE
+
+
+def test_target_conditions_and_exact_denies_are_honoured() -> None:
+    boundary = allow("iam:AttachRolePolicy", Condition={
+        "ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}})
+    assert analysis.escalation_hits(statements(boundary)).tri is Tri.FALSE
+    denied = statements(allow("iam:AttachRolePolicy"),
+                        {"Effect": "Deny", "Action": "iam:Attach*", "Resource": "*"})
+    assert analysis.escalation_hits(denied).tri is Tri.FALSE
+
+
+def test_no_escalation_for_harmless_actions() -> None:
+    assert analysis.escalation_hits(statements(
+        allow(["lambda:CreateFunction", "lambda:CreateEventSourceMapping",
+               "dynamodb:CreateTable"]))).tri is Tri.FALSE
+
+
+# ---------------------------------------------------------------- trust
+
+
+def trust(principal: object, **extra: object) -> dict[str, object]:
+    return {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal, **extra}
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["*"]},
+                                       {"AWS": "arn:aws:iam::123456789012:root"},
+                                       {"AWS": "123456789012"},
+                                       {"AWS": "arn:aws:iam::*:root"}])
+def test_trust_too_broad(principal: object) -> None:
+    assert analysis.trust_hits(statements(trust(principal))).tri is Tri.TRUE
+
+
+@pytest.mark.parametrize("statement", [
+    trust({"Service": "ec2.amazonaws.com"}),
+    trust({"AWS": "arn:aws:iam::123456789012:role/deployer"}),
+    trust({"AWS": "*"}, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+    trust({"AWS": "arn:aws:iam::123456789012:root"},
+          Condition={"StringEquals": {"sts:ExternalId": "x"}}),
+    trust({"AWS": "arn:aws:iam::123456789012:root"},
+          Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+    {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": "*"},
+])
+def test_trust_fine(statement: dict[str, object]) -> None:
+    assert analysis.trust_hits(statements(statement)).tri is Tri.FALSE
+
+
+def test_trust_negated_condition_does_not_restrict() -> None:
+    stmt = trust("*", Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}})
+    assert analysis.trust_hits(statements(stmt)).tri is Tri.TRUE
+
+
+@pytest.mark.parametrize(("sub", "expected"), [
+    ("repo:org/repo:ref:refs/heads/main", Tri.FALSE),
+    ("repo:org/*", Tri.FALSE),
+    ("repo:*", Tri.TRUE),
+    ("repo:org*", Tri.TRUE),
+    ("*", Tri.TRUE),
+    ("workflow:x:repo:org/repo", Tri.TRUE),
+])
+def test_github_oidc_sub(sub: str, expected: Tri) -> None:
+    stmt = {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/"
+                                       "token.actions.githubusercontent.com"},
+            "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": sub}}}
+    assert analysis.trust_hits(statements(stmt)).tri is expected
+
+
+def test_confused_deputy_is_a_separate_check() -> None:
+    stmts = statements(trust({"Service": "config.amazonaws.com"}))
+    assert analysis.trust_hits(stmts).tri is Tri.FALSE
+    assert analysis.trust_hits(stmts, None, ["confused-deputy"]).tri is Tri.TRUE
+    scoped = statements(trust({"Service": "config.amazonaws.com"}, Condition={
+        "StringEquals": {"aws:SourceAccount": "123456789012"}}))
+    assert analysis.trust_hits(scoped, None, ["confused-deputy"]).tri is Tri.FALSE
+
+
+# ---------------------------------------------------------------- effective permissions
+
+
+def test_effective_permissions_union_of_documents() -> None:
+    a = PolicyDocument(statements(allow("iam:PassRole")), DocKind.IDENTITY, "x", (), "a")
+    b = PolicyDocument(statements(allow("ec2:RunInstances")), DocKind.IDENTITY, "y", (), "b")
+    trust_doc = PolicyDocument(statements(trust("*")), DocKind.TRUST, "z", (), "t")
+    perms = analysis.effective_permissions([a, b, trust_doc])
+    assert perms.can_escalate is Tri.TRUE
+    assert perms.is_admin is Tri.FALSE
+    assert perms.allows("ec2:RunInstances") is Tri.TRUE
+    assert perms.allows("s3:GetObject") is Tri.FALSE
+    assert len(perms.documents) == 2
+
+
+def test_assumable_role_patterns() -> None:
+    perms = analysis.effective_permissions([PolicyDocument(
+        statements(allow("sts:AssumeRole", ["arn:aws:iam::1:role/a", "arn:aws:iam::*:role/b*"])),
+        DocKind.IDENTITY, "x", (), "a")])
+    assert perms.assumable_role_patterns == ("arn:aws:iam::1:role/a", "arn:aws:iam::*:role/b*")
