@@ -72,6 +72,9 @@ class Unknown:
     reason: str = "not known before apply"
     span: Span | None = None
     refs: tuple[str, ...] = ()  # addresses this expression refers to
+    # the structure behind an unknown *string* when only parts of it are unknown, e.g. the
+    # object given to ``jsonencode({... Resource = var.arn ...})`` with Unknowns inside
+    partial: Any = field(default=None, compare=False, hash=False, repr=False)
 
     def __bool__(self) -> bool:  # guard against accidental truthiness checks
         raise TypeError("the truth value of an Unknown is unknown; check isinstance first")

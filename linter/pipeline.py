@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from linter.discover import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
@@ -20,6 +20,10 @@ from linter.engine.rule import Rule
 from linter.graph.graph import Graph
 from linter.model import Finding, ParseResult, Span, Unknown, UnknownVerdict
 from linter.options import ScanOptions
+
+# progress(label, done, total): called before each unit (a Terraform root module or a template)
+# is parsed, and once with done = total = -1 when the rules start
+ProgressFn = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -52,6 +56,7 @@ def scan(
     rules: list[Rule] | None = None,
     root: pathlib.Path | None = None,
     base_graph: Graph | None = None,
+    progress: ProgressFn | None = None,
 ) -> ScanResult:
     options = options or ScanOptions()
     started = time.perf_counter()
@@ -59,7 +64,9 @@ def scan(
         rules = load_all_rules(options)
     root = (root or scan_root(list(paths))).resolve()
     found = discover(list(paths), root, options.exclude)
-    parsed = parse_all(found, options)
+    parsed = parse_all(found, options, progress)
+    if progress is not None:
+        progress("rules", -1, -1)
     result = judge(root, parsed, rules, options, base_graph)
     if found.only_files:
         wanted = set(found.only_files)
@@ -69,12 +76,20 @@ def scan(
     return result
 
 
-def parse_all(found: Discovery, options: ScanOptions) -> ParseResult:
+def parse_all(
+    found: Discovery, options: ScanOptions, progress: ProgressFn | None = None
+) -> ParseResult:
     """Every front end over what discovery found, merged into one ParseResult."""
     merged = ParseResult()
-    for module_dir in terraform_roots(found):
+    modules = terraform_roots(found)
+    total = len(modules) + len(found.candidate_files)
+    for done, module_dir in enumerate(modules):
+        if progress is not None:
+            progress(module_dir or ".", done, total)
         merge(merged, evaluate_terraform(found.root, module_dir, options))
-    for rel in found.candidate_files:
+    for done, rel in enumerate(found.candidate_files, start=len(modules)):
+        if progress is not None:
+            progress(rel, done, total)
         merge(merged, parse_candidate(found.root, rel, options))
     if found.tfvars_files:
         from linter.secrets.tfvars import scan_tfvars

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter import __version__
+from linter.engine.reserved import SUPPRESSION_PROBLEM, UNUSED_SUPPRESSION
 from linter.errors import ConfigError
 from linter.model import Finding, Suppression
+from linter.report.fingerprint import fingerprint_of
 
 BASELINE_VERSION = 1
 
@@ -33,11 +35,17 @@ class BaselineEntry:
     message: str
 
 
+# problems with suppressions are fixed in the code, never accepted into a baseline
+NOT_BASELINED = frozenset({UNUSED_SUPPRESSION.id, SUPPRESSION_PROBLEM.id})
+
+
 def entries_of(findings: Sequence[Finding]) -> list[BaselineEntry]:
+    """Entries for the active findings (tool findings about files included: a file that does
+    not parse can be accepted too; its fingerprint ignores line numbers)."""
     return [
-        BaselineEntry(f.fingerprint, f.rule_id, f.address, f.span.file, f.message)
+        BaselineEntry(fingerprint_of(f), f.rule_id, f.address, f.span.file, f.message)
         for f in findings
-        if f.category != "tool" and f.suppression is None and f.fingerprint
+        if f.suppression is None and f.rule_id not in NOT_BASELINED
     ]
 
 
@@ -92,8 +100,10 @@ def apply_baseline(
     available = Counter(e.fingerprint for e in entries)
     out: list[Finding] = []
     for finding in findings:
-        if finding.suppression is None and finding.fingerprint and available[finding.fingerprint]:
-            available[finding.fingerprint] -= 1
+        key = fingerprint_of(finding)
+        if (finding.suppression is None and finding.rule_id not in NOT_BASELINED
+                and available[key]):
+            available[key] -= 1
             finding = dataclasses.replace(
                 finding, suppression=Suppression("external", "recorded in the baseline")
             )

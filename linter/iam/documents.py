@@ -28,7 +28,7 @@ from typing import Any
 from linter.graph.graph import Graph
 from linter.iam import managed
 from linter.iam.datadoc import data_document_statements
-from linter.iam.jsonpos import decode_json, text_spans
+from linter.iam.jsonpos import decode_json, lenient_json, text_spans
 from linter.iam.policy import DocKind, Item, PolicyDocument, Statement, statements_from_json
 from linter.model import Path, Resource, Span, Unknown
 
@@ -121,16 +121,22 @@ def decode_policy(value: Any, holder: Resource, path: Path, graph: Graph,
         if not value.strip():
             return (), (), holder.address
         decoded, error = decode_json(value)
+        invalid: tuple[Unknown, ...] = ()
         if error:
-            return (), (Unknown(value.strip()[:60], f"the policy is not valid JSON: {error}",
-                                holder.span_at(path)),), holder.address
+            # IAM rejects it, but the intent is clear (a trailing comma, say): judge what it
+            # says, and note that it does not parse
+            invalid = (Unknown(value.strip()[:60], f"the policy is not valid JSON: {error}",
+                               holder.span_at(path)),)
+            decoded = lenient_json(value)
+            if decoded is None:
+                return (), invalid, holder.address
         spans: Mapping[Path, Span] = holder.spans
         extra = text_spans(value, holder.span_at(path), path)
         if extra:
             spans = {**extra, **dict(holder.spans)}
         statements, unknowns = statements_from_json(decoded, path, holder.address, spans,
                                                     holder.file)
-        return statements, unknowns, holder.address
+        return statements, (*invalid, *unknowns), holder.address
     if isinstance(value, Unknown):
         for target in _referenced(value, graph):
             if target.address in seen:
@@ -138,6 +144,10 @@ def decode_policy(value: Any, holder: Resource, path: Path, graph: Graph,
             found = _statements_of_target(target, graph, seen | {holder.address})
             if found is not None:
                 return found
+        if isinstance(value.partial, dict):  # jsonencode({...}) with unknown parts inside
+            statements, unknowns = statements_from_json(value.partial, path, holder.address,
+                                                        holder.spans, holder.file)
+            return statements, unknowns, holder.address
         return (), (value,), holder.address
     if value is None:
         return (), (), holder.address
@@ -273,8 +283,8 @@ def _data_document_kind(resource: Resource, statements: Iterable[Statement],
     statements = tuple(statements)
     if any(s.principals or s.not_principals for s in statements):
         actions = [a.value.lower() for s in statements for a in (s.actions or ())]
-        if actions and all(a.startswith("sts:") or a == "*" for a in actions):
-            return DocKind.TRUST
+        if all(a.startswith("sts:") or a == "*" for a in actions):
+            return DocKind.TRUST  # principals and only sts actions (or none): a trust policy
         return DocKind.RESOURCE
     return DocKind.IDENTITY
 

@@ -39,6 +39,15 @@ def decode_json(text: str) -> tuple[Any, str]:
         return None, str(exc)
 
 
+def lenient_json(text: str) -> Any:
+    """A JSON-like text IAM would reject (trailing commas, comments) read as YAML, or None."""
+    try:
+        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def json_positions(text: str) -> dict[Path, TextPosition]:
     """Every JSON path of ``text`` (keys and list indexes) → position of its value node.
 

@@ -7,6 +7,8 @@ Each predicate judges the policy documents of ``ctx.resource`` and returns a thr
   (``documents.documents_in``): a policy resource, an inline policy, a data document, a role's
   ``managed_policy_arns``, an attachment resource's AWS managed policy. Customer policies
   attached by reference are judged where they are defined, not again on the attachment.
+* ``scope: auto`` — ``principal`` for roles, users, groups, Lambda functions and instance
+  profiles, ``document`` for everything else.
 * ``scope: principal`` — every identity policy in force for a role / user / group, or for what
   runs as a role (``documents.policies_of``), judged together (an escalation may need
   ``iam:PassRole`` from one policy and ``ec2:RunInstances`` from another).
@@ -31,14 +33,28 @@ from linter.iam.documents import documents_in, policies_of
 from linter.iam.policy import DocKind, PolicyDocument, Statement
 from linter.model import Path, Related, Span, Unknown
 
-_SCOPE = {"type": "string", "enum": ["document", "principal"], "default": "document"}
+_SCOPE = {"type": "string", "enum": ["document", "principal", "auto"], "default": "document"}
+# what runs with identity policies: judged as a principal under ``scope: auto``
+PRINCIPAL_TYPES = frozenset({
+    "aws_iam_role", "aws_iam_user", "aws_iam_group", "aws_lambda_function",
+    "aws_iam_instance_profile", "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group",
+    "AWS::Lambda::Function", "AWS::IAM::InstanceProfile",
+})
+
+
+def _scope(ctx: RuleContext, args: Mapping[str, Any]) -> str:
+    scope = str(args.get("scope", "document"))
+    if scope == "auto":
+        return "principal" if ctx.resource.type in PRINCIPAL_TYPES and (
+            ctx.resource.kind != "data") else "document"
+    return scope
 
 Judge = Callable[[Sequence[Statement], PolicyDocument | None], Verdict]
 
 
 def _documents(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, ...]
                ) -> list[PolicyDocument]:
-    if args.get("scope", "document") == "principal":
+    if _scope(ctx, args) == "principal":
         return [d for d in policies_of(ctx.resource, ctx.graph) if d.kind in kinds]
     return [d for d in documents_in(ctx.resource, ctx.graph)
             if d.kind in kinds and d.source != "attached"]
@@ -95,7 +111,7 @@ def _judge_each(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind,
     docs = _documents(ctx, args, kinds)
     hits: list[Hit] = []
     unknowns: list[Unknown] = []
-    if args.get("scope", "document") == "principal":
+    if _scope(ctx, args) == "principal":
         statements = [s for d in docs for s in d.statements]
         verdict = judge(statements, None)
         owner = {id(s): d for d in docs for s in d.statements}

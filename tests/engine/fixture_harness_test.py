@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 import pytest
 
-from linter.model import Finding, Severity, Span
-from linter.options import ScanOptions
 from linter.engine.fixture_harness import (
     FixtureError,
     ScanFn,
@@ -18,6 +16,8 @@ from linter.engine.fixture_harness import (
     find_cases,
     read_expectations,
 )
+from linter.model import Finding, Severity, Span
+from linter.options import ScanOptions
 
 
 def finding(file: str, line: int, rule_id: str = "IAC0101") -> Finding:

@@ -8,9 +8,10 @@ the same managed-resource instances.
 
 A committed ``fixtures/plans/<dir>.json`` whose recorded SHA-256 matches the fixture's current
 files is used as is (likewise a fresh entry of ``fixtures/plans/unplannable.json`` skips the
-fixture with Terraform's recorded error), so the test needs no Terraform when they are fresh. Stale or missing
-plans are made with Terraform (provider installed once per session, two plans at a time); when
-``terraform`` or the plugin directory is missing those fixtures are skipped. Refresh the
+fixture with Terraform's recorded error), so the test needs no Terraform when they are
+fresh. Stale or missing plans are made with Terraform (provider installed once per session,
+two plans at a time); when ``terraform`` or the plugin directory is missing those fixtures are
+skipped. Refresh the
 committed plans with ``python bench/make_plans.py --all``.
 """
 
@@ -163,7 +164,7 @@ def disagreements(ours: Any, theirs: Any, path: str, key: str = "") -> Iterator[
             if sorted(map(str, map(_scalar, ours))) != sorted(map(str, map(_scalar, theirs))):
                 yield f"{path}: {ours!r} != {theirs!r}"
             return
-        for index, (mine, other) in enumerate(zip(ours, theirs)):
+        for index, (mine, other) in enumerate(zip(ours, theirs, strict=False)):
             yield from disagreements(mine, other, f"{path}[{index}]", key)
         return
     if _scalar(ours) != _scalar(theirs):
@@ -187,9 +188,9 @@ def compare(resources: list[Resource], plan: dict[str, Any]) -> list[str]:
                 problems.extend(disagreements(mine.attributes[name], values[name],
                                               f"{address}.{name}", name))
     planned_managed = {r["address"] for r in planned if r.get("mode") == "managed"}
-    for address, resource in ours.items():
-        if resource.kind == "resource" and address not in planned_managed \
-                and not resource.meta.get("count_unknown"):
+    for address, evaluated in ours.items():
+        if evaluated.kind == "resource" and address not in planned_managed \
+                and not evaluated.meta.get("count_unknown"):
             problems.append(f"{address}: produced by iaclint, not planned by Terraform")
     return problems
 

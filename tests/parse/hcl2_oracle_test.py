@@ -127,7 +127,7 @@ def compare_body(ours: Body, theirs: dict[str, Any], where: str, out: list[str])
             out.append(f"{where}.{block_type}: {len(blocks)} blocks, python-hcl2 has "
                        f"{len(entries) if isinstance(entries, list) else 0}")
             continue
-        for index, (block, entry) in enumerate(zip(blocks, entries)):
+        for index, (block, entry) in enumerate(zip(blocks, entries, strict=True)):
             body = entry
             for label in block.labels:
                 key = f'"{label}"' if f'"{label}"' in body else label
@@ -163,7 +163,11 @@ def test_literal_values_agree_with_python_hcl2(path: pathlib.Path) -> None:
     try:
         theirs = hcl2.loads(data.decode("utf-8"))
     except Exception as exc:  # python-hcl2 rejects the file
-        assert ours.problems, f"python-hcl2 rejects a file tree-sitter accepts: {exc}"
+        rejection = str(exc).splitlines()[0]
+    else:
+        rejection = ""
+    if rejection:
+        assert ours.problems, f"python-hcl2 rejects a file tree-sitter accepts: {rejection}"
         return
     if ours.problems:
         pytest.fail(f"tree-sitter rejects a file python-hcl2 accepts: {ours.problems[0]}")

@@ -154,7 +154,8 @@ def test_single_interpolation_template_keeps_one_part() -> None:
 
 
 def test_template_directives_and_strip_markers() -> None:
-    expr = attr('"%{ if var.on }yes%{ else }no%{ endif } %{~ for k, v in var.m ~} ${k}=${v} %{~ endfor }"')
+    expr = attr('"%{ if var.on }yes%{ else }no%{ endif } '
+                '%{~ for k, v in var.m ~} ${k}=${v} %{~ endfor }"')
     assert isinstance(expr, Template)
     branch = expr.parts[0]
     assert isinstance(branch, TemplateIf)

@@ -173,7 +173,8 @@ def test_broken_plan_is_iac0001(data: bytes, message: str) -> None:
     assert finding.message.startswith(message)
 
 
-PLAN_FIXTURES = sorted((REPO / "fixtures" / "plans").glob("*.json"))
+PLAN_FIXTURES = sorted(p for p in (REPO / "fixtures" / "plans").glob("*.json")
+                       if p.name != "unplannable.json")
 
 
 @pytest.mark.skipif(not PLAN_FIXTURES, reason="no plan fixtures generated yet")
