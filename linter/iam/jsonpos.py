@@ -42,7 +42,7 @@ def decode_json(text: str) -> tuple[Any, str]:
 def lenient_json(text: str) -> Any:
     """A JSON-like text IAM would reject (trailing commas, comments) read as YAML, or None."""
     try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        value = yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader / SafeLoader)
     except (yaml.YAMLError, RecursionError, ValueError):
         return None
     return value if isinstance(value, dict) else None
