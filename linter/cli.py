@@ -207,14 +207,17 @@ def check(
         baseline=baseline,
         no_inline_suppressions=no_inline_suppressions,
     )
-    if diff_base:
-        from linter.diff import scan_diff
+    from linter.progress import ScanProgress
 
-        result = scan_diff(targets, options, diff_base)
-    else:
-        from linter.pipeline import scan
+    with ScanProgress() as progress:
+        if diff_base:
+            from linter.diff import scan_diff
 
-        result = scan(targets, options)
+            result = scan_diff(targets, options, diff_base, progress=progress)
+        else:
+            from linter.pipeline import scan
+
+            result = scan(targets, options, progress=progress)
     for fmt, destination in pairs:
         write_report(fmt, destination, result, show_unknown)
     if result.stale_baseline:
@@ -412,7 +415,10 @@ def baseline_create(
     targets = list(paths or ["."])
     options = build_options(targets, config=config, rules=rules, var=var, var_file=var_file)
     options = dataclasses.replace(options, baseline="")
-    result = scan(targets, options)
+    from linter.progress import ScanProgress
+
+    with ScanProgress() as progress:
+        result = scan(targets, options, progress=progress)
     count = write_baseline(result.findings, output)
     sys.stdout.write(f"wrote {count} finding{'s' if count != 1 else ''} to {output}\n")
 
@@ -421,14 +427,59 @@ def baseline_create(
 def validate_rules(
     files: Annotated[list[str], typer.Argument(help="Rule files or directories")],
 ) -> None:
-    """Validate rule files against the rule schema (exit 2 on the first invalid one)."""
+    """Validate rule files (exit 2 on the first invalid one, naming the file and JSON path).
+
+    Directories are searched for rules (fixture directories skipped); files are taken as given,
+    except files in a rule's fixture directory (pre-commit passes every changed YAML file). Ids
+    and names are also checked against the bundled rules.
+    """
     import pathlib
 
-    from linter.engine.loader import load_rules
+    from linter.engine.loader import bundled_rules_dir, in_fixture_dir, load_rules, rule_files
 
-    dirs = [pathlib.Path(f) for f in files]
-    loaded = load_rules(dirs)
-    sys.stdout.write(f"{len(loaded)} rule file{'s' if len(loaded) != 1 else ''} valid\n")
+    cwd = pathlib.Path.cwd().resolve()
+    bundled = bundled_rules_dir().resolve()
+    given: list[pathlib.Path] = []
+    for name in files:
+        path = pathlib.Path(name)
+        if path.is_dir():
+            given.extend(rule_files(path))
+        elif path.is_file():
+            resolved = path.resolve()
+            top = cwd if cwd in resolved.parents else None
+            if not in_fixture_dir(resolved, top):
+                given.append(path)
+        else:
+            raise ConfigError("no such file or directory", name)
+    inside_bundled = [p for p in given if bundled in p.resolve().parents]
+    outside = [p for p in given if p not in inside_bundled]
+    load_rules([bundled, *outside] if inside_bundled or outside else [])
+    count = len(given)
+    sys.stdout.write(f"{count} rule file{'s' if count != 1 else ''} valid\n")
+
+
+@app.command("test-rules")
+def test_rules(
+    directory: Annotated[
+        str,
+        typer.Argument(
+            help="Rule directory (rules beside fixture directories, or rules/ + fixtures/), "
+            "or one rule file"
+        ),
+    ],
+) -> None:
+    """Run each rule's annotated fixtures (# ruleid: / # ok:) and show expected vs reported."""
+    import pathlib
+
+    from linter.engine.rule_tests import find_suite, load_suite_rules, render, run_suite
+
+    target = pathlib.Path(directory)
+    suite = find_suite(target)
+    if not suite.fixtures:
+        raise ConfigError("no rule files found", directory)
+    report = run_suite(suite, load_suite_rules(suite))
+    sys.stdout.write(render(report, target if target.is_dir() else target.parent))
+    raise typer.Exit(EXIT_CLEAN if report.ok else EXIT_FINDINGS)
 
 
 @app.command("version")

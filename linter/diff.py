@@ -22,7 +22,7 @@ from linter.discover import scan_root
 from linter.errors import ConfigError
 from linter.model import Finding
 from linter.options import ScanOptions
-from linter.pipeline import ScanResult, scan
+from linter.pipeline import ProgressFn, ScanResult, scan
 from linter.report.fingerprint import fingerprint_of
 
 
@@ -64,7 +64,9 @@ def extract_revision(
             tar.extractall(into, members=members)
 
 
-def scan_diff(targets: Sequence[str], options: ScanOptions, ref: str) -> ScanResult:
+def scan_diff(
+    targets: Sequence[str], options: ScanOptions, ref: str, *, progress: ProgressFn | None = None
+) -> ScanResult:
     root = scan_root(list(targets))
     toplevel = pathlib.Path(git(root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
     inside = root.relative_to(toplevel)
@@ -78,9 +80,10 @@ def scan_diff(targets: Sequence[str], options: ScanOptions, ref: str) -> ScanRes
             if (base_root / rel).exists():
                 base_targets.append(str(base_root / rel))
         base = (
-            scan(base_targets, options, root=base_root) if base_targets else ScanResult(base_root)
+            scan(base_targets, options, root=base_root, progress=progress)
+            if base_targets else ScanResult(base_root)
         )
-    head = scan(targets, options, root=root, base_graph=base.graph)
+    head = scan(targets, options, root=root, base_graph=base.graph, progress=progress)
     head.findings = new_or_changed(base.findings, head.findings)
     base_unknowns = Counter((u.rule_id, u.address) for u in base.unknown_verdicts)
     head.unknown_verdicts = [

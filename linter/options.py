@@ -22,6 +22,7 @@ class ScanOptions:
     rule_dirs: tuple[str, ...] = ()  # extra rule directories (the bundled rules always load)
     select: tuple[str, ...] = ()  # rule ids, names or categories; empty = all
     ignore: tuple[str, ...] = ()
+    enable: tuple[str, ...] = ()  # opt-in rules to run (by id or name), besides --select
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     fail_on: Severity = Severity.WARNING
     max_hop_limit: int = 1

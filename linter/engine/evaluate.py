@@ -47,24 +47,74 @@ def run_rules(
         if not rule_selected(rule, options):
             continue
         for fmt, block in rule.match.items():
+            fired: list[tuple[Resource, Finding]] = []
             for resource in resources_for(graph, fmt, block.types):
                 try:
                     ctx = RuleContext(resource, graph, options)
                     outcome = evaluate_condition(block.where, ctx, rule.options)
                     if outcome.verdict is Tri.TRUE:
-                        findings.append(make_finding(rule, block, resource, outcome, options))
+                        fired.append(
+                            (resource, make_finding(rule, block, resource, outcome, options))
+                        )
                     elif outcome.verdict is Tri.UNKNOWN:
                         span, _ = locate(block, resource, outcome)
                         unknown.append(
-                            UnknownVerdict(rule.id, resource.address, span, outcome.unknowns))
+                            UnknownVerdict(rule.id, resource.address, span, outcome.unknowns)
+                        )
                 except Exception as exc:
                     findings.append(raised_finding(rule, resource, exc))
+            findings.extend(merge_variants(fired, graph))
     findings.sort(key=lambda f: f.sort_key)
     return findings, unknown
 
 
+def variant_note(resource: Resource) -> str:
+    """``when condition IsProd is true`` for a CloudFormation condition variant, else ""."""
+    values = resource.meta.get("condition_values")
+    if not isinstance(values, Mapping) or not values:
+        return ""
+    parts = [f"{name} is {'true' if value else 'false'}" for name, value in values.items()]
+    return "when condition " + " and ".join(parts)
+
+
+def merge_variants(fired: list[tuple[Resource, Finding]], graph: Graph) -> list[Finding]:
+    """One finding per place; a finding that only some condition variants of a resource have
+    says which condition values lead to it (CloudFormation ``Fn::If`` on an unknown condition)."""
+    variants: dict[str, int] = {}
+    for resource in graph.all_resources():
+        if resource.meta.get("condition_values"):
+            variants[resource.address] = variants.get(resource.address, 0) + 1
+    groups: dict[tuple[str, str, int, int], list[tuple[Resource, Finding]]] = {}
+    for resource, finding in fired:
+        key = (finding.address, finding.span.file, finding.span.start_line, finding.span.start_col)
+        groups.setdefault(key, []).append((resource, finding))
+    out: list[Finding] = []
+    for group in groups.values():
+        resource, finding = group[0]
+        total = variants.get(resource.address, 0)
+        if total and len(group) < total:
+            notes = sorted({variant_note(r) for r, _ in group if variant_note(r)})
+            note = "; or ".join(notes)
+            finding = dataclasses.replace(
+                finding,
+                message=f"{finding.message} ({note})" if note else finding.message,
+                fingerprint=fingerprint_with(finding.fingerprint, note),
+                properties={**finding.properties, "conditions": note},
+            )
+        out.append(finding)
+    return out
+
+
+def fingerprint_with(base: str, note: str) -> str:
+    import hashlib
+
+    if not note:
+        return base
+    return hashlib.sha256(f"{base}|{note}".encode()).hexdigest()[: len(base) or 32]
+
+
 def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resource]:
-    out: dict[str, Resource] = {}
+    out: dict[int, Resource] = {}
     for native in types:
         if fmt is Format.TERRAFORM and native.startswith("data."):
             candidates = [r for r in graph.of_type(native[5:]) if r.kind == "data"]
@@ -73,7 +123,7 @@ def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resou
             candidates = [r for r in graph.of_type(native) if r.kind != "data"]
         for resource in candidates:
             if resource.format is fmt:
-                out.setdefault(resource.address, resource)
+                out.setdefault(id(resource), resource)
     return list(out.values())
 
 
@@ -85,11 +135,25 @@ def _keys(rule: Rule) -> set[str]:
 
 
 def rule_selected(rule: Rule, options: ScanOptions) -> bool:
-    """``--select`` / ``--ignore`` by rule id, name, alias or category."""
+    """``--select`` / ``--ignore`` by rule id, name, alias or category.
+
+    A rule tagged ``opt-in`` runs only when selected by its id, name or alias.
+    """
     keys = _keys(rule)
+    if "opt-in" in rule.tags:
+        named = {k.casefold() for k in (rule.id, rule.name, *rule.aliases)}
+        if not named & {s.casefold() for s in (*options.select, *options.enable)}:
+            return False
     if options.select and not keys & {s.casefold() for s in options.select}:
         return False
     return not keys & {s.casefold() for s in options.ignore}
+
+
+def _overridden(rule: Rule, options: ScanOptions) -> bool:
+    overrides = {k.casefold() for k in options.severity_overrides}
+    return bool(
+        overrides & {k.casefold() for k in (rule.id, rule.name, *rule.aliases, rule.category)}
+    )
 
 
 def severity_for(rule: Rule, options: ScanOptions) -> Severity:
@@ -124,9 +188,25 @@ def locate(block: MatchBlock, resource: Resource, outcome: Outcome) -> tuple[Spa
         return resource.span_at(deepest), deepest
     best: Path = ()
     for path in at_paths:
+        # a key removed during evaluation (CloudFormation AWS::NoValue) keeps its source span
+        for cut in range(len(path), 0, -1):
+            if path[:cut] in resource.spans and resource.get(path[:cut]) is None:
+                if any(
+                    path[:c] in resource.spans and resource.get(path[:c]) is not None
+                    for c in range(cut + 1, len(path) + 1)
+                ):
+                    break
+                best = max(best, path[:cut], key=len)
+                break
+    if best:
+        return resource.span_at(best), best
+    for path in at_paths:
         for cut in range(len(path) - 1, 0, -1):
-            found = [m.path for m in resolve(resource.attributes, path[:cut])
-                     if m.value is not None and _names(m.path) == _names(path[:cut])]
+            found = [
+                m.path
+                for m in resolve(resource.attributes, path[:cut])
+                if m.value is not None and _names(m.path) == _names(path[:cut])
+            ]
             if found:
                 best = max(best, found[0], key=len)
                 break
@@ -161,11 +241,18 @@ def make_finding(
     properties: dict[str, Any] = {}
     if path:
         properties["path"] = normalized_path(path)
+    redact = outcome.details.get("redact")
+    if redact:
+        properties["redact"] = [str(s) for s in redact]
+    severity = severity_for(rule, options)
+    lowered = outcome.details.get("severity")
+    if lowered and not _overridden(rule, options):
+        severity = Severity(lowered)
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
         category=rule.category,
-        severity=severity_for(rule, options),
+        severity=severity,
         message=messages.render(rule.message, values),
         span=span,
         address=resource.address,
@@ -180,7 +267,9 @@ def message_values(
     rule: Rule, block: MatchBlock, resource: Resource, outcome: Outcome
 ) -> dict[str, Any]:
     details: Mapping[str, Any] = outcome.details
-    values: dict[str, Any] = {k: v for k, v in details.items() if k != "values"}
+    values: dict[str, Any] = {
+        k: v for k, v in details.items() if k not in ("values", "redact", "severity")
+    }
     found: Mapping[str, Any] = details.get("values", {})
     for text in block.at_paths or ((block.at,) if block.at else ()):
         if text in found:
@@ -197,8 +286,10 @@ def message_values(
 def raised_finding(rule: Rule, resource: Resource, exc: BaseException) -> Finding:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
-    message = (f"rule {rule.id} ({rule.name}) raised {type(exc).__name__}: {exc}{where} "
-               f"while checking {resource.address}; please report this iaclint bug")
+    message = (
+        f"rule {rule.id} ({rule.name}) raised {type(exc).__name__}: {exc}{where} "
+        f"while checking {resource.address}; please report this iaclint bug"
+    )
     finding = tool_finding(RULE_RAISED, message, resource.header, resource.address)
     return dataclasses.replace(
         finding,

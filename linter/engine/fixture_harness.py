@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import yaml
 
 from linter.engine.reserved import RESERVED
+from linter.engine.rule import Rule
 from linter.model import Finding
 from linter.options import ScanOptions
 
@@ -251,17 +252,19 @@ def case_options(case: pathlib.Path) -> ScanOptions:
     return dataclasses.replace(options, exclude=(*options.exclude, *excluded))
 
 
-def pipeline_scan(case: pathlib.Path, options: ScanOptions) -> Sequence[Finding]:
+def pipeline_scan(
+    case: pathlib.Path, options: ScanOptions, rules: list[Rule] | None = None
+) -> Sequence[Finding]:
     """Scan with the real pipeline, the case directory as the scan root (after its ``base``
-    revision, when it has one)."""
+    revision, when it has one). ``rules``: already loaded rules (default: bundled + options)."""
     from linter.pipeline import scan
 
     root = case.resolve()
     base_graph = None
     base = root / BASE_DIR
     if base.is_dir():
-        base_graph = scan([str(base)], options, root=base).graph
-    return scan([str(root)], options, root=root, base_graph=base_graph).findings
+        base_graph = scan([str(base)], options, rules=rules, root=base).graph
+    return scan([str(root)], options, rules=rules, root=root, base_graph=base_graph).findings
 
 
 # ---------------------------------------------------------------- comparing
@@ -274,7 +277,11 @@ def check_case(case: pathlib.Path, scan: ScanFn = pipeline_scan) -> CaseReport:
     except FixtureError as exc:
         mismatch = Mismatch("", 0, "", f"broken fixture: {exc}")
         return CaseReport(case, (), (), (mismatch,))
-    findings = scan(case, case_options(case))
+    options = case_options(case)
+    # opt-in rules run when the case annotates them
+    options = dataclasses.replace(
+        options, enable=(*options.enable, *sorted({e.rule_id for e in expectations})))
+    findings = scan(case, options)
     belongs = {p.relative_to(case).as_posix() for p in case_files(case)}
     actual = tuple(
         Actual(f.span.file, f.span.start_line, f.rule_id, f.message)

@@ -53,7 +53,10 @@ def bundled_rules_dir() -> pathlib.Path:
 
 
 def rule_files(directory: pathlib.Path) -> list[pathlib.Path]:
-    """Every ``*.yaml`` / ``*.yml`` below ``directory`` (hidden directories skipped), sorted."""
+    """Every ``*.yaml`` / ``*.yml`` below ``directory`` (hidden directories skipped), sorted.
+
+    Fixtures are not rules: a directory beside a rule file of the same name (``x.yaml`` and its
+    cases in ``x/``) and directories named ``fixtures`` are skipped."""
     if directory.is_file():
         return [directory]
     if not directory.is_dir():
@@ -62,8 +65,22 @@ def rule_files(directory: pathlib.Path) -> list[pathlib.Path]:
         path for path in directory.rglob("*")
         if path.suffix in RULE_SUFFIXES and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+        and not in_fixture_dir(path, directory)
     ]
     return sorted(found)
+
+
+def in_fixture_dir(path: pathlib.Path, top: pathlib.Path | None = None) -> bool:
+    """``path`` lies in a rule's fixture directory (``x/`` beside ``x.yaml``) or below a
+    directory named ``fixtures`` (looking no higher than ``top`` when given)."""
+    for parent in path.parents:
+        if top is not None and (parent == top or top not in parent.parents):
+            break
+        if parent.name == "fixtures" or any(
+            parent.with_name(parent.name + suffix).is_file() for suffix in RULE_SUFFIXES
+        ):
+            return True
+    return False
 
 
 def load_rules(dirs: Sequence[pathlib.Path]) -> list[Rule]:

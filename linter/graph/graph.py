@@ -29,6 +29,11 @@ class Graph:
         self._out[edge.source].append(edge)
         self._in[edge.target].append(edge)
 
+    def all_resources(self) -> list[Resource]:
+        """Every resource, including each condition variant of a CloudFormation resource
+        (``resources`` keeps one per address)."""
+        return [r for rs in self._by_type.values() for r in rs]
+
     def of_type(self, *types: str) -> list[Resource]:
         return [r for t in types for r in self._by_type.get(t, ())]
 
