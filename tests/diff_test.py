@@ -191,11 +191,12 @@ def test_role_swap_in_terraform(tmp_path: pathlib.Path,
     assert (finding["resource"], finding["line"]) == ("aws_iam_instance_profile.web", 13)
     assert finding["severity"] == "warning"
     assert "swaps its role admin for app" in finding["message"]
-    assert "six hours" in finding["message"] and "reboot" in finding["message"]
+    assert "six hours" in finding["message"]
+    assert "reboot" in finding["message"]
     assert "aws iam put-role-policy" in finding["remediation"]["cli"]
     assert "aws:TokenIssueTime" in finding["remediation"]["cli"]
     assert "replace-iam-instance-profile-association" in finding["remediation"]["cli"]
-    assert [r["resource"] for r in finding["related"]][0] == "aws_instance.web"
+    assert next(r["resource"] for r in finding["related"]) == "aws_instance.web"
 
 
 def test_role_removed_in_cloudformation(tmp_path: pathlib.Path,

@@ -76,6 +76,8 @@ def in_fixture_dir(path: pathlib.Path, top: pathlib.Path | None = None) -> bool:
     for parent in path.parents:
         if top is not None and (parent == top or top not in parent.parents):
             break
+        if not parent.name:  # the filesystem root
+            break
         if parent.name == "fixtures" or any(
             parent.with_name(parent.name + suffix).is_file() for suffix in RULE_SUFFIXES
         ):

@@ -84,6 +84,19 @@ def is_broad_resource(value: str) -> bool:
     return name == "" or set(name) <= {"*", "?"}
 
 
+def element_path(statement: Statement, items: Sequence[Item] | Sequence[PrincipalItem] | None
+                 ) -> Path:
+    """The path of a statement element (``NotAction``…) from its items' paths."""
+    if not items:
+        return statement.path
+    path = items[0].path
+    while path and not isinstance(path[-1], str):
+        path = path[:-1]
+    if len(path) > len(statement.path) + 1:  # NotPrincipal.AWS → NotPrincipal
+        path = path[: len(statement.path) + 1]
+    return path
+
+
 def _statement_unknowns(statements: Iterable[Statement]) -> tuple[Unknown, ...]:
     return tuple(u for s in statements for u in s.unknowns)
 
@@ -92,12 +105,27 @@ def _any_resource_items(statement: Statement) -> tuple[Item, ...]:
     return tuple(i for i in statement.resources or () if is_any_resource(i.value))
 
 
-def _broad_resource_nodes(statement: Statement) -> tuple[Path, ...] | None:
-    """Nodes of broad resources, or None when the statement reaches no broad resource."""
+_ARN_SERVICE = {"sts": "iam"}  # sts:AssumeRole targets role ARNs
+
+
+def _reaches_service(value: str, action: str) -> bool:
+    """Whether a resource pattern can name a resource of the action's service."""
+    if catalogue.is_star(value):
+        return True
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return False
+    service = action.split(":", 1)[0].lower()
+    return catalogue.glob_match(parts[2], _ARN_SERVICE.get(service, service))
+
+
+def _broad_resource_nodes(statement: Statement, action: str = "") -> tuple[Path, ...] | None:
+    """Nodes of broad resources (of the action's service, when given), or None."""
     if statement.not_resources is not None:
-        return (statement.not_resources[0].path[:-1] if statement.not_resources
-                else statement.path,)
-    found = tuple(i.path for i in statement.resources or () if is_broad_resource(i.value))
+        return (element_path(statement, statement.not_resources),)
+    found = tuple(i.path for i in statement.resources or ()
+                  if is_broad_resource(i.value) and (not action or _reaches_service(i.value,
+                                                                                    action)))
     return found or None
 
 
@@ -112,7 +140,7 @@ def covering_item(statement: Statement, action: str) -> Path | None:
         if any(_valid_action(i.value) and catalogue.glob_match(i.value, action)
                for i in statement.not_actions):
             return None
-        return statement.not_actions[0].path[:-1] if statement.not_actions else statement.path
+        return element_path(statement, statement.not_actions)
     return None
 
 
@@ -195,8 +223,7 @@ def admin_hits(statements: Sequence[Statement], document: PolicyDocument | None 
             if grants_iam or len(excluded) <= TINY_EXCLUSION_SERVICES:
                 listed = _code(i.value for i in statement.not_actions)
                 hits.append(Hit(
-                    statement, (statement.not_actions[0].path[:-1] if statement.not_actions
-                                else statement.path, *res_nodes),
+                    statement, (element_path(statement, statement.not_actions), *res_nodes),
                     f"`NotAction` [{listed}] on `*` grants every other action of every service",
                     f"NotAction [{listed}] on `*`", document))
     return Verdict(tuple(hits), () if hits else _statement_unknowns(
@@ -265,7 +292,7 @@ def wildcard_resource_hits(statements: Sequence[Statement],
         any_res = _any_resource_items(statement)
         if not any_res:
             continue
-        if conditions.restricting(statement, conditions.TARGET_RESTRICTING_KEYS):
+        if conditions.restricting(statement, conditions.SCOPING_KEYS):
             continue
         res_nodes = tuple(i.path for i in any_res)
         if statement.not_actions is not None:
@@ -314,18 +341,15 @@ def not_action_hits(statements: Sequence[Statement],
         if not statement.allows:
             continue
         if statement.not_actions is not None:
-            hits.append(Hit(statement, (statement.not_actions[0].path[:-1]
-                                        if statement.not_actions else statement.path,),
+            hits.append(Hit(statement, (element_path(statement, statement.not_actions),),
                             "`Allow` with `NotAction` grants every action not listed, including "
                             "actions AWS adds later", "NotAction", document))
         if statement.not_resources is not None:
-            hits.append(Hit(statement, (statement.not_resources[0].path[:-1]
-                                        if statement.not_resources else statement.path,),
+            hits.append(Hit(statement, (element_path(statement, statement.not_resources),),
                             "`Allow` with `NotResource` grants the actions on every resource "
                             "not listed", "NotResource", document))
         if statement.not_principals is not None:
-            hits.append(Hit(statement, (statement.not_principals[0].path[:-1]
-                                        if statement.not_principals else statement.path,),
+            hits.append(Hit(statement, (element_path(statement, statement.not_principals),),
                             "`Allow` with `NotPrincipal` admits every principal not listed",
                             "NotPrincipal", document))
     return Verdict(tuple(hits), () if hits else _statement_unknowns(
@@ -440,7 +464,7 @@ def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None
         node = covering_item(statement, action)
         if node is None:
             continue
-        if lowered in _TARGETED and _broad_resource_nodes(statement) is None:
+        if lowered in _TARGETED and _broad_resource_nodes(statement, action) is None:
             continue
         if conditions.restricting(statement, (*conditions.TARGET_RESTRICTING_KEYS,
                                               *_ACTION_KEYS.get(lowered, ()))):
@@ -528,7 +552,9 @@ def _github_sub_ok(statement: Statement) -> bool:
             continue
         if not conditions.clause_restricts(clause):
             continue
-        if clause.values and all(_GITHUB_SUB.match(v) for v in clause.values):
+        # values we cannot evaluate (``repo:${var.org}/…``) are taken as pinned
+        if (clause.values or clause.unknown_values) and all(
+                _GITHUB_SUB.match(v) for v in clause.values):
             return True
     return False
 

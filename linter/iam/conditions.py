@@ -42,12 +42,21 @@ TARGET_RESTRICTING_KEYS = (
     "aws:ResourceOrgID", "aws:ResourceOrgPaths",
 )
 
+# Conditions that narrow where a statement on Resource "*" applies: the target's tags or owner,
+# the service or source the request must come through, the KMS encryption context.
+SCOPING_KEYS = (
+    *TARGET_RESTRICTING_KEYS, "aws:SourceArn", "aws:SourceAccount", "aws:SourceVpce",
+    "aws:SourceVpc", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast",
+    "kms:ViaService", "kms:EncryptionContext:", "kms:EncryptionContextKeys", "kms:CallerAccount",
+    "s3:prefix", "ssm:resourceTag/",
+)
+
 
 def _key_matches(key: str, wanted: Iterable[str]) -> bool:
     lowered = key.lower()
     for candidate in wanted:
         c = candidate.lower()
-        if (c.endswith("/") and lowered.startswith(c)) or lowered == c:
+        if (c.endswith(("/", ":")) and lowered.startswith(c)) or lowered == c:
             return True
     return False
 
@@ -62,7 +71,10 @@ def clause_restricts(clause: ConditionClause, always_present: Iterable[str] = ()
         return False
     if base == "bool":
         return any(v.lower() == "true" for v in clause.values)
-    return any(v.strip() and set(v.strip()) != {"*"} for v in clause.values)
+    # a value we could not evaluate (``!Sub arn:…:${AWS::AccountId}:…``, ``var.org_id``) is
+    # taken as the specific value its author wrote
+    return clause.unknown_values > 0 or any(v.strip() and set(v.strip()) != {"*"}
+                                            for v in clause.values)
 
 
 def restricting(statement: Statement, keys: Iterable[str],

@@ -83,9 +83,11 @@ def _conditions(blocks: Any, path: Path, unknowns: list[Unknown]) -> tuple[Condi
             unknowns.extend(v for v in (test, variable) if isinstance(v, Unknown))
             continue
         base, set_op, if_exists = split_operator(str(test))
-        values = _items(block.get("values"), (*path, index, "values"), unknowns)
+        missing: list[Unknown] = []
+        values = _items(block.get("values"), (*path, index, "values"), missing)
         out.append(ConditionClause(str(test), base, set_op, if_exists, str(variable),
-                                   tuple(v.value for v in values), (*path, index)))
+                                   tuple(v.value for v in values), (*path, index),
+                                   len(missing)))
     return tuple(out)
 
 

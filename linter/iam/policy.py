@@ -58,6 +58,7 @@ class ConditionClause:
     key: str  # as written
     values: tuple[str, ...]
     path: Path
+    unknown_values: int = 0  # values that could not be known (a !Sub with the account id …)
 
     @property
     def key_lower(self) -> str:
@@ -215,9 +216,11 @@ def _conditions(value: Any, path: Path, unknowns: list[Unknown]) -> tuple[Condit
             continue
         base, set_op, if_exists = split_operator(str(operator))
         for key, raw in body.items():
-            items = _strings(raw, (*path, operator, key), unknowns)
+            missing: list[Unknown] = []
+            items = _strings(raw, (*path, operator, key), missing)
             out.append(ConditionClause(str(operator), base, set_op, if_exists, str(key),
-                                       tuple(i.value for i in items), (*path, operator, key)))
+                                       tuple(i.value for i in items), (*path, operator, key),
+                                       len(missing)))
     return tuple(out)
 
 

@@ -18,7 +18,9 @@ def test_found_from_the_scan_root_upward(tmp_path: pathlib.Path) -> None:
 
 
 def test_pyproject_table(tmp_path: pathlib.Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.iaclint]\nmax-hop-limit = 2\nignore = ["IAC0102"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.iaclint]\nmax-hop-limit = 2\nignore = ["IAC0102"]\n'
+    )
     loaded = load_config(tmp_path)
     options = apply_config(loaded, ScanOptions(), set())
     assert options.max_hop_limit == 2

@@ -44,7 +44,9 @@ def test_parse_comment() -> None:
     assert parse_comment("// iaclint:ignore IAC0101 reason='single'") == (
         ("IAC0101",), "single", "", "")
     assert parse_comment("# iaclint:ignore") == ((), "", "", "names no rule")
-    assert parse_comment("# iaclint:ignore IAC0101 expires=tomorrow")[3].startswith("expires=")
+    bad_date = parse_comment("# iaclint:ignore IAC0101 expires=tomorrow")
+    assert bad_date is not None
+    assert bad_date[3].startswith("expires=")
     assert parse_comment("# nothing here") is None
 
 

@@ -6,6 +6,7 @@ import pathlib
 import textwrap
 from typing import Any
 
+from linter.graph.graph import Graph
 from linter.iam.policy import Statement, statements_from_json
 from linter.options import ScanOptions
 from linter.pipeline import ScanResult, scan
@@ -25,6 +26,11 @@ def scan_files(root: pathlib.Path, files: dict[str, str], *rule_ids: str) -> Sca
         path.write_text(textwrap.dedent(text).lstrip("\n"))
     options = ScanOptions(select=rule_ids, use_env_vars=False, show_unknown=True)
     return scan([str(root)], options, root=root)
+
+
+def graph_of(result: ScanResult) -> Graph:
+    assert result.graph is not None
+    return result.graph
 
 
 def hits(result: ScanResult, rule_id: str) -> set[tuple[str, int]]:

@@ -1,0 +1,55 @@
+"""The hook definitions of .pre-commit-hooks.yaml, run the way pre-commit runs them (the entry
+plus the files its ``files`` pattern selects), without building a pre-commit environment (the
+slow end-to-end run with the real pre-commit is tests/precommit_test.py)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.engine.rule_tests_test import FIXTURE, RULE
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+HOOKS = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+BIN = pathlib.Path(sys.executable).parent
+
+pytestmark = pytest.mark.skipif(not (BIN / "iaclint").exists(), reason="no iaclint script")
+
+
+def run_hook(hook_id: str, root: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    hook = HOOKS[hook_id]
+    pattern = re.compile(hook["files"])
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    selected = [f for f in files if pattern.search(f)]
+    entry = shlex.split(hook["entry"])
+    entry[0] = str(BIN / entry[0])
+    return subprocess.run([*entry, *selected], cwd=root, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def write(path: pathlib.Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_validate_rules_hook_selects_rule_files_and_skips_fixtures(
+        tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "rules" / "net" / "public-ip.yaml", RULE)
+    write(tmp_path / "rules" / "net" / "public-ip" / "main.tf", FIXTURE)
+    write(tmp_path / "rules" / "net" / "public-ip" / "template.yaml", "Resources: {}\n")
+    write(tmp_path / "stacks" / "app.yaml", "Resources: {}\n")  # not a rule: not selected
+    write(tmp_path / ".github" / "workflows" / "ci.yml", "on: push\n")
+    passed = run_hook("iaclint-validate-rules", tmp_path)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "1 rule file valid" in passed.stdout
+
+    write(tmp_path / "rules" / "net" / "public-ip.yaml", RULE.replace("warning", "fatal", 1))
+    failed = run_hook("iaclint-validate-rules", tmp_path)
+    assert failed.returncode == 2
+    assert "rules/net/public-ip.yaml at $.severity" in failed.stderr
