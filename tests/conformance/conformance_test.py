@@ -1,0 +1,145 @@
+"""Conformance against the peers' own fixtures (../shared/corpus), in process.
+
+Uses the shared scorer's label normalisation and matching (``../shared/tools/conformance.py``),
+runs iaclint's pipeline on each case exactly as the scorer does (a file is copied alone into an
+empty directory; a directory is scanned as a whole), leaves out the deliberate disagreements
+listed in ``deviations.yaml`` and requires precision and recall ≥ 0.95 per category.
+Skipped when ../shared is absent (a user's clone has none).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from linter.options import ScanOptions
+from linter.pipeline import load_all_rules, scan
+
+HERE = pathlib.Path(__file__).resolve().parent
+SHARED = HERE.parent.parent.parent / "shared"
+CORPUS = SHARED / "corpus"
+SCORER = SHARED / "tools" / "conformance.py"
+THRESHOLD = 0.95
+JUDGED = (
+    "imds-tokens",
+    "imds-hop-limit",
+    "iam-admin-policy",
+    "iam-wildcard-action",
+    "iam-wildcard-resource",
+    "iam-privilege-escalation",
+    "iam-trust-policy",
+    "instance-no-profile",
+    "hardcoded-credentials",
+)
+
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "labels.yaml").is_file() or not SCORER.is_file(),
+    reason="../shared/corpus is not present",
+)
+
+
+def load_scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("iaclint_conformance_scorer", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def deviations() -> set[tuple[str, str, str]]:
+    data = yaml.safe_load((HERE / "deviations.yaml").read_text("utf-8")) or {}
+    return {(d["case"], str(d["resource"]), d["category"]) for d in data.get("deviations", [])}
+
+
+def score() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    scorer = load_scorer()
+    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))
+    cases = scorer.normalize_labels(labels, False)
+    rules = load_all_rules(ScanOptions())
+    accepted = deviations()
+    raw: dict[str, Any] = defaultdict(scorer.Tally)
+    adjusted: dict[str, Any] = defaultdict(scorer.Tally)
+    crashes: list[str] = []
+    for case in cases:
+        rel = case["case"]
+        src = CORPUS / rel
+        with tempfile.TemporaryDirectory() as tmp:
+            if src.is_file():
+                target = pathlib.Path(tmp) / "case" / src.name
+                target.parent.mkdir()
+                shutil.copy(src, target)
+            else:
+                target = pathlib.Path(tmp) / "case"
+                shutil.copytree(src, target)
+            try:
+                result = scan([str(target)], ScanOptions(), rules=rules, root=target.parent
+                              if target.is_file() else target)
+            except Exception as exc:  # a crash is a failure of this test, reported below
+                crashes.append(f"{rel}: {type(exc).__name__}: {exc}")
+                continue
+        findings = [
+            scorer.Finding(f.category, scorer.norm(f.address) if f.address else None,
+                           f.span.start_line, f.span.end_line, f.rule_id)
+            for f in result.findings
+        ]
+        for label in case.get("expect") or []:
+            what = f"{rel} {label['category']} {label.get('resource')}"
+            verdict = label["verdict"] == "fail"
+            found = scorer.met(label, findings)
+            raw[label["category"]].add(verdict, found, what)
+            if (rel, str(label.get("resource")), label["category"]) not in accepted:
+                adjusted[label["category"]].add(verdict, found, what)
+    return raw, adjusted, crashes
+
+
+@pytest.fixture(scope="module")
+def scores() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    return score()
+
+
+def test_no_case_crashes(scores: tuple[dict[str, Any], dict[str, Any], list[str]]) -> None:
+    assert scores[2] == []
+
+
+@pytest.mark.parametrize("category", JUDGED)
+def test_precision_and_recall_without_deliberate_deviations(
+    scores: tuple[dict[str, Any], dict[str, Any], list[str]], category: str
+) -> None:
+    tally = scores[1][category]
+    precision, recall, _ = tally.scores()
+    assert precision >= THRESHOLD and recall >= THRESHOLD, "\n".join(
+        [f"{category}: precision {precision:.2f}, recall {recall:.2f}", *tally.misses])
+
+
+def test_every_deviation_names_a_labelled_case() -> None:
+    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))
+    known = {(c["path"], str(e.get("resource"))) for c in labels["cases"]
+             for e in c.get("expected") or []}
+    stale = [d for d in deviations() if (d[0], d[1]) not in known]
+    assert stale == []
+
+
+def main() -> None:  # pragma: no cover - `python tests/conformance/conformance_test.py`
+    raw, adjusted, crashes = score()
+    print(f"{'category':26} {'raw P':>6} {'raw R':>6} {'adj P':>6} {'adj R':>6}")
+    for category in sorted(set(raw) | set(adjusted)):
+        rp, rr, _ = raw[category].scores()
+        ap, ar, _ = adjusted[category].scores()
+        print(f"{category:26} {rp:6.2f} {rr:6.2f} {ap:6.2f} {ar:6.2f}")
+        for miss in adjusted[category].misses:
+            print("   ", miss)
+    print(f"crashes: {len(crashes)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
