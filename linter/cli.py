@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
@@ -519,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{ISSUES_URL} with --debug output\n"
         )
         if debug:
+            import traceback
+
             traceback.print_exc()
         return EXIT_INTERNAL
     return int(code) if isinstance(code, int) else EXIT_CLEAN
