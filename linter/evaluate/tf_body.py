@@ -43,9 +43,29 @@ class Collected:
         self.traces.extend(other.traces)
 
 
+_MEMBERS_CACHE_SIZE = 20000
+_members_cache: dict[tuple[int, frozenset[str]],
+                     tuple[Body, dict[str, Attribute | list[Block]]]] = {}
+
+
 def body_members(body: Body, skip: Iterable[str] = ()) -> dict[str, Attribute | list[Block]]:
-    """Attributes by name and blocks grouped by type (dynamic blocks under their label)."""
+    """Attributes by name and blocks grouped by type (dynamic blocks under their label).
+
+    Memoized per body (bodies are immutable; the entry keeps its body alive so that the id
+    cannot be reused). The returned dict must not be modified."""
     skipped = frozenset(skip)
+    key = (id(body), skipped)
+    hit = _members_cache.get(key)
+    if hit is not None and hit[0] is body:
+        return hit[1]
+    if len(_members_cache) >= _MEMBERS_CACHE_SIZE:
+        _members_cache.clear()
+    members = _body_members(body, skipped)
+    _members_cache[key] = (body, members)
+    return members
+
+
+def _body_members(body: Body, skipped: frozenset[str]) -> dict[str, Attribute | list[Block]]:
     members: dict[str, Attribute | list[Block]] = {}
     for attribute in body.attributes:
         if attribute.name not in skipped:

@@ -373,7 +373,13 @@ def _function_call(expr: FunctionCall, ctx: Context) -> Value:
     except KeyError:
         return Unknown(expr.text, f"function {name}() is not supported by iaclint", expr.span)
     except UnknownResult as unknown:
-        return derive_unknown(expr.text, expr.span, unknown.causes)
+        result = derive_unknown(expr.text, expr.span, unknown.causes)
+        if name in ("jsonencode", "yamlencode") and len(args) == 1 and isinstance(
+                args[0], (dict, list)):
+            # the document is partly known: keep its structure for rules that can judge it
+            result = Unknown(result.expression, result.reason, result.span, result.refs,
+                             partial=args[0])
+        return result
 
 
 def _try(expr: FunctionCall, ctx: Context) -> Value:

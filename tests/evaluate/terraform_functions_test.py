@@ -260,3 +260,15 @@ def test_evaluated_literal_round_trips_through_jsonencode_jsondecode(literal: An
     assert attribute is not None
     ctx = Context(ConstResolver(FileAccess(pathlib.Path("."), ".")))
     assert _same(evaluate(attribute.expr, ctx), literal), source
+
+
+def test_jsonencode_of_a_partly_unknown_document_keeps_its_structure(
+        tmp_path: pathlib.Path) -> None:
+    prelude = 'resource "aws_s3_bucket" "b" {}'
+    expr = 'jsonencode({Statement = [{Action = "s3:*", Resource = aws_s3_bucket.b.arn}]})'
+    result = value(tmp_path, expr, prelude)
+    assert isinstance(result, Unknown)
+    assert result.refs == ("aws_s3_bucket.b",)
+    statement = result.partial["Statement"][0]
+    assert statement["Action"] == "s3:*"
+    assert isinstance(statement["Resource"], Unknown)
