@@ -30,7 +30,7 @@ from linter.evaluate.tf_body import (
     evaluate_member,
     structure_spans,
 )
-from linter.evaluate.tf_config import ModuleConfig, build_config
+from linter.evaluate.tf_config import ModuleConfig
 from linter.evaluate.tf_expr import (
     Context,
     LazyObject,
@@ -43,10 +43,10 @@ from linter.evaluate.tf_files import FileAccess, FunctionFiles
 from linter.evaluate.tf_inputs import Inputs, collect_inputs
 from linter.evaluate.tf_modules import (
     Manifest,
-    load_module_cached,
     is_local_source,
     join_dir,
     literal_source,
+    load_config_cached,
 )
 from linter.evaluate.tf_modules import (
     local_module_dirs as _local_module_dirs,
@@ -113,12 +113,11 @@ class Evaluation:
     def config(self, directory: str) -> ModuleConfig:
         config = self._configs.get(directory)
         if config is None:
-            files, findings = load_module_cached(self.root, directory)
+            config, files, findings = load_config_cached(self.root, directory)
             self.result.findings.extend(findings)
             for file in files:
                 if file.path not in self.result.files:
                     self.result.files.append(file.path)
-            config = build_config(directory, files)
             self._configs[directory] = config
         return config
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from linter.evaluate import tf_functions
@@ -64,18 +63,23 @@ from linter.parse.hcl_ast import (
 class Trace:
     """What one evaluation touched: resource references and the origins of input values."""
 
-    __slots__ = ("nodes", "origins", "refs")
+    __slots__ = ("nodes", "origins", "reads", "refs")
 
     def __init__(self) -> None:
         self.refs: dict[tuple[str, str], Span | None] = {}  # (instance address, attribute)
         self.nodes: dict[str, tuple[str, Span | None]] = {}  # resource / module call address
         self.origins: list[Span] = []
+        # how many resource/module reads happened: Lazy objects only come from those, so an
+        # evaluation during which it did not change needs no materializing
+        self.reads = 0
 
     def add_ref(self, address: str, attribute: str, span: Span | None) -> None:
+        self.reads += 1
         self.refs.setdefault((address, attribute), span)
 
     def add_node(self, address: str, attribute: str, span: Span | None) -> None:
         """A reference to a (possibly multi-instance) resource or module call as a whole."""
+        self.reads += 1
         self.nodes.setdefault(address, (attribute, span))
 
     def add_origins(self, spans: tuple[Span, ...] | list[Span]) -> None:
@@ -84,6 +88,7 @@ class Trace:
                 self.origins.append(span)
 
     def merge(self, other: Trace) -> None:
+        self.reads += other.reads
         for key, span in other.refs.items():
             self.refs.setdefault(key, span)
         for address, node in other.nodes.items():
@@ -139,8 +144,10 @@ class Context:
 
 def evaluate(expr: Expr, ctx: Context) -> Value:
     """The value of ``expr`` with no Lazy objects left; an error becomes an Unknown."""
+    reads = ctx.trace.reads
     try:
-        return materialize(evaluate_raw(expr, ctx), ctx)
+        value = evaluate_raw(expr, ctx)
+        return value if ctx.trace.reads == reads else materialize(value, ctx)
     except EvalError as exc:
         return Unknown(expression=expr.text, reason=f"error: {exc}", span=expr.span)
     except RecursionError:
@@ -205,7 +212,9 @@ def materialize(value: Value, ctx: Context) -> Value:
 
 
 def _value(expr: Expr, ctx: Context) -> Value:
-    return materialize(evaluate_raw(expr, ctx), ctx)
+    reads = ctx.trace.reads
+    value = evaluate_raw(expr, ctx)
+    return value if ctx.trace.reads == reads else materialize(value, ctx)
 
 
 def _unknowns(value: Value) -> list[Unknown]:

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from linter.evaluate.tf_config import ModuleConfig, build_config
 from linter.model import Finding
 from linter.parse.hcl import load_module
 from linter.parse.hcl_ast import Block, HclFile, Literal, Template
@@ -24,6 +25,7 @@ _CACHE_SIZE = 512
 _Signature = tuple[tuple[str, int, int, int], ...]
 _parsed: OrderedDict[tuple[str, str], tuple[_Signature, list[HclFile], list[Finding]]] = (
     OrderedDict())
+_configs: dict[tuple[str, str], tuple[list[HclFile], ModuleConfig]] = {}
 
 
 def _signature(root: pathlib.Path, directory: str) -> _Signature | None:
@@ -114,6 +116,20 @@ def module_calls(files: Iterable[HclFile]) -> list[Block]:
     return [b for f in files for b in f.body.blocks if b.type == "module" and len(b.labels) == 1]
 
 
+def load_config_cached(root: pathlib.Path, directory: str
+                       ) -> tuple[ModuleConfig, list[HclFile], list[Finding]]:
+    """The module's configuration (built once per parse of its files), files and findings."""
+    files, findings = load_module_cached(root, directory)
+    key = (str(root), directory)
+    hit = _configs.get(key)
+    if hit is None or hit[0] is not files:
+        if len(_configs) >= _CACHE_SIZE:
+            _configs.clear()
+        hit = (files, build_config(directory, files))
+        _configs[key] = hit
+    return hit[1], files, findings
+
+
 def local_module_dirs(root: pathlib.Path, module_dir: str) -> list[str]:
     """Directories (root-relative, POSIX) that ``module_dir`` calls through local sources,
     directly or through other local modules; the pipeline skips them as roots."""
@@ -135,3 +151,9 @@ def local_module_dirs(root: pathlib.Path, module_dir: str) -> list[str]:
             seen.append(target)
             pending.append(target)
     return sorted(seen)
+
+
+def clear_caches() -> None:
+    """Forget every parsed module (benchmarks that time parsing call this between runs)."""
+    _parsed.clear()
+    _configs.clear()

@@ -201,3 +201,12 @@ def test_local_module_dirs(tmp_path: pathlib.Path) -> None:
     })
     assert local_module_dirs(tmp_path, "envs/prod") == ["modules/a", "modules/b"]
     assert local_module_dirs(tmp_path, "modules/b") == ["modules/a"]  # not itself
+
+
+def test_parse_cache_notices_edits(tmp_path: pathlib.Path) -> None:
+    first = run(tmp_path, {"main.tf": 'resource "a" "b" {\n  v = 1\n}\n'})
+    assert resource(first, "a.b").attributes == {"v": 1}
+    second = run(tmp_path, {"main.tf": 'resource "a" "b" {\n  v = 22\n}\n'})
+    assert resource(second, "a.b").attributes == {"v": 22}
+    third = run(tmp_path, {"other.tf": 'resource "a" "c" {}\n'})
+    assert addresses(third) == ["a.b", "a.c"]
