@@ -54,9 +54,9 @@ def bench_cli(runs: int) -> None:
 
 def bench_evaluation(runs: int) -> None:
     sys.path.insert(0, str(REPO))
-    from linter.evaluate.terraform import evaluate_module
-
     from linter.discover import discover
+    from linter.evaluate.terraform import evaluate_module
+    from linter.evaluate.tf_modules import clear_caches
     from linter.options import ScanOptions
     from linter.parse.hcl import load_module
 
@@ -65,10 +65,12 @@ def bench_evaluation(runs: int) -> None:
     options = ScanOptions()
 
     def parse_only() -> None:
+        clear_caches()
         for module_dir in found.module_dirs:
             load_module(root, module_dir)
 
     def parse_and_evaluate() -> None:
+        clear_caches()  # evaluation parses through a per-process cache: start cold
         for module_dir in found.module_dirs:
             evaluate_module(root, module_dir, options)
 

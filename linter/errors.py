@@ -1,4 +1,4 @@
-"""The two kinds of error the tool itself raises (user content never raises: it becomes findings)."""
+"""Errors about the tool's own configuration (user content never raises: it becomes findings)."""
 
 from __future__ import annotations
 

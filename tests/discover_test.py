@@ -54,7 +54,8 @@ def test_symlinks_out_of_the_root_are_never_followed(tmp_path: pathlib.Path) -> 
 def test_scan_root_is_cwd_when_paths_are_inside(tmp_path: pathlib.Path) -> None:
     write(tmp_path / "a" / "main.tf")
     assert scan_root([str(tmp_path / "a")], cwd=tmp_path) == tmp_path.resolve()
-    assert scan_root([str(tmp_path / "a")], cwd=tmp_path / "elsewhere") == (tmp_path / "a").resolve()
+    elsewhere = tmp_path / "elsewhere"
+    assert scan_root([str(tmp_path / "a")], cwd=elsewhere) == (tmp_path / "a").resolve()
 
 
 def test_exclusion_patterns() -> None:

@@ -49,7 +49,8 @@ pytestmark = pytest.mark.skipif(
 
 def load_scorer() -> ModuleType:
     spec = importlib.util.spec_from_file_location("iaclint_conformance_scorer", SCORER)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -117,8 +118,10 @@ def test_precision_and_recall_without_deliberate_deviations(
 ) -> None:
     tally = scores[1][category]
     precision, recall, _ = tally.scores()
-    assert precision >= THRESHOLD and recall >= THRESHOLD, "\n".join(
-        [f"{category}: precision {precision:.2f}, recall {recall:.2f}", *tally.misses])
+    summary = f"{category}: precision {precision:.2f}, recall {recall:.2f}"
+    report = "\n".join([summary, *tally.misses])
+    assert precision >= THRESHOLD, report
+    assert recall >= THRESHOLD, report
 
 
 def test_every_deviation_names_a_labelled_case() -> None:
