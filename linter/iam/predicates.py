@@ -60,6 +60,14 @@ def _documents(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, 
             if d.kind in kinds and d.source != "attached"]
 
 
+def _listing(subjects: Sequence[str], shown: int = 4) -> str:
+    """One related note per statement: a few of what it grants, and how many more."""
+    unique = list(dict.fromkeys(subjects))
+    if len(unique) <= shown:
+        return ", ".join(unique)
+    return ", ".join(unique[:shown]) + f" and {len(unique) - shown} more"
+
+
 def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hit],
              unknowns: Sequence[Unknown], fix: str = "") -> Outcome:
     if not hits:
@@ -69,7 +77,7 @@ def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hi
     resource = ctx.resource
     paths: list[Path] = []
     spans: list[Span] = []
-    related: list[Related] = []
+    granted: dict[tuple[Span, str, str], list[str]] = {}
     for hit in hits:
         statement = hit.statement
         if statement.address == resource.address:
@@ -87,8 +95,12 @@ def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hi
             spans.append(resource.span_at(doc.path))
         else:
             spans.append(resource.header)
-        related.extend(Related(span, f"{hit.subject} granted here ({statement.label})",
-                               statement.address) for span in hit.spans)
+        for span in hit.spans:
+            granted.setdefault((span, statement.label, statement.address), []).append(hit.subject)
+    related = [
+        Related(span, f"{_listing(subjects)} granted here ({label})", address)
+        for (span, label, address), subjects in granted.items()
+    ]
     first = hits[0]
     more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
     details = {
