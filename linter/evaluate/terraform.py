@@ -68,8 +68,10 @@ from linter.parse.hcl_ast import Attribute, Block, GetAttr, Index, Literal, Trav
 
 __all__ = ["evaluate_module", "local_module_dirs"]
 
+# provisioner blocks stay in the attributes (their scripts can hold credentials); a
+# connection block only says how to reach the host
 RESOURCE_META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle",
-                           "provisioner", "connection"})
+                           "connection"})
 MODULE_META = frozenset({"count", "for_each", "depends_on", "providers"})
 _MAX_MODULE_DEPTH = 16
 

@@ -70,7 +70,9 @@ class Setting:
         return self.value if isinstance(self.value, Unknown) else None
 
     def describe(self) -> str:
-        where = f" in {self.address}" if self.address and self.source != "own" else ""
+        if self.source == "own":
+            return _show(self.value)
+        where = f" in {self.address}" if self.address else ""
         return f"{_show(self.value)} ({self.source}{where})"
 
     def origin(self) -> str:
