@@ -116,6 +116,8 @@ def apply_config(config: LoadedConfig, options: ScanOptions, given: set[str]) ->
         updates["select"] = tuple(data["select"])
     if "ignore" in data and "ignore" not in given:
         updates["ignore"] = tuple(data["ignore"])
+    if "enable" in data:
+        updates["enable"] = (*data["enable"], *options.enable)
     if "severity" in data:
         updates["severity_overrides"] = {k: Severity(v) for k, v in data["severity"].items()}
     if "fail-on" in data and "fail_on" not in given:

@@ -1,0 +1,222 @@
+"""The command line end to end: exit codes, formats, options, bad input, rule documentation."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import pytest
+
+from linter import cli
+
+BAD_TF = """resource "aws_instance" "web" {
+  ami                  = "ami-12345678"
+  iam_instance_profile = "web"
+  metadata_options {
+    http_tokens                 = "optional"
+    http_put_response_hop_limit = 2
+  }
+}
+"""
+GOOD_TF = BAD_TF.replace('"optional"', '"required"').replace("= 2", "= 1")
+KEY_ID = "AKIAQWERTYUIOPASDFGH"
+SECRET = "q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9Z0"
+CREDENTIALS_TF = f"""provider "aws" {{
+  region     = "eu-west-1"
+  access_key = "{KEY_ID}"
+  secret_key = "{SECRET}"
+}}
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(directory: pathlib.Path, name: str, text: str | bytes) -> pathlib.Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def test_findings_exit_1_and_clean_exit_0(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "bad", "main.tf", BAD_TF)
+    write(tmp_path / "good", "main.tf", GOOD_TF)
+    code, out, _ = run(capsys, "check", str(tmp_path / "bad"))
+    assert code == 1
+    assert "IAC0101" in out
+    assert "main.tf:5:5" in out  # the attribute line, with its column
+    code, out, _ = run(capsys, "check", str(tmp_path / "good"))
+    assert code == 0, out
+
+
+def test_fail_on_threshold(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "main.tf", BAD_TF.replace('"optional"', '"required"'))  # only the hop limit
+    assert run(capsys, "check", str(tmp_path), "--fail-on", "error")[0] == 0
+    assert run(capsys, "check", str(tmp_path), "--fail-on", "warning")[0] == 1
+
+
+def test_select_ignore_and_max_hop_limit(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "main.tf", BAD_TF)
+    _, out, _ = run(capsys, "check", str(tmp_path), "--select", "imds-hop-limit", "-f", "json")
+    assert {f["rule"] for f in json.loads(out)["findings"]} == {"IAC0102"}
+    _, out, _ = run(capsys, "check", str(tmp_path), "--ignore", "IAC0101,IAC0102", "-f", "json")
+    assert json.loads(out)["findings"] == []
+    _, out, _ = run(capsys, "check", str(tmp_path), "--max-hop-limit", "2", "-f", "json")
+    assert "IAC0102" not in {f["rule"] for f in json.loads(out)["findings"]}
+
+
+def test_several_formats_in_one_run(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "main.tf", BAD_TF)
+    sarif = tmp_path / "out.sarif"
+    code, out, _ = run(capsys, "check", str(tmp_path), "--format", "sarif", "--output",
+                       str(sarif), "--format", "text")
+    assert code == 1
+    assert "IAC0101" in out  # text went to stdout
+    log = json.loads(sarif.read_text())
+    assert log["version"] == "2.1.0"
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} >= {"IAC0101", "IAC0102"}
+
+
+def test_hard_coded_keys_never_reach_any_output(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "main.tf", CREDENTIALS_TF)
+    outputs = []
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        code, out, err = run(capsys, "check", str(tmp_path), "--format", fmt)
+        assert code == 1
+        outputs.append(out + err)
+    joined = "\n".join(outputs)
+    assert "IAC0401" in joined
+    assert KEY_ID not in joined
+    assert SECRET not in joined
+    assert SECRET[:12] not in joined
+
+
+def test_broken_files_become_findings_and_other_files_are_still_scanned(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "broken", "main.tf", 'resource "aws_instance" "x" {\n  ami = \n')
+    write(tmp_path / "binary", "main.tf", b"\x00\x01\x02resource")
+    write(tmp_path / "latin1", "main.tf", "# caf\xe9\n".encode("latin-1"))
+    write(tmp_path / "empty", "template.yaml", "")
+    write(tmp_path / "cfn", "template.yaml",
+          "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  X: [unclosed\n")
+    write(tmp_path / "ok", "main.tf", BAD_TF)
+    write(tmp_path / "ci", "workflow.yaml", "on: push\njobs: {}\n")  # not CloudFormation: skipped
+    code, out, _ = run(capsys, "check", str(tmp_path), "--format", "json")
+    assert code == 1
+    findings = json.loads(out)["findings"] + json.loads(out)["errors"]
+    parse_errors = {f["file"] for f in findings if f["rule"] == "IAC0001"}
+    assert {"broken/main.tf", "binary/main.tf", "latin1/main.tf", "cfn/template.yaml"} <= {
+        p.split(str(tmp_path.name) + "/")[-1] for p in parse_errors}
+    assert any(f["rule"] == "IAC0101" and f["file"].endswith("ok/main.tf") for f in findings)
+    assert not any(f["file"].endswith("workflow.yaml") for f in findings)
+
+
+def test_broken_rule_file_exits_2_naming_file_and_path(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules"
+    write(rules, "bad.yaml", "id: ACME0001\nname: bad-rule\nseverity: fatal\n")
+    write(tmp_path, "main.tf", GOOD_TF)
+    code, _, err = run(capsys, "check", str(tmp_path / "main.tf"), "--rules", str(rules))
+    assert code == 2
+    assert "bad.yaml" in err
+    assert "$" in err
+
+
+def test_usage_errors_exit_2(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "--no-such-flag")[0] == 2
+    assert run(capsys, "check", str(tmp_path), "--format", "xml")[0] == 2
+    assert run(capsys, "check", str(tmp_path), "--var", "novalue")[0] == 2
+    write(tmp_path, ".iaclint.yaml", "fail-on: sometimes\n")
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 2
+    assert ".iaclint.yaml" in err
+
+
+def test_internal_error_exits_3_with_one_line(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linter.pipeline
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(linter.pipeline, "scan", explode)
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 3
+    assert err.count("\n") == 1
+    assert "internal error" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "check", str(tmp_path), "--debug")
+    assert code == 3
+    assert "Traceback" in err
+
+
+def test_show_unknown_lists_expressions(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "main.tf", """variable "tokens" {
+  type = string
+}
+
+resource "aws_instance" "web" {
+  ami                  = "ami-12345678"
+  iam_instance_profile = "web"
+  metadata_options {
+    http_tokens = var.tokens
+  }
+}
+""")
+    code, out, _ = run(capsys, "check", str(tmp_path))
+    assert code == 0  # an unknown is never a silent failure …
+    assert re.search(r"\b[1-9]\d* unknown", out)  # … nor a silent pass: it is counted
+    code, out, _ = run(capsys, "check", str(tmp_path), "--show-unknown")
+    assert "var.tokens" in out
+    assert "main.tf:9" in out
+
+
+def test_rules_and_rule_documentation(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    assert "IAC0101" in out
+    assert "imds-v1-allowed" in out
+    code, out, _ = run(capsys, "rule", "IAC0101")
+    assert code == 0
+    assert "aws ec2 modify-instance-metadata-options" in out
+    assert run(capsys, "rule", "IAC9999")[0] == 2
+
+
+def test_enable_runs_opt_in_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    example = pathlib.Path(__file__).resolve().parent.parent / "examples"
+    _, out, _ = run(capsys, "check", str(example), "--format", "json")
+    assert "IAC0503" not in {f["rule"] for f in json.loads(out)["findings"]}
+    _, out, _ = run(capsys, "check", str(example), "--format", "json", "--enable", "IAC0503")
+    assert "IAC0503" in {f["rule"] for f in json.loads(out)["findings"]}
+
+
+def test_bundled_example_shows_the_whole_toxic_chain(capsys: pytest.CaptureFixture[str]) -> None:
+    example = pathlib.Path(__file__).resolve().parent.parent / "examples"
+    code, out, _ = run(capsys, "check", str(example))
+    assert code == 1
+    toxic = out[out.index("IAC0501"):]
+    block = toxic[: toxic.index("\n\n")]
+    assert "instance profile" in block
+    assert "= note: " in block
+    assert block.count("main.tf:") + block.count("app.yaml:") >= 3  # a file:line for each hop
