@@ -99,7 +99,24 @@ def parse_all(
             if data is not None:
                 merged.findings.extend(scan_tfvars(found.root, rel, data))
                 merged.files.append(rel)
+    prefer_plans(merged)
     return merged
+
+
+def prefer_plans(parsed: ParseResult) -> None:
+    """A plan beside its configuration describes the same resources with resolved values: its
+    resources (already pointed at the configuration's lines) replace the evaluated ones."""
+    planned = {
+        (r.address, r.file)
+        for r in parsed.resources
+        if "plan_span" in r.meta and r.file.endswith((".tf", ".tf.json"))
+    }
+    if planned:
+        parsed.resources = [
+            r
+            for r in parsed.resources
+            if "plan_span" in r.meta or (r.address, r.file) not in planned
+        ]
 
 
 def terraform_roots(found: Discovery) -> list[str]:
