@@ -11,6 +11,7 @@ account, or by everyone). Stolen credentials of A can make that hop too.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 
 from linter.engine.outcome import Tri
@@ -116,7 +117,7 @@ def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, b
         if statement.not_resources is not None:
             found = (statement, node, False)
         elif _refers_to(statement.unknowns, target):
-            return statement, node, True
+            return statement, _resource_key(statement) or node, True
         else:
             found = None
             for item in statement.resources or ():
@@ -130,10 +131,23 @@ def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, b
     return best
 
 
+def _resource_key(statement: Statement) -> Path | None:
+    """The path of the statement's ``Resource`` element (where a reference to the role sits)."""
+    for path in statement.spans:
+        if (len(path) == len(statement.path) + 1 and isinstance(path[-1], str)
+                and path[-1].lower() == "resource"):
+            return path
+    return None
+
+
 def _may_assume(statement: Statement) -> bool:
     if statement.actions is None:
         return statement.not_actions is not None and covering_item(statement, ASSUME) is not None
     return any(catalogue.glob_match(i.value, ASSUME) for i in statement.actions)
+
+
+SAME_ACCOUNT_ROOT = re.compile(
+    r"(?:\$\{AWS::AccountId\}|aws_caller_identity\.[\w-]+\.account_id\}?):root\b")
 
 
 def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement, Path, str] | None:
@@ -164,6 +178,10 @@ def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement,
                         best = best or (statement, principal.path, "the whole account")
                     else:
                         return statement, principal.path, "the role itself"
+        if best is None and any(SAME_ACCOUNT_ROOT.search(u.expression) for u in statement.unknowns):
+            # arn:${AWS::Partition}:iam::${AWS::AccountId}:root (or Terraform's
+            # aws_caller_identity account_id): the account id is unknown, but it is this account
+            best = (statement, statement.path, "the whole account")
     return best
 
 
