@@ -158,6 +158,16 @@ class Resource:
         return node
 
 
+def condition_note(resource: Resource) -> str:
+    """``when condition IsProd is true and IsEu is false`` for a CloudFormation condition
+    variant (``meta["condition_values"]``), else ""."""
+    values = resource.meta.get("condition_values")
+    if not isinstance(values, Mapping) or not values:
+        return ""
+    parts = [f"{name} is {'true' if value else 'false'}" for name, value in values.items()]
+    return "when condition " + " and ".join(parts)
+
+
 @dataclass(frozen=True)
 class Match:
     """One value found at a rule path, with the concrete path it was found at."""

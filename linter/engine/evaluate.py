@@ -33,6 +33,7 @@ from linter.model import (
     Severity,
     Span,
     UnknownVerdict,
+    condition_note,
     resolve,
 )
 from linter.options import ScanOptions
@@ -68,15 +69,6 @@ def run_rules(
     return findings, unknown
 
 
-def variant_note(resource: Resource) -> str:
-    """``when condition IsProd is true`` for a CloudFormation condition variant, else ""."""
-    values = resource.meta.get("condition_values")
-    if not isinstance(values, Mapping) or not values:
-        return ""
-    parts = [f"{name} is {'true' if value else 'false'}" for name, value in values.items()]
-    return "when condition " + " and ".join(parts)
-
-
 def merge_variants(fired: list[tuple[Resource, Finding]], graph: Graph) -> list[Finding]:
     """One finding per place; a finding that only some condition variants of a resource have
     says which condition values lead to it (CloudFormation ``Fn::If`` on an unknown condition)."""
@@ -93,7 +85,7 @@ def merge_variants(fired: list[tuple[Resource, Finding]], graph: Graph) -> list[
         resource, finding = group[0]
         total = variants.get(resource.address, 0)
         if total and len(group) < total:
-            notes = sorted({variant_note(r) for r, _ in group if variant_note(r)})
+            notes = sorted({condition_note(r) for r, _ in group if condition_note(r)})
             note = "; or ".join(notes)
             finding = dataclasses.replace(
                 finding,

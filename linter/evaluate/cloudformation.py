@@ -8,8 +8,8 @@ pseudo parameters, mappings, conditions and intrinsic functions.
 Undecidable conditions. When a resource depends on a condition that cannot be decided (a
 parameter without value), each way the condition can go is judged: the resource is emitted once
 per distinct assignment of its undecidable conditions, with the same address and
-``meta["condition_values"] = {"IsProd": True}``. ``condition_note(resource)`` renders that as
-``"when condition IsProd is true"`` for the finding message; a finding raised by every variant of
+``meta["condition_values"] = {"IsProd": True}``. ``linter.model.condition_note(resource)``
+renders that as ``"when condition IsProd is true"`` for the finding message; a finding raised by every variant of
 a resource holds whatever the conditions are. A resource whose own ``Condition`` is false is not
 emitted. Assignments that contradict each other (``Env`` equal to both ``prod`` and ``dev``) are
 skipped; past ``MAX_CONDITION_ATOMS`` undecidable comparisons the resource is emitted once, its
@@ -246,11 +246,3 @@ def _if_conditions(node: Any) -> Iterator[str]:
         for child in node:
             yield from _if_conditions(child)
 
-
-def condition_note(resource: Resource) -> str:
-    """``"when condition IsProd is true and IsEu is false"`` for a condition variant, else ""."""
-    values = resource.meta.get("condition_values")
-    if not isinstance(values, Mapping) or not values:
-        return ""
-    parts = [f"{name} is {'true' if value else 'false'}" for name, value in values.items()]
-    return "when condition " + " and ".join(parts)

@@ -19,26 +19,13 @@ from linter.iam.policy import (
     Item,
     PrincipalItem,
     Statement,
+    _strings,
     split_operator,
 )
 from linter.model import Path, Resource, Span, Unknown
 
 DocumentResolver = Callable[[Any, Resource, Path], tuple[tuple[Statement, ...],
                                                          tuple[Unknown, ...]]]
-
-
-def _items(value: Any, path: Path, unknowns: list[Unknown]) -> tuple[Item, ...]:
-    if isinstance(value, Unknown):
-        unknowns.append(value)
-        return ()
-    if isinstance(value, list):
-        out: list[Item] = []
-        for index, element in enumerate(value):
-            out.extend(_items(element, (*path, index), unknowns))
-        return tuple(out)
-    if value is None:
-        return ()
-    return (Item(str(value), path),)
 
 
 def _principals(blocks: Any, path: Path, unknowns: list[Unknown]) -> tuple[PrincipalItem, ...]:
@@ -60,7 +47,7 @@ def _principals(blocks: Any, path: Path, unknowns: list[Unknown]) -> tuple[Princ
             continue
         kind_name = {"aws": "AWS", "service": "Service", "federated": "Federated",
                      "canonicaluser": "CanonicalUser", "*": "*"}.get(str(kind).lower(), str(kind))
-        for item in _items(block.get("identifiers"), (*path, index, "identifiers"), unknowns):
+        for item in _strings(block.get("identifiers"), (*path, index, "identifiers"), unknowns):
             effective = "*" if kind_name == "*" else kind_name
             out.append(PrincipalItem(effective, item.value, item.path))
     return tuple(out)
@@ -84,7 +71,7 @@ def _conditions(blocks: Any, path: Path, unknowns: list[Unknown]) -> tuple[Condi
             continue
         base, set_op, if_exists = split_operator(str(test))
         missing: list[Unknown] = []
-        values = _items(block.get("values"), (*path, index, "values"), missing)
+        values = _strings(block.get("values"), (*path, index, "values"), missing)
         out.append(ConditionClause(str(test), base, set_op, if_exists, str(variable),
                                    tuple(v.value for v in values), (*path, index),
                                    len(missing)))
@@ -108,7 +95,7 @@ def statement_from_block(block: Any, index: int, path: Path, resource: Resource)
     def items(name: str) -> tuple[Item, ...] | None:
         if name not in block or block[name] is None:
             return None
-        return _items(block[name], (*path, name), unknowns)
+        return _strings(block[name], (*path, name), unknowns)
 
     def principals(name: str) -> tuple[PrincipalItem, ...] | None:
         if name not in block or block[name] in (None, []):

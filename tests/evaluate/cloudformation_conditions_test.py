@@ -3,8 +3,8 @@ one resource variant per way they can go."""
 
 from __future__ import annotations
 
-from linter.evaluate.cloudformation import MAX_CONDITION_ATOMS, condition_note
-from linter.model import Unknown
+from linter.evaluate.cloudformation import MAX_CONDITION_ATOMS
+from linter.model import Unknown, condition_note
 from tests.evaluate.cfn_helpers import evaluate, only, props
 
 DECIDED = """
