@@ -8,12 +8,12 @@ pseudo parameters, mappings, conditions and intrinsic functions.
 Undecidable conditions. When a resource depends on a condition that cannot be decided (a
 parameter without value), each way the condition can go is judged: the resource is emitted once
 per distinct assignment of its undecidable conditions, with the same address and
-``meta["condition_values"] = {"IsProd": True}``. ``linter.model.condition_note(resource)``
-renders that as ``"when condition IsProd is true"`` for the finding message; a finding raised
-by every variant of a resource holds whatever the conditions are. A resource whose own
-``Condition`` is false is not emitted. Assignments that contradict each other (``Env`` equal to both ``prod`` and ``dev``) are
-skipped; past ``MAX_CONDITION_ATOMS`` undecidable comparisons the resource is emitted once, its
-``Fn::If`` values Unknown, with an IAC0004 note.
+``meta["condition_values"] = {"IsProd": True}``; ``linter.model.condition_note(resource)``
+renders that as ``"when condition IsProd is true"`` for the finding message, and a finding that
+every variant raises holds whatever the conditions are. A resource whose own ``Condition`` is
+false is not emitted. Assignments that contradict each other (``Env`` equal to both ``prod``
+and ``dev``) are skipped; past ``MAX_CONDITION_ATOMS`` undecidable comparisons the resource is
+emitted once, its ``Fn::If`` values Unknown, with an IAC0004 note.
 """
 
 from __future__ import annotations
