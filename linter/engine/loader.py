@@ -109,13 +109,16 @@ def load_rule_file(path: pathlib.Path) -> Rule:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read rule file: {exc}", str(path)) from exc
+    stamp = _stamp(text)
+    cached = _read_stamp(stamp)
+    if cached is not None:  # this exact text parsed and validated before
+        return rule_from_data(cached, str(path), schema_checked=True)
     try:
         data = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", str(path), "$") from exc
-    stamp = _stamp(text)
-    rule = rule_from_data(data, str(path), schema_checked=_stamp_exists(stamp))
-    _write_stamp(stamp)
+    rule = rule_from_data(data, str(path))
+    _write_stamp(stamp, data)
     return rule
 
 
@@ -137,9 +140,10 @@ def rule_from_data(data: Any, file: str = "", *, schema_checked: bool = False) -
 # ---------------------------------------------------------------- validation stamps
 #
 # Importing jsonschema costs about 100 ms, a third of a single-file run. A rule text that
-# passed validation leaves a stamp (an empty file named by the hash of the schema, every
-# predicate's argument schema, the iaclint version and the rule text) in the user's cache
-# directory; an unchanged rule is then not validated against the schema again. Any change of
+# passed validation leaves a stamp (a file named by the hash of the schema, every predicate's
+# argument schema, the iaclint version and the rule text, holding the parsed rule as JSON) in
+# the user's cache directory; an unchanged rule is then neither parsed as YAML nor validated
+# against the schema again. Any change of
 # the rule, the schema or a predicate changes the hash. IACLINT_NO_CACHE=1 turns this off;
 # IACLINT_CACHE_DIR moves it (default $XDG_CACHE_HOME/iaclint or ~/.cache/iaclint).
 
@@ -166,20 +170,28 @@ def _stamp(text: str) -> str:
     return hashlib.sha256(f"{_schemas_digest()}\0{text}".encode()).hexdigest()
 
 
-def _stamp_exists(stamp: str) -> bool:
+def _read_stamp(stamp: str) -> Any:
+    """The rule data recorded with a stamp (JSON: faster to read than YAML), or None."""
     directory = cache_dir()
-    return directory is not None and (directory / stamp).is_file()
+    if directory is None:
+        return None
+    try:
+        return json.loads((directory / stamp).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # no stamp, or an unreadable one: parse and validate again
 
 
-def _write_stamp(stamp: str) -> None:
+def _write_stamp(stamp: str, data: Any) -> None:
     directory = cache_dir()
     if directory is None:
         return
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / stamp).touch()
-    except OSError:
-        pass  # a read-only home only costs the validation time
+        temporary = directory / f".{stamp}.{os.getpid()}"
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(directory / stamp)  # atomic: a parallel run never reads half a file
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only home only costs the parsing and validation time
 
 
 # ---------------------------------------------------------------- JSON Schema
