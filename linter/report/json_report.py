@@ -52,6 +52,12 @@ def document(result: ScanResult) -> dict[str, Any]:
                    for f in listed if is_tool(f)],
         "summary": summary_json(summarize(result)),
     }
+    if result.stale_baseline:  # baseline entries that no longer occur: the file can shrink
+        doc["stale_baseline"] = [
+            {"rule": e.rule, "resource": e.resource, "file": e.file,
+             "fingerprint": e.fingerprint, "message": e.message}
+            for e in result.stale_baseline
+        ]
     redacted: dict[str, Any] = redact_tree(doc, secrets_of(result.findings))
     return redacted
 

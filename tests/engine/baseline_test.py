@@ -112,10 +112,12 @@ def test_new_findings_still_fail(repo: pathlib.Path, capsys: pytest.CaptureFixtu
 def test_stale_entries_are_listed(repo: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     baseline = create(repo, capsys)
     (repo / "main.tf").write_text(INFRA.replace('"optional"', '"required"'))
-    code, _, err = check(repo, baseline, capsys)
+    code, report, err = check(repo, baseline, capsys)
     assert code == 0
     assert "1 baseline entry no longer occurs" in err
     assert "IAC0101 aws_instance.web (main.tf)" in err
+    assert [(e["rule"], e["resource"]) for e in report["stale_baseline"]] == [
+        ("IAC0101", "aws_instance.web")]
 
 
 def test_baseline_in_sarif_is_an_external_suppression(
