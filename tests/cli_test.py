@@ -55,6 +55,8 @@ def test_findings_exit_1_and_clean_exit_0(
     assert code == 1
     assert "IAC0101" in out
     assert "main.tf:5:5" in out  # the attribute line, with its column
+    assert "= help: Require session tokens" in out  # what to do …
+    assert "= help: already deployed: aws ec2 modify-instance-metadata-options" in out  # … live
     code, out, _ = run(capsys, "check", str(tmp_path / "good"))
     assert code == 0, out
 

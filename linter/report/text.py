@@ -17,8 +17,10 @@ rich) only when the caller asks for it: the CLI does on a terminal without ``NO_
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Sequence
 
+from linter.engine.rule import Rule
 from linter.model import Finding, Related, Severity
 from linter.pipeline import ScanResult
 from linter.report.frame import Paint, code_frame, printable
@@ -64,10 +66,13 @@ def render(result: ScanResult, *, color: bool = False, show_unknown: bool = Fals
                                  show_unknown)
         if f.suppression is None
     ]
+    rules = {rule.id: rule for rule in result.rules}
     blocks: list[str] = []
     for _, group in itertools.groupby(shown, key=lambda f: f.span.file):
         blocks.extend(
-            "\n".join(finding_lines(f, sources, secrets, paint)) for f in group
+            "\n".join([*finding_lines(f, sources, secrets, paint),
+                       *help_lines(rules.get(f.rule_id), paint)])
+            for f in group
         )
     blocks.append(paint(summary_line(summarize(result)), "summary"))
     return "\n\n".join(blocks) + "\n"
@@ -88,6 +93,26 @@ def finding_lines(finding: Finding, sources: SourceFiles, secrets: Sequence[str]
     lines = [head]
     lines.extend(code_frame(finding.span, sources, secrets, paint, severity.value))
     lines.extend(note_line(related, clean, paint) for related in finding.related)
+    return lines
+
+
+SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\.\s+(?=[A-Z(`])")
+
+
+def help_lines(rule: Rule | None, paint: Paint) -> list[str]:
+    """What to do: the first sentence of the rule's fix, and the command for deployed resources."""
+    if rule is None:
+        return []
+    label = paint("= help:", "note-label")
+    lines = []
+    fix = " ".join(rule.docs.fix.split())
+    if fix:
+        sentence = SENTENCE_END.split(fix, maxsplit=1)[0].rstrip(".")
+        lines.append(f"  {label} {printable(sentence)} (`iaclint rule {rule.id}` shows the fix)")
+    commands = [c.strip() for c in rule.remediation.cli.splitlines()
+                if c.strip() and not c.lstrip().startswith("#")]
+    if commands:
+        lines.append(f"  {label} already deployed: {printable(commands[0])}")
     return lines
 
 
