@@ -173,6 +173,21 @@ def _entry_rules(value: object) -> tuple[str, ...]:
     return tuple(out)
 
 
+def on_block(sup: InlineSuppression, finding: Finding, graph: Graph) -> bool:
+    """A suppression on (or just above) a nested block's header covers the whole block."""
+    resource = graph.resources.get(finding.address)
+    if resource is None or sup.span.file != finding.span.file or not sup.applies_to:
+        return False
+    return any(
+        span.file == finding.span.file
+        and span.start_line in sup.applies_to
+        and span.start_line < span.end_line  # a block, not a one-line attribute
+        and span.start_line <= finding.span.start_line <= span.end_line
+        for path, span in resource.spans.items()
+        if path
+    )
+
+
 def _names(finding: Finding, rules_by_id: Mapping[str, Rule]) -> set[str]:
     names = {finding.rule_id, finding.rule_name}
     rule = rules_by_id.get(finding.rule_id)
@@ -212,7 +227,7 @@ def apply_inline(
                 finding.span.start_line in sup.applies_to
             )
             on_resource = bool(sup.whole_resource) and sup.whole_resource == finding.address
-            if not (on_line or on_resource):
+            if not (on_line or on_resource or on_block(sup, finding, graph)):
                 continue
             used.add(index)
             if sup.problem:

@@ -18,7 +18,7 @@ from linter.engine.fixture_harness import check_case, find_cases
 from linter.engine.suppress import parse_comment
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "suppress_fixtures"
-VALIDATOR = pathlib.Path("/work/shared/tools/sarif-validate")
+VALIDATOR = pathlib.Path(__file__).resolve().parents[3] / "shared" / "tools" / "sarif-validate"
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -214,3 +214,23 @@ def test_sarif_with_suppressions_and_related_locations_validates(
     # notes remain (SARIF2006: URIs unreachable without network; SARIF2003: no git here)
     assert "0 errors, 0 warnings" in proc.stdout, proc.stdout
     assert proc.returncode == 0, proc.stdout
+
+
+def test_a_suppression_on_a_nested_block_header_covers_the_block(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.tf").write_text(textwrap.dedent('''\
+        resource "aws_instance" "web" {
+          ami                  = "ami-12345678"
+          iam_instance_profile = "web"
+          metadata_options { # iaclint:ignore IAC0101,IAC0102 reason="vendor AMI"
+            http_endpoint               = "enabled"
+            http_tokens                 = "optional"
+            http_put_response_hop_limit = 3
+          }
+        }
+        '''))
+    code, report = run_json(capsys, str(tmp_path))
+    assert code == 0
+    suppressed = {f["rule"]: f["suppressed"] for f in report["findings"]}
+    assert suppressed["IAC0101"]["justification"] == "vendor AMI"
+    assert suppressed["IAC0102"]["justification"] == "vendor AMI"

@@ -78,7 +78,7 @@ def test_broken_templates_are_findings(text: str, rule: str) -> None:
 
 
 def test_corpus_templates_never_raise() -> None:
-    root = pathlib.Path("/work/shared/corpus")
+    root = pathlib.Path(__file__).resolve().parents[3] / "shared" / "corpus"  # ../shared
     if not root.is_dir():
         pytest.skip("peer corpus not present")
     evaluated = 0

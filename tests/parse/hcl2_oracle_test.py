@@ -30,7 +30,7 @@ from linter.parse.hcl import parse_hcl
 from linter.parse.hcl_ast import Block, Body, Expr, Literal, ObjectExpr, TupleExpr
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CORPUS = pathlib.Path(os.environ.get("IACLINT_CORPUS", "/work/shared/corpus"))
+CORPUS = pathlib.Path(os.environ.get("IACLINT_CORPUS", REPO.parent / "shared" / "corpus"))
 SKIP = object()
 
 
