@@ -8,6 +8,7 @@ configuration errors (``ConfigError``) propagate, for the CLI to exit with code 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import pathlib
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from linter.discover import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
 from linter.engine.baseline import BaselineEntry
 from linter.engine.reserved import FILE_DOES_NOT_PARSE, tool_finding
 from linter.engine.rule import Rule
+from linter.errors import ConfigError
 from linter.graph.graph import Graph
 from linter.model import Finding, ParseResult, Span, Unknown, UnknownVerdict
 from linter.options import ScanOptions
@@ -86,11 +88,13 @@ def parse_all(
     for done, module_dir in enumerate(modules):
         if progress is not None:
             progress(module_dir or ".", done, total)
-        merge(merged, evaluate_terraform(found.root, module_dir, options))
+        work = functools.partial(evaluate_terraform, found.root, module_dir, options)
+        merge(merged, guarded(found.root, module_dir, work))
     for done, rel in enumerate(found.candidate_files, start=len(modules)):
         if progress is not None:
             progress(rel, done, total)
-        merge(merged, parse_candidate(found.root, rel, options))
+        work = functools.partial(parse_candidate, found.root, rel, options)
+        merge(merged, guarded(found.root, rel, work))
     if found.tfvars_files:
         from linter.secrets.tfvars import scan_tfvars
 
@@ -101,6 +105,30 @@ def parse_all(
                 merged.files.append(rel)
     prefer_plans(merged)
     return merged
+
+
+def guarded(root: pathlib.Path, unit: str, work: Callable[[], ParseResult]) -> ParseResult:
+    """One module directory or file: an unexpected failure (an iaclint bug, or input deeper than
+    the interpreter's recursion limit) becomes a finding there, and the other units still run.
+    ``ConfigError`` (a bad --var-file, a parameter file) still stops the run."""
+    try:
+        return work()
+    except ConfigError:
+        raise
+    except (Exception, RecursionError) as exc:
+        place = unit
+        directory = root / unit
+        if directory.is_dir():
+            files = sorted(
+                p.name for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json"))
+            )
+            place = f"{unit}/{files[0]}" if files and unit != "." else (files[0] if files else unit)
+        message = (
+            f"iaclint could not evaluate this {'module' if directory.is_dir() else 'file'}"
+            f" ({type(exc).__name__}: {exc}); the rest of the scan went on — please "
+            "report this with --debug output"
+        )
+        return ParseResult(findings=[tool_finding(FILE_DOES_NOT_PARSE, message, Span(place, 1))])
 
 
 def prefer_plans(parsed: ParseResult) -> None:

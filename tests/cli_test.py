@@ -222,3 +222,30 @@ def test_bundled_example_shows_the_whole_toxic_chain(capsys: pytest.CaptureFixtu
     assert "instance profile" in block
     assert "= note: " in block
     assert block.count("main.tf:") + block.count("app.yaml:") >= 3  # a file:line for each hop
+
+
+def test_pathological_input_and_front_end_failures_do_not_lose_other_files(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = "[" * 1500 + "1" + "]" * 1500
+    write(tmp_path / "deep", "main.tf", f"locals {{\n  x = {deep}\n}}\n")
+    write(tmp_path / "ok", "main.tf", BAD_TF)
+    write(tmp_path / "bug", "main.tf", BAD_TF)
+    import linter.pipeline
+
+    evaluate = linter.pipeline.evaluate_terraform
+
+    def flaky(root: pathlib.Path, module_dir: str, options: object) -> object:
+        if module_dir.endswith("bug"):
+            raise ValueError("simulated evaluator bug")
+        return evaluate(root, module_dir, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(linter.pipeline, "evaluate_terraform", flaky)
+    code, out, _ = run(capsys, "check", str(tmp_path), "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    errors = {(e["file"].rsplit("/", 2)[-2], e["rule"]) for e in report["errors"]}
+    assert ("deep", "IAC0001") in errors
+    assert ("bug", "IAC0001") in errors
+    assert any(f["file"].endswith("ok/main.tf") and f["rule"] == "IAC0101"
+               for f in report["findings"])

@@ -49,9 +49,14 @@ def parse_hcl(rel_path: str, data: bytes) -> HclFile:
     positions = FilePositions(rel_path, data)
     converter = Converter(data, positions)
     body_node = next((c for c in root.children if c.type == "body"), None)
-    body = converter.body(body_node, top_level=True) if body_node is not None else Body()
-    if body_node is None and root.has_error:
-        body = converter.body(root, top_level=True)  # a file that is only an ERROR node
+    try:
+        body = converter.body(body_node, top_level=True) if body_node is not None else Body()
+        if body_node is None and root.has_error:
+            body = converter.body(root, top_level=True)  # a file that is only an ERROR node
+    except RecursionError:
+        deepest = Span(rel_path, 1, 1)
+        return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
+            deepest, "expressions are nested too deeply for the parser"),))
     notes = comments(root, data, positions)
     problems: tuple[SyntaxProblem, ...] = ()
     if root.has_error:
