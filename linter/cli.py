@@ -69,7 +69,8 @@ def pair_outputs(formats: list[str], outputs: list[str], argv: list[str]) -> lis
     for token in tokens:
         name, eq, inline = token.partition("=")
         if name in ("--format", "-f"):
-            inline if eq else next(tokens, "")
+            if not eq:
+                next(tokens, None)  # the format's value
             fmt_index += 1
             seen_format = True
         elif name in ("--output", "-o"):

@@ -19,7 +19,7 @@ from typing import Any
 
 from linter.engine import messages
 from linter.engine.conditions import compiled_path, evaluate_condition
-from linter.engine.fingerprint import fingerprint, normalized_path
+from linter.engine.fingerprint import fingerprint, normalized_path, variant_fingerprint
 from linter.engine.outcome import Outcome, RuleContext, Tri
 from linter.engine.reserved import RULE_RAISED, tool_finding
 from linter.engine.rule import MatchBlock, Rule
@@ -44,6 +44,7 @@ def run_rules(
 ) -> tuple[list[Finding], list[UnknownVerdict]]:
     findings: list[Finding] = []
     unknown: list[UnknownVerdict] = []
+    variants = variant_counts(graph)
     for rule in rules:
         if not rule_selected(rule, options):
             continue
@@ -64,18 +65,25 @@ def run_rules(
                         )
                 except Exception as exc:
                     findings.append(raised_finding(rule, resource, exc))
-            findings.extend(merge_variants(fired, graph))
+            findings.extend(merge_variants(fired, variants))
     findings.sort(key=lambda f: f.sort_key)
     return findings, unknown
 
 
-def merge_variants(fired: list[tuple[Resource, Finding]], graph: Graph) -> list[Finding]:
-    """One finding per place; a finding that only some condition variants of a resource have
-    says which condition values lead to it (CloudFormation ``Fn::If`` on an unknown condition)."""
+def variant_counts(graph: Graph) -> dict[str, int]:
+    """How many condition variants each CloudFormation resource has (absent: one resource)."""
     variants: dict[str, int] = {}
     for resource in graph.all_resources():
         if resource.meta.get("condition_values"):
             variants[resource.address] = variants.get(resource.address, 0) + 1
+    return variants
+
+
+def merge_variants(
+    fired: list[tuple[Resource, Finding]], variants: Mapping[str, int]
+) -> list[Finding]:
+    """One finding per place; a finding that only some condition variants of a resource have
+    says which condition values lead to it (CloudFormation ``Fn::If`` on an unknown condition)."""
     groups: dict[tuple[str, str, int, int], list[tuple[Resource, Finding]]] = {}
     for resource, finding in fired:
         key = (finding.address, finding.span.file, finding.span.start_line, finding.span.start_col)
@@ -90,19 +98,11 @@ def merge_variants(fired: list[tuple[Resource, Finding]], graph: Graph) -> list[
             finding = dataclasses.replace(
                 finding,
                 message=f"{finding.message} ({note})" if note else finding.message,
-                fingerprint=fingerprint_with(finding.fingerprint, note),
+                fingerprint=variant_fingerprint(finding.fingerprint, note),
                 properties={**finding.properties, "conditions": note},
             )
         out.append(finding)
     return out
-
-
-def fingerprint_with(base: str, note: str) -> str:
-    import hashlib
-
-    if not note:
-        return base
-    return hashlib.sha256(f"{base}|{note}".encode()).hexdigest()[: len(base) or 32]
 
 
 def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resource]:

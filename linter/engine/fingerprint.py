@@ -43,3 +43,11 @@ def file_fingerprint(rule_id: str, file: str, key: str) -> str:
     (for example the normalized message)."""
     text = "\0".join(("v1", rule_id, file, key))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def variant_fingerprint(base: str, condition_note: str) -> str:
+    """A finding that only some CloudFormation condition variants raise: the same base
+    fingerprint, told apart by the condition values that lead to it."""
+    if not condition_note:
+        return base
+    return hashlib.sha256(f"{base}|{condition_note}".encode()).hexdigest()[: len(base) or 32]

@@ -413,34 +413,12 @@ def _string_fn(name: str, op: Callable[[str], str]) -> Function:
     return apply
 
 
-def _trim(args: list[Value], env: FunctionEnv) -> Value:
-    _arity("trim", args, 2)
-    return _str(args[0]).strip(_str(args[1]))
-
-
-def _trimprefix(args: list[Value], env: FunctionEnv) -> Value:
-    _arity("trimprefix", args, 2)
-    return _str(args[0]).removeprefix(_str(args[1]))
-
-
-def _trimsuffix(args: list[Value], env: FunctionEnv) -> Value:
-    _arity("trimsuffix", args, 2)
-    return _str(args[0]).removesuffix(_str(args[1]))
-
-
-def _startswith(args: list[Value], env: FunctionEnv) -> Value:
-    _arity("startswith", args, 2)
-    return _str(args[0]).startswith(_str(args[1]))
-
-
-def _endswith(args: list[Value], env: FunctionEnv) -> Value:
-    _arity("endswith", args, 2)
-    return _str(args[0]).endswith(_str(args[1]))
-
-
-def _strcontains(args: list[Value], env: FunctionEnv) -> Value:
-    _arity("strcontains", args, 2)
-    return _str(args[1]) in _str(args[0])
+def _string_pair_fn(name: str, op: Callable[[str, str], Value]) -> Function:
+    """A function of two strings (``trim``, ``startswith`` …)."""
+    def apply(args: list[Value], env: FunctionEnv) -> Value:
+        _arity(name, args, 2)
+        return op(_str(args[0]), _str(args[1]))
+    return apply
 
 
 def _substr(args: list[Value], env: FunctionEnv) -> Value:
@@ -917,8 +895,12 @@ FUNCTIONS: dict[str, Function] = {
     "title": _string_fn("title", _title), "trimspace": _string_fn("trimspace", str.strip),
     "chomp": _string_fn("chomp", lambda s: re.sub(r"(\r\n|\n|\r)+\Z", "", s)),
     "strrev": _string_fn("strrev", lambda s: s[::-1]),
-    "trim": _trim, "trimprefix": _trimprefix, "trimsuffix": _trimsuffix,
-    "startswith": _startswith, "endswith": _endswith, "strcontains": _strcontains,
+    "trim": _string_pair_fn("trim", str.strip),
+    "trimprefix": _string_pair_fn("trimprefix", str.removeprefix),
+    "trimsuffix": _string_pair_fn("trimsuffix", str.removesuffix),
+    "startswith": _string_pair_fn("startswith", str.startswith),
+    "endswith": _string_pair_fn("endswith", str.endswith),
+    "strcontains": _string_pair_fn("strcontains", lambda s, sub: sub in s),
     "substr": _substr, "indent": _indent,
     # collections
     "length": _length, "concat": _concat, "merge": _merge, "flatten": _flatten,

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from linter.model import Path, Span
+from linter.parse.json_positions import JNode, JsonPositionError, LineIndex, parse_json
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,32 @@ def json_positions(text: str) -> dict[Path, TextPosition]:
     """Every JSON path of ``text`` (keys and list indexes) → position of its value node.
 
     A key's entry covers the key through the end of its value, so a finding on
-    ``("Statement", 0, "Action")`` starts at the ``"Action"`` line. Empty when the text is not
-    parseable as YAML (JSON texts almost always are).
+    ``("Statement", 0, "Action")`` starts at the ``"Action"`` line. Strict JSON is read with the
+    project's position-keeping JSON reader; JSON-like text IAM would reject (trailing commas,
+    comments) falls back to YAML's node marks. Empty when neither can read it.
     """
+    try:
+        node = parse_json(text)
+    except (JsonPositionError, RecursionError):
+        return _yaml_positions(text)
+    lines = LineIndex(text)
+    out: dict[Path, TextPosition] = {}
+    _walk_json(node, (), node.start, out, lines)
+    return out
+
+
+def _walk_json(node: JNode, path: Path, start: int, out: dict[Path, TextPosition],
+               lines: LineIndex) -> None:
+    line, col = lines.position(start)
+    end_line, end_col = lines.position(node.end)
+    out[path] = TextPosition(line - 1, col - 1, end_line - 1, end_col - 1)
+    for member in node.members:
+        _walk_json(member.value, (*path, member.key), member.key_start, out, lines)
+    for index, item in enumerate(node.items):
+        _walk_json(item, (*path, index), item.start, out, lines)
+
+
+def _yaml_positions(text: str) -> dict[Path, TextPosition]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except (yaml.YAMLError, RecursionError, ValueError):

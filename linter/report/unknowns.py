@@ -7,6 +7,7 @@ expression that could not be evaluated, with each expression's own location as a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from linter.engine.reserved import UNKNOWN_VERDICT, tool_finding
@@ -40,14 +41,8 @@ def unknown_finding(verdict: UnknownVerdict, rule_name: str = "") -> Finding:
         UNKNOWN_VERDICT, unknown_message(verdict, rule_name), verdict.span, verdict.address
     )
     expressions = [u.expression for u in verdict.unknowns]
-    return Finding(
-        rule_id=base.rule_id,
-        rule_name=base.rule_name,
-        category=base.category,
-        severity=base.severity,
-        message=base.message,
-        span=base.span,
-        address=base.address,
+    return dataclasses.replace(
+        base,
         related=related,
         fingerprint=fallback_fingerprint(
             base.rule_id, verdict.rule_id, verdict.address, verdict.span.file, *expressions
