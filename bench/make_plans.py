@@ -39,8 +39,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from linter.parse.hcl import parse_hcl  # noqa: E402
-from linter.parse.hcl_ast import Literal  # noqa: E402
+from linter.frontends.terraform.hcl import parse_hcl  # noqa: E402
+from linter.frontends.terraform.hcl_ast import Literal  # noqa: E402
 
 PLUGIN_CANDIDATES = (
     "/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins")

@@ -55,11 +55,11 @@ def bench_cli(runs: int) -> float:
 
 def bench_evaluation(runs: int, whole_process: float) -> None:
     sys.path.insert(0, str(REPO))
-    from linter.discover import discover
-    from linter.evaluate.terraform import evaluate_module
-    from linter.evaluate.tf_modules import clear_caches
+    from linter.discover.walk import discover
+    from linter.frontends.terraform.hcl import load_module
+    from linter.frontends.terraform.module import evaluate_module
+    from linter.frontends.terraform.modules import clear_caches
     from linter.options import ScanOptions
-    from linter.parse.hcl import load_module
 
     root = REPO
     found = discover([str(REPO / "fixtures")], root, (".terraform", ".git"))

@@ -19,7 +19,7 @@ from linter.model import Severity
 
 if TYPE_CHECKING:
     from linter.options import ScanOptions
-    from linter.pipeline import ScanResult
+    from linter.result import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -259,7 +259,7 @@ def build_options(
     import pathlib
 
     from linter.config.load import apply_config, load_config
-    from linter.discover import scan_root
+    from linter.discover.walk import scan_root
     from linter.options import ScanOptions
 
     imds_defaults = parse_assignments(
@@ -478,7 +478,7 @@ def test_rules(
     """Run each rule's annotated fixtures (# ruleid: / # ok:) and show expected vs reported."""
     import pathlib
 
-    from linter.engine.rule_tests import find_suite, load_suite_rules, render, run_suite
+    from linter.testing.rule_tests import find_suite, load_suite_rules, render, run_suite
 
     target = pathlib.Path(directory)
     suite = find_suite(target)

@@ -18,12 +18,13 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 
-from linter.discover import scan_root
+from linter.discover.walk import scan_root
 from linter.errors import ConfigError
+from linter.fingerprint import fingerprint_of
 from linter.model import Finding
 from linter.options import ScanOptions
-from linter.pipeline import ProgressFn, ScanResult, scan
-from linter.report.fingerprint import fingerprint_of
+from linter.pipeline import ProgressFn, scan
+from linter.result import ScanResult
 
 
 def git(root: pathlib.Path, *args: str) -> bytes:
@@ -83,7 +84,7 @@ def scan_diff(
             scan(base_targets, options, root=base_root, progress=progress)
             if base_targets else ScanResult(base_root)
         )
-    head = scan(targets, options, root=root, base_graph=base.graph, progress=progress)
+    head = scan(targets, options, root=root, base=base.parsed, progress=progress)
     head.findings = new_or_changed(base.findings, head.findings)
     base_unknowns = Counter((u.rule_id, u.address) for u in base.unknown_verdicts)
     head.unknown_verdicts = [

@@ -253,6 +253,34 @@ class Finding:
         return (self.span.file, self.span.start_line, self.span.start_col, self.rule_id)
 
 
+class Tri(enum.Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Tri
+    paths: tuple[Path, ...] = ()  # attribute paths of ctx.resource where the condition held
+    spans: tuple[Span, ...] = ()  # explicit spans (e.g. a statement in another resource)
+    details: Mapping[str, Any] = field(default_factory=dict)  # message placeholders
+    related: tuple[Related, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
+
+    @staticmethod
+    def true(**kwargs: Any) -> Outcome:
+        return Outcome(Tri.TRUE, **kwargs)
+
+    @staticmethod
+    def false(**kwargs: Any) -> Outcome:
+        return Outcome(Tri.FALSE, **kwargs)
+
+    @staticmethod
+    def unknown(*unknowns: Unknown, **kwargs: Any) -> Outcome:
+        return Outcome(Tri.UNKNOWN, unknowns=unknowns, **kwargs)
+
+
 @dataclass(frozen=True)
 class UnknownVerdict:
     """A rule whose verdict on a resource depends on a value iaclint could not know."""

@@ -7,40 +7,22 @@ configuration errors (``ConfigError``) propagate, for the CLI to exit with code 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import pathlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
-from linter.discover import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
-from linter.engine.baseline import BaselineEntry
-from linter.engine.reserved import FILE_DOES_NOT_PARSE, tool_finding
-from linter.engine.rule import Rule
+from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
 from linter.errors import ConfigError
 from linter.graph.graph import Graph
-from linter.model import Finding, ParseResult, Span, Unknown, UnknownVerdict
+from linter.model import ParseResult, Span
 from linter.options import ScanOptions
+from linter.result import BaselineEntry, ScanResult
+from linter.rule import FILE_DOES_NOT_PARSE, Rule, tool_finding
 
 # progress(label, done, total): called before each unit (a Terraform root module or a template)
 # is parsed, and once with done = total = -1 when the rules start
 ProgressFn = Callable[[str, int, int], None]
-
-
-@dataclass
-class ScanResult:
-    root: pathlib.Path  # the scan root; every Span.file is relative to it
-    findings: list[Finding] = field(default_factory=list)  # rule and tool findings, sorted
-    unknown_verdicts: list[UnknownVerdict] = field(default_factory=list)
-    unknowns: list[Unknown] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # files scanned (relative)
-    rules: list[Rule] = field(default_factory=list)  # rules that ran
-    duration: float = 0.0  # seconds
-    stale_baseline: list[BaselineEntry] = field(
-        default_factory=list
-    )  # entries that no longer occur
-    graph: Graph | None = None  # the resource graph the rules judged
 
 
 def load_all_rules(options: ScanOptions) -> list[Rule]:
@@ -57,7 +39,7 @@ def scan(
     *,
     rules: list[Rule] | None = None,
     root: pathlib.Path | None = None,
-    base_graph: Graph | None = None,
+    base: ParseResult | None = None,
     progress: ProgressFn | None = None,
 ) -> ScanResult:
     options = options or ScanOptions()
@@ -69,7 +51,7 @@ def scan(
     parsed = parse_all(found, options, progress)
     if progress is not None:
         progress("rules", -1, -1)
-    result = judge(root, parsed, rules, options, base_graph)
+    result = judge(root, parsed, rules, options, base)
     if found.only_files:
         wanted = set(found.only_files)
         result.findings = [f for f in result.findings if f.span.file in wanted]
@@ -96,13 +78,12 @@ def parse_all(
         work = functools.partial(parse_candidate, found.root, rel, options)
         merge(merged, guarded(found.root, rel, work))
     if found.tfvars_files:
-        from linter.secrets.tfvars import scan_tfvars
+        from linter.frontends.terraform.tfvars import read_tfvars
 
         for rel in found.tfvars_files:
             data = read_file(found.root, rel, merged)
             if data is not None:
-                merged.findings.extend(scan_tfvars(found.root, rel, data))
-                merged.files.append(rel)
+                merge(merged, read_tfvars(rel, data))
     prefer_plans(merged)
     return merged
 
@@ -151,7 +132,7 @@ def terraform_roots(found: Discovery) -> list[str]:
     """Module directories to evaluate as roots: those no other scanned directory calls locally."""
     if not found.module_dirs:
         return []
-    from linter.evaluate.terraform import local_module_dirs
+    from linter.frontends.terraform.module import local_module_dirs
 
     called: set[str] = set()
     for module_dir in found.module_dirs:
@@ -161,7 +142,7 @@ def terraform_roots(found: Discovery) -> list[str]:
 
 
 def evaluate_terraform(root: pathlib.Path, module_dir: str, options: ScanOptions) -> ParseResult:
-    from linter.evaluate.terraform import evaluate_module
+    from linter.frontends.terraform.module import evaluate_module
 
     return evaluate_module(root, module_dir, options)
 
@@ -173,14 +154,14 @@ def parse_candidate(root: pathlib.Path, rel: str, options: ScanOptions) -> Parse
     if data is None:
         return result
     if rel.endswith(".json"):
-        from linter.parse.plan import looks_like_plan, parse_plan
+        from linter.frontends.plan import looks_like_plan, parse_plan
 
         if looks_like_plan(data):
             return parse_plan(root, rel, data)
-    from linter.parse.cfn import looks_like_cfn
+    from linter.frontends.cloudformation.decode import looks_like_cfn
 
     if looks_like_cfn(data):
-        from linter.evaluate.cloudformation import evaluate_template
+        from linter.frontends.cloudformation.template import evaluate_template
 
         return evaluate_template(root, rel, data, options)
     return result
@@ -219,24 +200,34 @@ def merge(into: ParseResult, part: ParseResult) -> None:
     into.files.extend(part.files)
 
 
+def build_graph(parsed: ParseResult, options: ScanOptions, base: ParseResult | None = None
+                ) -> Graph:
+    """The graph of the front ends' resources, derived once (and the base revision's, for rules
+    about a change)."""
+    from linter.graph.graph import build
+    from linter.graph.identity import derive
+
+    graph = build(parsed.resources, parsed.edges)
+    derive(graph, options)
+    if base is not None:
+        graph.base = build(base.resources, base.edges)
+        derive(graph.base, options)
+    return graph
+
+
 def judge(
     root: pathlib.Path,
     parsed: ParseResult,
     rules: list[Rule],
     options: ScanOptions,
-    base_graph: Graph | None = None,
+    base: ParseResult | None = None,
 ) -> ScanResult:
     from linter.engine.baseline import apply_baseline, read_baseline
     from linter.engine.evaluate import run_rules
     from linter.engine.suppress import apply_inline
-    from linter.graph.graph import build
-    from linter.graph.identity import derive
-
-    graph = build(parsed.resources, parsed.edges)
-    graph.base = base_graph
-    derive(graph, options)
+    graph = build_graph(parsed, options, base)
     findings, verdicts = run_rules(rules, graph, options)
-    findings = [*front_end_findings(parsed.findings, rules, options), *findings]
+    findings = [*parsed.findings, *findings]
     findings = apply_inline(root, findings, graph, rules, options)
     stale: list[BaselineEntry] = []
     if options.baseline:
@@ -252,22 +243,6 @@ def judge(
         files=sorted(set(parsed.files)),
         rules=rules,
         stale_baseline=stale,
-        graph=graph,
+        resources=list(graph.resources.values()),
+        parsed=parsed,
     )
-
-
-def front_end_findings(
-    findings: list[Finding], rules: list[Rule], options: ScanOptions
-) -> list[Finding]:
-    """Findings a front end made for a rule (tfvars credentials): honour select/ignore/severity."""
-    from linter.engine.evaluate import rule_selected, severity_for
-
-    by_id = {rule.id: rule for rule in rules}
-    out: list[Finding] = []
-    for finding in findings:
-        rule = by_id.get(finding.rule_id)
-        if rule is None:
-            out.append(finding)
-        elif rule_selected(rule, options):
-            out.append(dataclasses.replace(finding, severity=severity_for(rule, options)))
-    return out

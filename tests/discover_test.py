@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pathlib
 
-from linter.discover import discover, is_excluded, scan_root
+from linter.discover.walk import discover, is_excluded, scan_root
 
 
 def write(path: pathlib.Path, text: str = "") -> None:

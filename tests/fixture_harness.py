@@ -1,9 +1,9 @@
-"""The fixture harness lives in the package (``linter.engine.fixture_harness``) so that
+"""The fixture harness lives in the package (``linter.testing.fixture_harness``) so that
 ``iaclint test-rules DIR`` can run it on users' rules; this module re-exports it for the tests."""
 
 from __future__ import annotations
 
-from linter.engine.fixture_harness import (
+from linter.testing.fixture_harness import (
     BASE_DIR,
     KINDS,
     MODULES_DIR,

@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from linter.engine.fixture_harness import check_case, find_cases
+from linter.testing.fixture_harness import check_case, find_cases
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
 CASES = find_cases(FIXTURES) if FIXTURES.is_dir() else []

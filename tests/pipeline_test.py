@@ -5,7 +5,7 @@ from __future__ import annotations
 import pathlib
 
 from linter.options import ScanOptions
-from linter.pipeline import scan
+from linter.pipeline import build_graph, scan
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -13,8 +13,8 @@ FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
 def test_a_plan_beside_its_configuration_replaces_the_evaluated_resources() -> None:
     case = FIXTURES / "aws" / "ec2" / "imds-v1-allowed" / "eval-plan-beside-config"
     result = scan([str(case)], ScanOptions(select=("IAC0101",)), root=case)
-    assert result.graph is not None
-    instances = result.graph.of_type("aws_instance")
+    assert result.parsed is not None
+    instances = build_graph(result.parsed, ScanOptions()).of_type("aws_instance")
     from_default = [r for r in instances if r.address == "aws_instance.from_default"]
     assert len(from_default) == 1  # not the evaluated copy as well
     assert "plan_span" in from_default[0].meta  # the plan's resolved resource …

@@ -14,25 +14,16 @@ import json
 import pathlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from linter import __version__
-from linter.engine.reserved import SUPPRESSION_PROBLEM, UNUSED_SUPPRESSION
 from linter.errors import ConfigError
+from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Suppression
-from linter.report.fingerprint import fingerprint_of
+from linter.result import BaselineEntry
+from linter.rule import SUPPRESSION_PROBLEM, UNUSED_SUPPRESSION
 
 BASELINE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class BaselineEntry:
-    fingerprint: str
-    rule: str
-    resource: str
-    file: str
-    message: str
 
 
 # problems with suppressions are fixed in the code, never accepted into a baseline

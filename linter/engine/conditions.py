@@ -9,7 +9,7 @@ Condition forms (validated by ``rule.schema.json`` and ``linter.engine.loader``)
 * ``{path: P, <operator>: argument}`` — see ``linter.engine.operators``; ``P`` resolves with
   ``linter.model.resolve`` (a name step over a list of nested blocks visits every block), and
   the condition holds if it holds for any value found (Kleene OR over the values);
-* ``{predicate: NAME, with: {…}}`` — ``PREDICATES[NAME]`` (``linter.engine.predicates``).
+* ``{predicate: NAME, with: {…}}`` — ``PREDICATES[NAME]`` (``linter.checks.table``).
 
 An ``Outcome`` carries evidence either way: the attribute paths that were looked at (so that a
 ``not`` that turns a FALSE into TRUE still knows where the offending value is), message
@@ -24,11 +24,11 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from linter.checks.context import RuleContext
+from linter.checks.table import PREDICATES
 from linter.engine import operators
-from linter.engine.option_refs import option_value
-from linter.engine.outcome import Outcome, RuleContext, Tri
-from linter.engine.predicates import PREDICATES
-from linter.model import Match, Path, Unknown, is_unknown, parse_path, resolve
+from linter.engine.params import option_value
+from linter.model import Match, Outcome, Path, Tri, Unknown, is_unknown, parse_path, resolve
 
 Condition = Mapping[str, Any]
 

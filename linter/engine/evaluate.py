@@ -17,26 +17,27 @@ import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from linter.checks.context import RuleContext
 from linter.engine import messages
 from linter.engine.conditions import compiled_path, evaluate_condition
-from linter.engine.fingerprint import fingerprint, normalized_path, variant_fingerprint
-from linter.engine.outcome import Outcome, RuleContext, Tri
-from linter.engine.reserved import RULE_RAISED, tool_finding
-from linter.engine.rule import MatchBlock, Rule
+from linter.fingerprint import fingerprint, normalized_path, variant_fingerprint
 from linter.graph.graph import Graph
 from linter.model import (
     Finding,
     Format,
+    Outcome,
     Path,
     Related,
     Resource,
     Severity,
     Span,
+    Tri,
     UnknownVerdict,
     condition_note,
     resolve,
 )
 from linter.options import ScanOptions
+from linter.rule import RULE_RAISED, MatchBlock, Rule, tool_finding
 
 
 def run_rules(

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from linter import __version__
+from linter.checks.table import PREDICATES
 from linter.engine import messages
 from linter.engine.operators import OPERATORS
-from linter.engine.option_refs import scan_option_names
-from linter.engine.predicates import PREDICATES
-from linter.engine.rule import Docs, MatchBlock, Remediation, Rule
+from linter.engine.params import scan_option_names
 from linter.errors import ConfigError
 from linter.model import Format, Severity
+from linter.rule import Docs, MatchBlock, Remediation, Rule
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError

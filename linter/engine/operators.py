@@ -42,8 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from linter.engine.outcome import Tri
-from linter.model import Unknown, contains_unknown
+from linter.model import Tri, Unknown, contains_unknown
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 

@@ -28,18 +28,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from linter.engine.fingerprint import file_fingerprint
-from linter.engine.reserved import (
+from linter.fingerprint import file_fingerprint
+from linter.graph.graph import Graph
+from linter.model import Finding, Format, Span, Suppression
+from linter.options import ScanOptions
+from linter.rule import (
     RESERVED,
     SUPPRESSION_PROBLEM,
     UNUSED_SUPPRESSION,
     ReservedRule,
+    Rule,
     tool_finding,
 )
-from linter.engine.rule import Rule
-from linter.graph.graph import Graph
-from linter.model import Finding, Format, Span, Suppression
-from linter.options import ScanOptions
 
 COMMENT = re.compile(r"(?:#|//|/\*)\s*iaclint:ignore\b(?P<body>[^\n]*)")
 RULES = re.compile(r"^\s*(?P<rules>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")

@@ -38,8 +38,8 @@ from linter.graph.launch import (
     launch_specs,
     template_of,
 )
+from linter.graph.policies import policies_of
 from linter.graph.resolve import Resolution, Status, lookup, resolve_ref
-from linter.iam.documents import policies_of
 from linter.iam.policy import PolicyDocument
 from linter.model import Edge, Path, Related, Resource, Unknown
 from linter.options import ScanOptions
@@ -249,7 +249,7 @@ def instance_roles(graph: Graph) -> list[Resource]:
 
 def policy_documents(graph: Graph, role: Resource) -> list[PolicyDocument]:
     """Every identity policy reaching ``role`` (inline, attached customer managed, AWS managed
-    by content), as the IAM model reads them (``linter.iam.documents.policies_of``)."""
+    by content), as the IAM model reads them (``linter.graph.policies.policies_of``)."""
     return policies_of(role, graph)
 
 

@@ -1,7 +1,7 @@
 """Effective permissions of a role, and the roles it may go on to assume.
 
 ``role_permissions`` is the union of every identity policy reaching the role (the IAM model:
-``linter.iam.documents.policies_of`` + ``linter.iam.analysis.effective_permissions``, with Deny
+``linter.graph.policies.policies_of`` + ``linter.iam.analysis.effective_permissions``, with Deny
 and NotAction semantics). ``assumable_roles`` follows ``sts:AssumeRole``: role A may become role
 B when one of A's Allow statements covers ``sts:AssumeRole`` on B (by reference, by ARN or name
 pattern, or by ``*``) and B's trust policy admits A (by A's ARN / reference, by A's whole
@@ -14,9 +14,9 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from linter.engine.outcome import Tri
 from linter.graph.graph import Graph
 from linter.graph.identity import ROLE_TYPES
+from linter.graph.policies import policies_of, trust_policy_of
 from linter.graph.resolve import names_of
 from linter.iam import catalogue
 from linter.iam.analysis import (
@@ -27,9 +27,8 @@ from linter.iam.analysis import (
     exactly_denied,
     is_any_resource,
 )
-from linter.iam.documents import policies_of, trust_policy_of
 from linter.iam.policy import Statement
-from linter.model import Path, Resource, Span, Unknown
+from linter.model import Path, Resource, Span, Tri, Unknown
 
 ASSUME = "sts:AssumeRole"
 

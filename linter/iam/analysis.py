@@ -2,7 +2,7 @@
 
 Every judgement returns ``Hit``s: the statement, the deepest nodes that make it too broad (the
 action / resource / principal items), and a sentence saying exactly what is too broad. Rules
-turn hits into findings (``linter.iam.predicates``); the identity graph uses
+turn hits into findings (``linter.checks.iam``); the identity graph uses
 ``effective_permissions`` (instance → profile → role → ``Permissions``).
 
 Semantics:
@@ -28,10 +28,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from linter.engine.outcome import Tri
 from linter.iam import catalogue, conditions
 from linter.iam.policy import DocKind, Item, PolicyDocument, PrincipalItem, Statement
-from linter.model import Path, Span, Unknown
+from linter.model import Path, Span, Tri, Unknown
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A ``PolicyDocument`` is a tuple of ``Statement``s. Every string a statement holds (action,
 resource, principal, condition value) is an ``Item`` that remembers its attribute path in the
 resource that defines it, and every statement carries the span index of that resource (including
-the positions decoded from JSON strings, see ``linter.iam.jsonpos``), so any verdict can point at
+the positions decoded from JSON strings, see ``linter.json_positions``), so any verdict can point at
 the deepest node: the offending action or principal line.
 
 Normalization follows the IAM policy grammar: ``Statement`` as object or list; ``Action`` /

@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from linter.pipeline import ScanResult
+    from linter.result import ScanResult
 
 MODULES = {
     "text": "linter.report.text",

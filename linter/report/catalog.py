@@ -1,7 +1,7 @@
 """The rules a report describes: the rules that ran plus the reserved tool rules that were used.
 
 ``RuleInfo`` is the one view of a rule every format reads, whether it comes from a YAML rule
-(``linter.engine.rule.Rule``), a reserved tool rule (``linter.engine.reserved``) or, defensively,
+(``linter.rule.Rule``), a reserved tool rule (``linter.rule``) or, defensively,
 only from a finding whose rule is in neither (a rule filtered out after it fired).
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from linter.engine.reserved import RESERVED, ReservedRule
-from linter.engine.rule import Docs, Remediation, Rule
 from linter.model import Finding, Severity
+from linter.rule import RESERVED, Docs, Remediation, ReservedRule, Rule
 
 TOOL_CATEGORY = "tool"
 PROJECT_URI = "https://github.com/iaclint/iaclint"

@@ -10,12 +10,12 @@ summary, as plain log output.
 from __future__ import annotations
 
 from linter.model import Finding, Severity
-from linter.pipeline import ScanResult
 from linter.report.frame import printable
 from linter.report.locations import Base, SourceFiles, end_column, find_base
 from linter.report.redact import redact, secrets_of
 from linter.report.summary import summarize, summary_line
 from linter.report.unknowns import with_unknowns
+from linter.result import ScanResult
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 

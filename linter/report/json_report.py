@@ -16,15 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import linter
-from linter.engine.reserved import UNKNOWN_VERDICT
-from linter.engine.rule import Remediation
+from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Related, Span, Unknown, UnknownVerdict
-from linter.pipeline import ScanResult
 from linter.report.catalog import RuleInfo, catalog
-from linter.report.fingerprint import fingerprint_of
 from linter.report.locations import SourceFiles, end_column
 from linter.report.redact import redact_tree, secrets_of
 from linter.report.summary import Summary, is_tool, summarize
+from linter.result import ScanResult
+from linter.rule import UNKNOWN_VERDICT, Remediation
 
 VERSION = 1
 SCHEMA_PATH = pathlib.Path(__file__).with_name("json-output.schema.json")

@@ -1,6 +1,6 @@
 """JUnit XML for test dashboards: one test suite per rule, one test case per rule and resource.
 
-A rule's test cases are the resources it was evaluated on (the resources of ``ScanResult.graph``
+A rule's test cases are the resources it was evaluated on (the resources of ``ScanResult.resources``
 of the rule's types) plus every resource it reported on: a finding is a ``<failure>`` (several
 findings on one resource are listed in the same failure), a suppressed finding or an unknown
 verdict is
@@ -15,12 +15,12 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from linter.engine.rule import Rule
 from linter.model import Finding, Resource, Severity, UnknownVerdict
-from linter.pipeline import ScanResult
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.redact import redact, secrets_of
 from linter.report.unknowns import describe_unknown
+from linter.result import ScanResult
+from linter.rule import Rule
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -91,7 +91,7 @@ def _cases(result: ScanResult, rules: dict[str, RuleInfo]) -> dict[str, dict[str
             found = out[rule_id][name] = _Case(name, file, line)
         return found
 
-    resources = list(result.graph.resources.values()) if result.graph is not None else []
+    resources = result.resources
     for rule in result.rules:
         for resource in resources:
             if applies(rule, resource):

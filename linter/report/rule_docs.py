@@ -8,8 +8,8 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Mapping, Sequence
 
-from linter.engine.rule import Rule
 from linter.model import Format
+from linter.rule import Rule
 
 FENCE = {"terraform": "hcl", "cloudformation": "yaml", "cli": "sh"}
 

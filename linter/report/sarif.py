@@ -20,15 +20,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import linter
-from linter.engine.reserved import FILE_DOES_NOT_PARSE, RULE_RAISED
+from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Related, Span
-from linter.pipeline import ScanResult
 from linter.report.catalog import PROJECT_URI, RuleInfo, catalog
-from linter.report.fingerprint import fingerprint_of
 from linter.report.locations import Base, SourceFiles, end_column, find_base
 from linter.report.provenance import provenance
 from linter.report.redact import redact_tree, secrets_of
 from linter.report.unknowns import with_unknowns
+from linter.result import ScanResult
+from linter.rule import FILE_DOES_NOT_PARSE, RULE_RAISED
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter.engine.reserved import UNKNOWN_VERDICT
 from linter.model import Finding, Severity
-from linter.pipeline import ScanResult
 from linter.report.catalog import TOOL_CATEGORY
+from linter.result import ScanResult
+from linter.rule import UNKNOWN_VERDICT
 
 
 @dataclass(frozen=True)

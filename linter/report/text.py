@@ -20,14 +20,14 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 
-from linter.engine.rule import Rule
 from linter.model import Finding, Related, Severity
-from linter.pipeline import ScanResult
 from linter.report.frame import Paint, code_frame, printable
 from linter.report.locations import SourceFiles
 from linter.report.redact import redact, secrets_of
 from linter.report.summary import summarize, summary_line
 from linter.report.unknowns import with_unknowns
+from linter.result import ScanResult
+from linter.rule import Rule
 
 STYLES = {
     "location": "bold",

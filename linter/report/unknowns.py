@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from linter.engine.reserved import UNKNOWN_VERDICT, tool_finding
-from linter.engine.rule import Rule
+from linter.fingerprint import fallback_fingerprint
 from linter.model import Finding, Related, Unknown, UnknownVerdict
-from linter.report.fingerprint import fallback_fingerprint
+from linter.rule import UNKNOWN_VERDICT, Rule, tool_finding
 
 
 def describe_unknown(unknown: Unknown) -> str:

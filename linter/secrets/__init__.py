@@ -5,6 +5,7 @@
 * ``text`` — detectors over one piece of text (a user-data script, a tfvars file, any string).
 * ``locate`` — where credentials hide in a ``Resource`` (provider blocks, user data, environment
   variables, CloudFormation authentication metadata, parameter defaults, any string attribute).
-* ``predicate`` — the ``secrets.aws-credentials`` rule predicate.
-* ``tfvars`` — ``scan_tfvars``: the same detectors over ``*.tfvars`` files, reported at their line.
+
+The rule's predicate is ``linter.checks.credentials``; variable files reach it as ``tfvars``
+resources (``linter.frontends.terraform.tfvars``).
 """

@@ -289,5 +289,6 @@ def _origin(resource: Resource, path: Path) -> Span | None:
 
 
 def from_tfvars(resource: Resource, leak: Leak) -> bool:
-    """True when the leaked value was written in a tfvars file (``scan_tfvars`` reports it)."""
+    """True when the leaked value was written in a tfvars file (its ``tfvars`` resource reports
+    it)."""
     return leak.span.file.endswith(TFVARS_SUFFIXES) and leak.span.file != resource.file

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from linter.checks.context import RuleContext
 from linter.engine.conditions import all_of, any_of, evaluate_condition, negate
-from linter.engine.outcome import Outcome, RuleContext, Tri
-from linter.model import Span, Unknown
+from linter.model import Outcome, Span, Tri, Unknown
 from linter.options import HopLimitException, ScanOptions
 from tests.engine.engine_builders import cfn, ctx, graph_of, tf
 

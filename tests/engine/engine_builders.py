@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from linter.engine.outcome import RuleContext
+from linter.checks.context import RuleContext
 from linter.graph.graph import Graph, build
 from linter.model import Format, Path, Resource, Span
 from linter.options import ScanOptions

@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 
+from linter.checks.table import PREDICATES
 from linter.engine.evaluate import locate, rule_selected, run_rules, severity_for
 from linter.engine.loader import bundled_rules_dir, load_rules, rule_from_data
-from linter.engine.outcome import Outcome
-from linter.engine.predicates import PREDICATES
-from linter.engine.rule import Rule
-from linter.model import Format, Severity, Span, Unknown
+from linter.model import Format, Outcome, Severity, Span, Unknown
 from linter.options import ScanOptions
+from linter.rule import Rule
 from tests.engine.engine_builders import cfn, graph_of, tf
 from tests.engine.loader_test import VALID
 

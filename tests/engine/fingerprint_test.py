@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pathlib
 
-from linter.engine.fingerprint import fingerprint, normalized_path
+from linter.fingerprint import fingerprint, normalized_path
 from linter.model import Finding
 from linter.options import ScanOptions
 from tests.engine.engine_builders import cfn, tf

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from linter.engine.fixture_harness import (
+from linter.model import Finding, Severity, Span
+from linter.options import ScanOptions
+from linter.testing.fixture_harness import (
     FixtureError,
     ScanFn,
     case_files,
@@ -16,8 +18,6 @@ from linter.engine.fixture_harness import (
     find_cases,
     read_expectations,
 )
-from linter.model import Finding, Severity, Span
-from linter.options import ScanOptions
 
 
 def finding(file: str, line: int, rule_id: str = "IAC0101") -> Finding:

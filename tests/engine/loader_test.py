@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
+from linter.checks.table import PREDICATES
 from linter.engine import loader
 from linter.engine.loader import bundled_rules_dir, json_path, load_rules
-from linter.engine.outcome import Outcome
-from linter.engine.predicates import PREDICATES
 from linter.errors import ConfigError
-from linter.model import Format, Severity
+from linter.model import Format, Outcome, Severity
 
 VALID: dict[str, Any] = {
     "id": "IAC0900",

@@ -5,8 +5,7 @@ from typing import Any
 import pytest
 
 from linter.engine.operators import OPERATORS, TypeMismatch, apply, as_number, as_text
-from linter.engine.outcome import Tri
-from linter.model import Unknown
+from linter.model import Tri, Unknown
 
 T, F, U = Tri.TRUE, Tri.FALSE, Tri.UNKNOWN
 

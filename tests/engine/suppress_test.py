@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from linter.cli import main
-from linter.engine.fixture_harness import check_case, find_cases
 from linter.engine.suppress import parse_comment
+from linter.testing.fixture_harness import check_case, find_cases
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "suppress_fixtures"
 VALIDATOR = pathlib.Path(__file__).resolve().parents[3] / "shared" / "tools" / "sarif-validate"

@@ -6,7 +6,7 @@ import pathlib
 import textwrap
 from typing import Any
 
-from linter.evaluate.cloudformation import evaluate_template
+from linter.frontends.cloudformation.template import evaluate_template
 from linter.model import ParseResult, Resource
 from linter.options import ScanOptions
 

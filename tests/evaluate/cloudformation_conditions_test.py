@@ -3,7 +3,7 @@ one resource variant per way they can go."""
 
 from __future__ import annotations
 
-from linter.evaluate.cloudformation import MAX_CONDITION_ATOMS
+from linter.frontends.cloudformation.template import MAX_CONDITION_ATOMS
 from linter.model import Unknown, condition_note
 from tests.evaluate.cfn_helpers import evaluate, only, props
 

@@ -7,10 +7,10 @@ import pathlib
 
 import pytest
 
-from linter.evaluate.cloudformation import evaluate_template
+from linter.frontends.cloudformation.decode import looks_like_cfn
+from linter.frontends.cloudformation.template import evaluate_template
 from linter.model import Format
 from linter.options import ScanOptions
-from linter.parse.cfn import looks_like_cfn
 from tests.evaluate.cfn_helpers import evaluate, only
 
 YAML = """

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.evaluate import tf_functions
-from linter.evaluate.terraform import ConstResolver
-from linter.evaluate.tf_expr import Context, evaluate
-from linter.evaluate.tf_files import FileAccess
-from linter.evaluate.tf_functions import UnknownResult, json_decode, json_encode
-from linter.evaluate.tf_values import EvalError
+from linter.frontends.terraform import functions as tf_functions
+from linter.frontends.terraform.expressions import Context, evaluate
+from linter.frontends.terraform.files import FileAccess
+from linter.frontends.terraform.functions import UnknownResult, json_decode, json_encode
+from linter.frontends.terraform.hcl import parse_hcl
+from linter.frontends.terraform.module import ConstResolver
+from linter.frontends.terraform.values import EvalError
 from linter.model import Unknown
-from linter.parse.hcl import parse_hcl
 from tests.evaluate.tf_helpers import value
 
 

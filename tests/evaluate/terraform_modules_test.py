@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 
-from linter.evaluate.terraform import local_module_dirs
+from linter.frontends.terraform.module import local_module_dirs
 from linter.model import Unknown
 from tests.evaluate.tf_helpers import addresses, resource, run, write
 

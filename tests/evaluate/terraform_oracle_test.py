@@ -2,9 +2,9 @@
 
 For every fixture directory with ``.tf`` files, ``terraform plan -refresh=false`` (mock
 credentials, offline provider mirror; see ``bench/make_plans.py``) gives ``planned_values``;
-``linter.evaluate.terraform.evaluate_module`` must resolve the attributes the rules read to the
-same values wherever it claims to know them (an ``Unknown`` is never compared), and must produce
-the same managed-resource instances.
+``linter.frontends.terraform.module.evaluate_module`` must resolve the attributes the rules read
+to the same values wherever it claims to know them (an ``Unknown`` is never compared), and must
+produce the same managed-resource instances.
 
 A committed ``fixtures/plans/<dir>.json`` whose recorded SHA-256 matches the fixture's current
 files is used as is (likewise a fresh entry of ``fixtures/plans/unplannable.json`` skips the
@@ -202,7 +202,7 @@ def compare(resources: list[Resource], plan: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize("directory", FIXTURES, ids=_rel)
 def test_evaluated_values_match_terraform_plan(
         directory: pathlib.Path, plans: dict[str, dict[str, Any] | str]) -> None:
-    evaluate = pytest.importorskip("linter.evaluate.terraform")
+    evaluate = pytest.importorskip("linter.frontends.terraform.module")
     plan = plans[_rel(directory)]
     if isinstance(plan, str):
         pytest.skip(plan)

@@ -6,7 +6,7 @@ import pathlib
 import textwrap
 from typing import Any
 
-from linter.evaluate.terraform import evaluate_module
+from linter.frontends.terraform.module import evaluate_module
 from linter.model import ParseResult, Resource
 from linter.options import ScanOptions
 

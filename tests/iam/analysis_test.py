@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from linter.engine.outcome import Tri
 from linter.iam import analysis
 from linter.iam.policy import DocKind, PolicyDocument
+from linter.model import Tri
 from tests.iam.iam_helpers import statements
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pathlib
 
-from linter.iam.documents import documents_in, policies_of, roles_of, trust_policy_of
+from linter.graph.policies import documents_in, policies_of, roles_of, trust_policy_of
 from linter.iam.policy import DocKind
 from tests.iam.iam_helpers import flagged, graph_of, hits, scan_files
 

@@ -9,7 +9,8 @@ from typing import Any
 from linter.graph.graph import Graph
 from linter.iam.policy import Statement, statements_from_json
 from linter.options import ScanOptions
-from linter.pipeline import ScanResult, scan
+from linter.pipeline import build_graph, scan
+from linter.result import ScanResult
 
 
 def statements(*raw: dict[str, Any]) -> tuple[Statement, ...]:
@@ -29,8 +30,8 @@ def scan_files(root: pathlib.Path, files: dict[str, str], *rule_ids: str) -> Sca
 
 
 def graph_of(result: ScanResult) -> Graph:
-    assert result.graph is not None
-    return result.graph
+    assert result.parsed is not None
+    return build_graph(result.parsed, ScanOptions())
 
 
 def hits(result: ScanResult, rule_id: str) -> set[tuple[str, int]]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from linter.iam.jsonpos import decode_json, json_positions, text_spans
+from linter.json_positions import decode_json, json_positions, text_spans
 from linter.model import Span
 
 TEXT = """{

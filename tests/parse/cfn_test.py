@@ -6,7 +6,11 @@ import json
 
 import pytest
 
-from linter.parse.cfn import decode_template, looks_like_cfn, template_comments
+from linter.frontends.cloudformation.decode import (
+    decode_template,
+    looks_like_cfn,
+    template_comments,
+)
 
 GITHUB_WORKFLOW = b"""name: ci
 on: [push]

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from linter.parse.hcl import parse_hcl
-from linter.parse.hcl_ast import Block, Body, Expr, Literal, ObjectExpr, TupleExpr
+from linter.frontends.terraform.hcl import parse_hcl
+from linter.frontends.terraform.hcl_ast import Block, Body, Expr, Literal, ObjectExpr, TupleExpr
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(os.environ.get("IACLINT_CORPUS", REPO.parent / "shared" / "corpus"))

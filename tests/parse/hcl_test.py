@@ -6,9 +6,8 @@ import textwrap
 
 import pytest
 
-from linter.model import Span
-from linter.parse.hcl import load_module, parse_hcl
-from linter.parse.hcl_ast import (
+from linter.frontends.terraform.hcl import load_module, parse_hcl
+from linter.frontends.terraform.hcl_ast import (
     BinaryOp,
     Block,
     Conditional,
@@ -29,6 +28,7 @@ from linter.parse.hcl_ast import (
     TupleExpr,
     UnaryOp,
 )
+from linter.model import Span
 
 
 def parse(source: str) -> list[Block]:
@@ -386,7 +386,7 @@ def test_unterminated_string() -> None:
 
 
 def test_parser_is_created_once() -> None:
-    from linter.parse import hcl_treesitter
+    from linter.frontends.terraform import hcl_treesitter
 
     parse_hcl("a.tf", b"a = 1\n")
     first = hcl_treesitter._PARSER

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from linter.frontends.plan import config_address, looks_like_plan, parse_plan
 from linter.model import Unknown
-from linter.parse.plan import config_address, looks_like_plan, parse_plan
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 

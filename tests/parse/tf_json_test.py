@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import json
 
-from linter.model import Span
-from linter.parse.hcl_ast import (
+from linter.frontends.terraform.hcl_ast import (
     Block,
     HclFile,
     Invalid,
@@ -13,8 +12,9 @@ from linter.parse.hcl_ast import (
     Traversal,
     TupleExpr,
 )
-from linter.parse.json_positions import LineIndex, parse_json
-from linter.parse.tf_json import parse_tf_json
+from linter.frontends.terraform.tf_json import parse_tf_json
+from linter.json_positions import LineIndex, parse_json
+from linter.model import Span
 
 SOURCE = """\
 {

@@ -4,7 +4,7 @@ import pathlib
 
 import pytest
 
-from linter.pipeline import ScanResult
+from linter.result import ScanResult
 from tests.report.sample_result import build_result
 
 

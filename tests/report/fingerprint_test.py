@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Severity, Span
-from linter.report.fingerprint import fingerprint_of
 
 
 def _finding(message: str, line: int, fingerprint: str = "") -> Finding:

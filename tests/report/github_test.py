@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from linter.model import Finding, Severity, Span
-from linter.pipeline import ScanResult
 from linter.report import github
+from linter.result import ScanResult
 from tests.report.sample_result import ACCESS_KEY, SECRET_KEY, build_result
 
 

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 import linter
-from linter.pipeline import ScanResult
 from linter.report import json_report
+from linter.result import ScanResult
 from tests.report.golden_files import check_golden
 from tests.report.sample_result import ACCESS_KEY, SECRET_KEY
 

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from linter.graph.graph import Graph
 from linter.model import Format, Resource, Span
-from linter.pipeline import ScanResult
 from linter.report import junit
+from linter.result import ScanResult
 from tests.report.sample_result import ACCESS_KEY, SECRET_KEY
 
 
@@ -15,13 +14,12 @@ def _resource(address: str, type_: str, file: str = "main.tf", line: int = 1) ->
 
 
 def _with_graph(result: ScanResult) -> ScanResult:
-    graph = Graph()
-    for resource in (_resource("aws_instance.web", "aws_instance"),
-                     _resource("aws_instance.good", "aws_instance", line=40),
-                     _resource("aws_launch_template.lt", "aws_launch_template", line=20),
-                     _resource("aws_s3_bucket.logs", "aws_s3_bucket")):
-        graph.add_resource(resource)
-    result.graph = graph
+    result.resources = [
+        _resource("aws_instance.web", "aws_instance"),
+        _resource("aws_instance.good", "aws_instance", line=40),
+        _resource("aws_launch_template.lt", "aws_launch_template", line=20),
+        _resource("aws_s3_bucket.logs", "aws_s3_bucket"),
+    ]
     return result
 
 

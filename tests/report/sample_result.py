@@ -10,8 +10,6 @@ from __future__ import annotations
 import pathlib
 import textwrap
 
-from linter.engine.reserved import FILE_DOES_NOT_PARSE, UNUSED_SUPPRESSION, tool_finding
-from linter.engine.rule import Docs, MatchBlock, Remediation, Rule
 from linter.model import (
     Finding,
     Format,
@@ -22,7 +20,16 @@ from linter.model import (
     Unknown,
     UnknownVerdict,
 )
-from linter.pipeline import ScanResult
+from linter.result import ScanResult
+from linter.rule import (
+    FILE_DOES_NOT_PARSE,
+    UNUSED_SUPPRESSION,
+    Docs,
+    MatchBlock,
+    Remediation,
+    Rule,
+    tool_finding,
+)
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 import linter
-from linter.pipeline import ScanResult
 from linter.report import sarif
 from linter.report.locations import find_base
+from linter.result import ScanResult
 from tests.report.golden_files import check_golden
 from tests.report.sample_result import ACCESS_KEY, ODD_PATH, REVISION, SECRET_KEY, build_result
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from linter.pipeline import ScanResult
 from linter.report import text
+from linter.result import ScanResult
 from tests.report.sample_result import ACCESS_KEY, SECRET_KEY, dedent
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pathlib
 
+from linter.checks.context import RuleContext
+from linter.checks.credentials import NAME, SCHEMA, aws_credentials
+from linter.checks.table import PREDICATES
 from linter.engine.loader import load_rules
-from linter.engine.outcome import Outcome, RuleContext, Tri
-from linter.engine.predicates import PREDICATES
 from linter.graph.graph import build
-from linter.model import Format, Resource, Span
+from linter.model import Format, Outcome, Resource, Span, Tri
 from linter.options import ScanOptions
-from linter.secrets import tfvars
-from linter.secrets.predicate import NAME, SCHEMA, aws_credentials
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -69,8 +68,7 @@ def test_example_keys_option() -> None:
 def test_registered_and_the_rule_loads() -> None:
     assert PREDICATES[NAME] == (aws_credentials, SCHEMA)
     rules = {rule.id: rule for rule in load_rules([RULES])}
-    rule = rules[tfvars.RULE_ID]
-    assert (rule.name, rule.category, rule.severity) == (
-        tfvars.RULE_NAME, tfvars.CATEGORY, tfvars.SEVERITY)
+    rule = rules["IAC0401"]
+    assert "tfvars" in rule.match[Format.TERRAFORM].types
     assert Format.TERRAFORM in rule.match
     assert Format.CLOUDFORMATION in rule.match

@@ -1,0 +1,216 @@
+"""IAM predicate conditions of the rule language (``{predicate: iam.<name>, with: {...}}``).
+
+Each predicate judges the policy documents of ``ctx.resource`` and returns a three-valued
+``Outcome``:
+
+* ``scope: document`` (default) — the documents the resource defines or attaches itself
+  (``documents.documents_in``): a policy resource, an inline policy, a data document, a role's
+  ``managed_policy_arns``, an attachment resource's AWS managed policy. Customer policies
+  attached by reference are judged where they are defined, not again on the attachment.
+* ``scope: auto`` — ``principal`` for roles, users, groups, Lambda functions and instance
+  profiles, ``document`` for everything else.
+* ``scope: principal`` — every identity policy in force for a role / user / group, or for what
+  runs as a role (``documents.policies_of``), judged together (an escalation may need
+  ``iam:PassRole`` from one policy and ``ec2:RunInstances`` from another).
+
+The outcome's ``spans`` point at the offending action / resource / principal lines (also inside
+JSON strings); ``paths`` are the same nodes as attribute paths of ``ctx.resource``; when the
+statement lives in another resource (a referenced data document, a policy attached to a
+principal) the finding points at the referencing attribute or the principal's header and the
+statement is a ``related`` location. ``details``: ``why`` (what exactly is too broad),
+``subject`` (the offending values), ``statement``, ``document``, ``count`` (hits), ``fix``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from linter.checks.context import RuleContext
+from linter.graph.policies import documents_in, policies_of
+from linter.iam import analysis
+from linter.iam.analysis import Hit, Verdict
+from linter.iam.policy import DocKind, PolicyDocument, Statement
+from linter.model import Outcome, Path, Related, Span, Unknown
+
+_SCOPE = {"type": "string", "enum": ["document", "principal", "auto"], "default": "document"}
+# what runs with identity policies: judged as a principal under ``scope: auto``
+PRINCIPAL_TYPES = frozenset({
+    "aws_iam_role", "aws_iam_user", "aws_iam_group", "aws_lambda_function",
+    "aws_iam_instance_profile", "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group",
+    "AWS::Lambda::Function", "AWS::IAM::InstanceProfile",
+})
+
+
+def _scope(ctx: RuleContext, args: Mapping[str, Any]) -> str:
+    scope = str(args.get("scope", "document"))
+    if scope == "auto":
+        return "principal" if ctx.resource.type in PRINCIPAL_TYPES and (
+            ctx.resource.kind != "data") else "document"
+    return scope
+
+Judge = Callable[[Sequence[Statement], PolicyDocument | None], Verdict]
+
+
+def _documents(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, ...]
+               ) -> list[PolicyDocument]:
+    if _scope(ctx, args) == "principal":
+        return [d for d in policies_of(ctx.resource, ctx.graph) if d.kind in kinds]
+    return [d for d in documents_in(ctx.resource, ctx.graph)
+            if d.kind in kinds and d.source != "attached"]
+
+
+def _listing(subjects: Sequence[str], shown: int = 4) -> str:
+    """One related note per statement: a few of what it grants, and how many more."""
+    unique = list(dict.fromkeys(subjects))
+    if len(unique) <= shown:
+        return ", ".join(unique)
+    return ", ".join(unique[:shown]) + f" and {len(unique) - shown} more"
+
+
+def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hit],
+             unknowns: Sequence[Unknown], fix: str = "") -> Outcome:
+    if not hits:
+        if unknowns:
+            return Outcome.unknown(*dict.fromkeys(unknowns))
+        return Outcome.false()
+    resource = ctx.resource
+    paths: list[Path] = []
+    spans: list[Span] = []
+    granted: dict[tuple[Span, str, str], list[str]] = {}
+    for hit in hits:
+        statement = hit.statement
+        if statement.address == resource.address:
+            # the engine resolves paths with resource.span_at: give paths only where the
+            # resource has that exact span, else the precise spans decoded from JSON text
+            exact = [p for p in hit.nodes if p in resource.spans]
+            if exact:
+                paths.extend(exact)
+            spans.extend(hit.spans)
+            continue
+        # the statement is in another resource: point at what pulls it in, relate the statement
+        doc = hit.document
+        if doc is not None and doc.address == resource.address:
+            paths.append(doc.path)
+            spans.append(resource.span_at(doc.path))
+        else:
+            spans.append(resource.header)
+        for span in hit.spans:
+            granted.setdefault((span, statement.label, statement.address), []).append(hit.subject)
+    related = [
+        Related(span, f"{_listing(subjects)} granted here ({label})", address)
+        for (span, label, address), subjects in granted.items()
+    ]
+    first = hits[0]
+    more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+    details = {
+        "why": first.why + more,
+        "subject": first.subject,
+        "actions": first.subject,
+        "principal": first.subject,
+        "statement": first.statement.label,
+        "document": first.document.label if first.document else "policy",
+        "count": len(hits),
+        "fix": fix,
+    }
+    return Outcome.true(paths=tuple(dict.fromkeys(paths)), spans=tuple(dict.fromkeys(spans)),
+                        details=details, related=tuple(dict.fromkeys(related)))
+
+
+def _judge_each(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, ...],
+                judge: Judge, fix: str = "") -> Outcome:
+    """Judge each document alone (document scope) or all together (principal scope)."""
+    docs = _documents(ctx, args, kinds)
+    hits: list[Hit] = []
+    unknowns: list[Unknown] = []
+    if _scope(ctx, args) == "principal":
+        statements = [s for d in docs for s in d.statements]
+        verdict = judge(statements, None)
+        owner = {id(s): d for d in docs for s in d.statements}
+        hits.extend(Hit(h.statement, h.nodes, h.why, h.subject, owner.get(id(h.statement)))
+                    for h in verdict.hits)
+        unknowns.extend(verdict.unknowns)
+        unknowns.extend(u for d in docs for u in d.unknowns)
+    else:
+        for doc in docs:
+            verdict = judge(doc.statements, doc)
+            hits.extend(verdict.hits)
+            unknowns.extend(verdict.unknowns)
+            unknowns.extend(doc.unknowns)
+    return _outcome(ctx, docs, hits, unknowns, fix)
+
+
+_IDENTITY = (DocKind.IDENTITY, DocKind.RESOURCE)
+
+
+def allows_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    """Allow of every action on every resource, a NotAction with a tiny exclusion list on
+    ``*``, ``iam:*`` on ``*``, or an attached AWS managed policy whose document does that."""
+    return _judge_each(ctx, args, _IDENTITY, analysis.admin_hits,
+                       "grant the actions the workload calls, on the resources it uses")
+
+
+def wildcard_action(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    return _judge_each(ctx, args, _IDENTITY, analysis.wildcard_action_hits,
+                       "list the actions the workload calls instead of a wildcard")
+
+
+def wildcard_resource(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    levels = frozenset(args.get("access_levels") or analysis.RESTRICTABLE_LEVELS)
+
+    def judge(statements: Sequence[Statement], doc: PolicyDocument | None) -> Verdict:
+        return analysis.wildcard_resource_hits(statements, doc, levels)
+
+    return _judge_each(ctx, args, _IDENTITY, judge,
+                       "scope these actions to the ARNs of the resources the workload uses")
+
+
+def not_action(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    return _judge_each(ctx, args, (*_IDENTITY, DocKind.TRUST), analysis.not_action_hits,
+                       "list what is allowed (Action/Resource/Principal) instead of what is not")
+
+
+def privilege_escalation(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    return _judge_each(ctx, args, _IDENTITY, analysis.escalation_hits,
+                       "remove the IAM write actions, or scope them to named resources and "
+                       "restrict iam:PassRole with iam:PassedToService")
+
+
+def trust_too_broad(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
+    checks = tuple(args.get("checks") or ("everyone", "account", "oidc"))
+
+    def judge(statements: Sequence[Statement], doc: PolicyDocument | None) -> Verdict:
+        return analysis.trust_hits(statements, doc, checks)
+
+    return _judge_each(ctx, {"scope": "document"}, (DocKind.TRUST,), judge,
+                       "name the exact principals and add a restricting condition")
+
+
+DETAILS = ["why", "subject", "actions", "principal", "statement", "document", "count", "fix"]
+
+SCOPED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "x-details": DETAILS,
+    "properties": {"scope": _SCOPE},
+    "additionalProperties": False,
+}
+WILDCARD_RESOURCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "x-details": DETAILS,
+    "properties": {
+        "scope": _SCOPE,
+        "access_levels": {"type": "array", "minItems": 1, "uniqueItems": True,
+                          "items": {"enum": ["List", "Read", "Write", "Permissions management",
+                                             "Tagging"]}},
+    },
+    "additionalProperties": False,
+}
+TRUST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "x-details": DETAILS,
+    "properties": {
+        "checks": {"type": "array", "minItems": 1, "uniqueItems": True,
+                   "items": {"enum": list(analysis.TRUST_CHECKS)}},
+    },
+    "additionalProperties": False,
+}

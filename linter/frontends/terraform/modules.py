@@ -1,0 +1,159 @@
+"""Module sources: local paths, and remote modules that ``terraform init`` already downloaded.
+
+A local source (``./x``, ``../x``) is a directory relative to the calling module; iaclint follows
+it only while it stays inside the scan root. Any other source (registry, git, http, s3 …) is
+looked up in the root module's ``.terraform/modules/modules.json`` manifest, keyed by the module
+path (``app``, ``app.db``); nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import posixpath
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from linter.frontends.terraform.config import ModuleConfig, build_config
+from linter.frontends.terraform.hcl import load_module
+from linter.frontends.terraform.hcl_ast import Block, HclFile, Literal, Template
+from linter.model import Finding
+
+_CACHE_SIZE = 512
+_Signature = tuple[tuple[str, int, int, int], ...]
+_parsed: OrderedDict[tuple[str, str], tuple[_Signature, list[HclFile], list[Finding]]] = (
+    OrderedDict())
+_configs: dict[tuple[str, str], tuple[list[HclFile], ModuleConfig]] = {}
+
+
+def _signature(root: pathlib.Path, directory: str) -> _Signature | None:
+    try:
+        with os.scandir(os.path.join(root, directory)) as entries:
+            stats = [(e.name, e.stat()) for e in entries if e.name.endswith((".tf", ".tf.json"))]
+    except OSError:
+        return None
+    return tuple(sorted((name, st.st_mtime_ns, st.st_size, st.st_ino) for name, st in stats))
+
+
+def load_module_cached(root: pathlib.Path, directory: str) -> tuple[list[HclFile], list[Finding]]:
+    """``load_module``, parsed once per process while the directory's files are unchanged
+    (a module called from several roots, and ``local_module_dirs`` then evaluation)."""
+    key = (str(root), directory)
+    signature = _signature(root, directory)
+    hit = _parsed.get(key)
+    if hit is not None and signature is not None and hit[0] == signature:
+        _parsed.move_to_end(key)
+        return hit[1], hit[2]
+    files, findings = load_module(root, directory)
+    if signature is not None:
+        _parsed[key] = (signature, files, findings)
+        if len(_parsed) > _CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return files, findings
+
+
+def is_local_source(source: str) -> bool:
+    return source in (".", "..") or source.startswith(("./", "../", ".\\", "..\\"))
+
+
+def join_dir(parent: str, relative: str) -> str | None:
+    """``parent``/``relative`` normalized (relative to the root), or None if it leaves the root."""
+    joined = posixpath.normpath(posixpath.join(parent or ".", relative.replace("\\", "/")))
+    if joined == ".." or joined.startswith("../") or posixpath.isabs(joined):
+        return None
+    return joined
+
+
+def literal_source(block: Block) -> str | None:
+    """The ``source`` of a module block when it is a plain string."""
+    attribute = block.body.attribute("source")
+    if attribute is None:
+        return None
+    expr = attribute.expr
+    if isinstance(expr, Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, Template) and all(isinstance(p, str) for p in expr.parts):
+        return "".join(p for p in expr.parts if isinstance(p, str))
+    return None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """``.terraform/modules/modules.json`` of a root module: module key → root-relative dir."""
+
+    dirs: dict[str, str]
+
+    @staticmethod
+    def read(root: pathlib.Path, root_module_dir: str) -> Manifest:
+        base = root_module_dir if root_module_dir not in ("", ".") else ""
+        path = os.path.join(root, base, ".terraform", "modules", "modules.json")
+        if not os.path.isfile(path):
+            return Manifest({})
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return Manifest({})
+        dirs: dict[str, str] = {}
+        modules = data.get("Modules") if isinstance(data, dict) else None
+        for entry in modules if isinstance(modules, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            key, directory = entry.get("Key"), entry.get("Dir")
+            if isinstance(key, str) and key and isinstance(directory, str):
+                resolved = join_dir(base, directory)
+                if resolved is not None:
+                    dirs[key] = resolved
+        return Manifest(dirs)
+
+    def directory(self, key: str) -> str | None:
+        return self.dirs.get(key)
+
+
+def module_calls(files: Iterable[HclFile]) -> list[Block]:
+    return [b for f in files for b in f.body.blocks if b.type == "module" and len(b.labels) == 1]
+
+
+def load_config_cached(root: pathlib.Path, directory: str
+                       ) -> tuple[ModuleConfig, list[HclFile], list[Finding]]:
+    """The module's configuration (built once per parse of its files), files and findings."""
+    files, findings = load_module_cached(root, directory)
+    key = (str(root), directory)
+    hit = _configs.get(key)
+    if hit is None or hit[0] is not files:
+        if len(_configs) >= _CACHE_SIZE:
+            _configs.clear()
+        hit = (files, build_config(directory, files))
+        _configs[key] = hit
+    return hit[1], files, findings
+
+
+def local_module_dirs(root: pathlib.Path, module_dir: str) -> list[str]:
+    """Directories (root-relative, POSIX) that ``module_dir`` calls through local sources,
+    directly or through other local modules; the pipeline skips them as roots."""
+    start = join_dir("", module_dir or ".") or "."
+    seen: list[str] = []
+    pending = [start]
+    visited = {start}
+    while pending:
+        current = pending.pop()
+        files, _ = load_module_cached(root, current)
+        for block in module_calls(files):
+            source = literal_source(block)
+            if source is None or not is_local_source(source):
+                continue
+            target = join_dir(current, source)
+            if target is None or target in visited:
+                continue
+            visited.add(target)
+            seen.append(target)
+            pending.append(target)
+    return sorted(seen)
+
+
+def clear_caches() -> None:
+    """Forget every parsed module (benchmarks that time parsing call this between runs)."""
+    _parsed.clear()
+    _configs.clear()

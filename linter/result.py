@@ -1,0 +1,35 @@
+"""``ScanResult``: everything a scan found, handed to the reports (and to ``--diff-base``)."""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+
+from linter.model import Finding, ParseResult, Resource, Unknown, UnknownVerdict
+from linter.rule import Rule
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    fingerprint: str
+    rule: str
+    resource: str
+    file: str
+    message: str
+
+
+@dataclass
+class ScanResult:
+    root: pathlib.Path  # the scan root; every Span.file is relative to it
+    findings: list[Finding] = field(default_factory=list)  # rule and tool findings, sorted
+    unknown_verdicts: list[UnknownVerdict] = field(default_factory=list)
+    unknowns: list[Unknown] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # files scanned (relative)
+    rules: list[Rule] = field(default_factory=list)  # rules that ran
+    duration: float = 0.0  # seconds
+    stale_baseline: list[BaselineEntry] = field(
+        default_factory=list
+    )  # entries that no longer occur
+    resources: list[Resource] = field(default_factory=list)  # the resources the rules judged
+    # what the front ends produced (resources and edges): the base revision of --diff-base
+    parsed: ParseResult | None = None

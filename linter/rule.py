@@ -1,0 +1,103 @@
+"""Rules: a loaded, validated rule (the YAML file's content in typed form), and the reserved
+rule ids for findings about the scan itself (category ``tool``) with ``tool_finding``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter.model import Finding, Format, Severity, Span
+
+
+@dataclass(frozen=True)
+class Docs:
+    what: str = ""
+    why: str = ""
+    # bad examples per format: {"terraform": …, "cloudformation": …}
+    example: Mapping[str, str] = field(default_factory=dict)
+    fix: str = ""  # prose: what to do instead
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Remediation:
+    terraform: str = ""  # snippet
+    cloudformation: str = ""  # snippet
+    cli: str = ""  # AWS CLI command(s) for an already-deployed resource
+
+
+@dataclass(frozen=True)
+class MatchBlock:
+    """One format's match: which native types, where to point, and the condition tree."""
+
+    types: tuple[str, ...]
+    where: Mapping[str, Any]  # condition tree, validated by the schema and the loader
+    at: str = ""  # attribute path the finding points at when present (else deepest node, header)
+    at_paths: tuple[str, ...] = ()  # all `at` alternatives in order (the first that exists wins)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # IAC0101
+    name: str  # kebab-case: imds-v1-allowed
+    category: str
+    severity: Severity
+    security_severity: str  # "8.1" (SARIF property, GitHub's 0.0-10.0 scale)
+    title: str
+    message: str  # template: {address}, {type}, {value}, {path}, predicate details
+    docs: Docs
+    remediation: Remediation
+    match: Mapping[Format, MatchBlock]
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # old names/ids kept after a rename
+    suppressible: bool = True
+    source: str = ""  # the YAML file it came from
+    options: Mapping[str, Any] = field(default_factory=dict)  # rule-specific knobs
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/iaclint/iaclint/blob/main/docs/rules/{self.name}.md"
+
+
+# ---------------------------------------------------------------- reserved (tool) rules
+
+
+@dataclass(frozen=True)
+class ReservedRule:
+    id: str
+    name: str
+    severity: Severity
+    title: str
+
+
+FILE_DOES_NOT_PARSE = ReservedRule(
+    "IAC0001", "file-does-not-parse", Severity.ERROR, "File could not be parsed")
+RULE_RAISED = ReservedRule(
+    "IAC0002", "rule-raised", Severity.ERROR, "A rule failed on this resource (iaclint bug)")
+UNUSED_SUPPRESSION = ReservedRule(
+    "IAC0003", "unused-suppression", Severity.WARNING, "Suppression matches no finding")
+EVALUATION_NOTE = ReservedRule(
+    "IAC0004", "evaluation-note", Severity.NOTE, "Something could not be evaluated")
+SUPPRESSION_PROBLEM = ReservedRule(
+    "IAC0005", "suppression-problem", Severity.WARNING, "Suppression is expired or incomplete")
+UNKNOWN_VERDICT = ReservedRule(
+    "IAC0006", "unknown-verdict", Severity.NOTE, "A rule could not decide: a value is unknown")
+
+RESERVED: dict[str, ReservedRule] = {
+    r.id: r
+    for r in (FILE_DOES_NOT_PARSE, RULE_RAISED, UNUSED_SUPPRESSION, EVALUATION_NOTE,
+              SUPPRESSION_PROBLEM, UNKNOWN_VERDICT)
+}
+
+
+def tool_finding(rule: ReservedRule, message: str, span: Span, address: str = "") -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        category="tool",
+        severity=rule.severity,
+        message=message,
+        span=span,
+        address=address,
+    )
