@@ -1,9 +1,10 @@
 """CloudFormation templates → evaluated ``Resource``s, edges, unknowns and tool findings.
 
 ``evaluate_template(root, rel_path, data, options)`` decodes one template
-(``linter.frontends.cloudformation.decode``), expands SAM, and evaluates every resource the way CloudFormation would deploy it
-(``linter.frontends.cloudformation.intrinsics``): parameters (defaults, parameter files,
-``--cfn-param``), pseudo parameters, mappings, conditions and intrinsic functions.
+(``linter.frontends.cloudformation.decode``), expands SAM, and evaluates every resource the way
+CloudFormation would deploy it (``linter.frontends.cloudformation.intrinsics``): parameters
+(defaults, parameter files, ``--cfn-param``), pseudo parameters, mappings, conditions and
+intrinsic functions.
 
 Undecidable conditions. When a resource depends on a condition that cannot be decided (a
 parameter without value), each way the condition can go is judged: the resource is emitted once

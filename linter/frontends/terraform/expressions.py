@@ -4,8 +4,8 @@ The evaluator knows the expression language (templates, operators, conditionals,
 expressions, splats, indexing, function calls with ``try``/``can``); what a root name such as
 ``var``, ``local``, ``module`` or ``aws_instance`` means is the ``Resolver``'s business (the module
 instance in ``linter.frontends.terraform.module``). Names bound by the surrounding construct
-(``each``, ``count``, for-expression variables, dynamic-block iterators, template variables) live in the
-``Context``'s bindings.
+(``each``, ``count``, for-expression variables, dynamic-block iterators, template variables) live
+in the ``Context``'s bindings.
 
 Resources and module calls are ``LazyObject``s: their attributes are evaluated only when a
 traversal reaches them, and every access is written to the ``Trace`` of the evaluation, which
