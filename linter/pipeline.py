@@ -208,10 +208,10 @@ def build_graph(parsed: ParseResult, options: ScanOptions, base: ParseResult | N
     from linter.graph.identity import derive
 
     graph = build(parsed.resources, parsed.edges)
-    derive(graph, options)
+    derive(graph)
     if base is not None:
         graph.base = build(base.resources, base.edges)
-        derive(graph.base, options)
+        derive(graph.base)
     return graph
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from linter.checks.context import RuleContext
 from linter.graph.graph import Graph
-from linter.graph.identity import PROFILE_TYPES, ensure_derived, roles_of
+from linter.graph.identity import PROFILE_TYPES, roles_of
 from linter.graph.resolve import Resolution, Status, names_of
 from linter.model import Outcome, Related, Resource, Unknown
 
@@ -108,7 +108,6 @@ def compare_roles(base: Graph, old_profile: Resource, graph: Graph,
 
 
 def _users(graph: Graph, profile: Resource) -> list[Resource]:
-    ensure_derived(graph)
     found = {r.address: r for r in graph.sources(profile.address, "instance_profile")}
     return [found[a] for a in sorted(found)]
 
@@ -124,7 +123,6 @@ def profile_role_changed(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     users = _users(graph, profile)
     if not users:
         return Outcome.false()
-    ensure_derived(base)
     change = compare_roles(base, old_profile, graph, profile)
     if change is None:
         return Outcome.false()

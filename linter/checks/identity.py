@@ -23,7 +23,6 @@ from typing import Any
 from linter.checks import toxic
 from linter.checks.context import RuleContext
 from linter.graph.identity import (
-    ensure_derived,
     launched_by_text,
     launched_only_by_eks,
     profile_of,
@@ -103,7 +102,6 @@ def imds_check(ctx: RuleContext, imds: EffectiveImds, check: str) -> tuple[str, 
 
 
 def imds_effective(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    ensure_derived(ctx.graph, ctx.options)
     check = str(args["check"])
     imds = effective_imds(ctx.graph, ctx.resource, ctx.options)
     if not imds.judged:
@@ -131,7 +129,6 @@ def imds_effective(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
 
 
 def instance_without_profile(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    ensure_derived(ctx.graph, ctx.options)
     resource = ctx.resource
     if resource.type in TEMPLATE_TYPES and launched_only_by_eks(ctx.graph, resource):
         return Outcome.false()  # EKS managed node groups attach the node role themselves
@@ -176,7 +173,6 @@ def _name_note(profile: Resource, role_value: object, roles: Resolution) -> str:
 
 
 def profile_without_role(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    ensure_derived(ctx.graph, ctx.options)
     profile = ctx.resource
     roles = roles_of(ctx.graph, profile)
     if roles.status is Status.ABSENT:

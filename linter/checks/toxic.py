@@ -25,7 +25,6 @@ from linter.checks.context import RuleContext
 from linter.graph.graph import Graph
 from linter.graph.identity import (
     RoleChain,
-    ensure_derived,
     instance_roles,
     launched_by_text,
     workload_roles,
@@ -154,7 +153,6 @@ def _name_note(power_: Power) -> str:
 
 
 def toxic_imds_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    ensure_derived(ctx.graph, ctx.options)
     workload = ctx.resource
     imds = effective_imds(ctx.graph, workload, ctx.options)
     if not imds.judged:
@@ -221,7 +219,6 @@ def _allowed_targets(role: Resource, options: ScanOptions) -> tuple[str, ...] | 
 
 
 def role_chain_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    ensure_derived(ctx.graph, ctx.options)
     role = ctx.resource
     if not _is_instance_role(ctx.graph, role):
         return Outcome.false()
@@ -274,7 +271,6 @@ def role_chain_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
 
 
 def imds_not_restricted(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    ensure_derived(ctx.graph, ctx.options)
     workload = ctx.resource
     imds = effective_imds(ctx.graph, workload, ctx.options)
     if not imds.judged or imds.endpoint.value == "disabled":

@@ -14,6 +14,7 @@ class Graph:
     resources: dict[str, Resource] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     base: Graph | None = None  # with --diff-base: the graph of the base revision
+    derived: bool = False  # the identity edges were added (linter.graph.identity.derive)
     _out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _in: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _by_type: dict[str, list[Resource]] = field(

@@ -1,7 +1,7 @@
 """The instance identity graph: what a workload launches from and which credentials it gets.
 
-``derive(graph, options)`` adds derived edges to a built graph (once per graph; the pipeline
-calls it after ``build``, predicates call ``ensure_derived`` in case it did not):
+``derive(graph)`` adds derived edges to a built graph. The pipeline calls it once, right after
+``build``; everything after (checks, reports) reads a derived graph:
 
 ==========================  =====================================================================
 kind                        from → to
@@ -22,7 +22,6 @@ Query functions (plain, over the graph): ``launchers``, ``profile_of``, ``roles_
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -42,7 +41,6 @@ from linter.graph.policies import policies_of
 from linter.graph.resolve import Resolution, Status, lookup, resolve_ref
 from linter.iam.policy import PolicyDocument
 from linter.model import Edge, Path, Related, Resource, Unknown
-from linter.options import ScanOptions
 
 PROFILE_TYPES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
 ROLE_TYPES = ("aws_iam_role", "AWS::IAM::Role")
@@ -82,7 +80,6 @@ _PROFILE_ROLE_PATHS: dict[str, Path] = {
 def launchers(graph: Graph, template: Resource) -> list[Resource]:
     """Every scanned resource that launches instances from ``template`` (a launch template or
     launch configuration), in address order."""
-    ensure_derived(graph)
     seen = {r.address: r for kind in ("launch_template", "launch_configuration")
             for r in graph.sources(template.address, kind)}
     return [seen[a] for a in sorted(seen)]
@@ -233,7 +230,6 @@ def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], l
 
 def instance_roles(graph: Graph) -> list[Resource]:
     """Roles reachable from a workload (through a profile or as an EKS node role)."""
-    ensure_derived(graph)
     out: dict[str, Resource] = {}
     for profile in graph.of_type(*PROFILE_TYPES):
         for role in graph.targets(profile.address, "role"):
@@ -265,25 +261,11 @@ def _policy_edges(graph: Graph) -> Iterable[Edge]:
 
 # ----------------------------------------------------------------------------- derive
 
-_DERIVED: dict[int, weakref.ReferenceType[Graph]] = {}
-
-
-def is_derived(graph: Graph) -> bool:
-    ref = _DERIVED.get(id(graph))
-    return ref is not None and ref() is graph
-
-
-def ensure_derived(graph: Graph, options: ScanOptions | None = None) -> None:
-    if not is_derived(graph):
-        derive(graph, options or ScanOptions())
-
-
-def derive(graph: Graph, options: ScanOptions) -> None:
-    """Add the derived identity edges to ``graph`` (idempotent)."""
-    if is_derived(graph):
+def derive(graph: Graph) -> None:
+    """Add the derived identity edges to ``graph`` (once: a derived graph is left as it is)."""
+    if graph.derived:
         return
-    key = id(graph)
-    _DERIVED[key] = weakref.ref(graph, lambda _ref: _DERIVED.pop(key, None))
+    graph.derived = True
     for edge in list(_derived_edges(graph)):
         graph.add_edge(edge)
 
@@ -319,7 +301,7 @@ def addresses(resources: Iterable[Resource]) -> str:
 
 __all__ = [
     "PROFILE_TYPES", "ROLE_TYPES", "WORKLOAD_TYPES", "ProfileLink", "RoleChain", "addresses",
-    "derive", "ensure_derived", "instance_roles", "launched_by_text", "launched_only_by_eks",
+    "derive", "instance_roles", "launched_by_text", "launched_only_by_eks",
     "launchers", "lookup",
     "policy_documents", "profile_of", "roles_of", "workload_roles",
 ]

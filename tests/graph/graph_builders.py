@@ -63,5 +63,5 @@ def cfn_ref(logical_id: str) -> Unknown:
 def graph_of(*resources: Resource, options: ScanOptions | None = None) -> Graph:
     edges = [e for r in resources for e in _edges(r.address, r.attributes, ())]
     graph = build(resources, edges)
-    derive(graph, options or ScanOptions())
+    derive(graph)
     return graph
