@@ -133,7 +133,8 @@ def check(
     max_hop_limit: Annotated[
         int | None,
         typer.Option(
-            "--max-hop-limit", min=1, max=64, help="Highest allowed IMDS hop limit [default: 1]"
+            "--max-hop-limit", min=1, max=64,
+            help="Highest allowed IMDS hop limit (the max_hop_limit parameter) [default: 1]"
         ),
     ] = None,
     var: Annotated[
@@ -280,8 +281,6 @@ def build_options(
         given.add("ignore")
     if fail_on is not None:
         given.add("fail_on")
-    if max_hop_limit is not None:
-        given.add("max_hop_limit")
     if imds_defaults:
         given.add("account_imds_defaults")
     if baseline:
@@ -295,7 +294,7 @@ def build_options(
         ignore=split_values(ignore),
         enable=split_values(enable),
         fail_on=fail_on or base.fail_on,
-        max_hop_limit=max_hop_limit if max_hop_limit is not None else base.max_hop_limit,
+        parameters={"max_hop_limit": max_hop_limit} if max_hop_limit is not None else {},
         show_unknown=show_unknown,
         var_files=tuple(var_file or ()),
         variables=parse_assignments(var, "--var"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.model import Severity
 
@@ -25,7 +26,9 @@ class ScanOptions:
     enable: tuple[str, ...] = ()  # opt-in rules to run (by id or name), besides --select
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     fail_on: Severity = Severity.WARNING
-    max_hop_limit: int = 1
+    # rule parameters (linter.engine.params): NAME → value for every rule declaring NAME, or
+    # RULE (id, name or alias) → {NAME: value} for one rule, the rule's own setting winning
+    parameters: dict[str, Any] = field(default_factory=dict)
     hop_limit_exceptions: tuple[HopLimitException, ...] = ()
     show_unknown: bool = False
     # evaluation inputs
@@ -35,7 +38,6 @@ class ScanOptions:
     cfn_parameters: dict[str, str] = field(default_factory=dict)
     cfn_parameter_files: tuple[str, ...] = ()
     account_imds_defaults: dict[str, str] = field(default_factory=dict)  # tokens=, hop-limit=
-    gatekeepers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # files
     exclude: tuple[str, ...] = (".terraform", ".git")
     only_files: tuple[str, ...] = ()  # pre-commit: report only findings located in these files

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
+from linter.engine.params import check_settings
 from linter.errors import ConfigError
 from linter.graph.graph import Graph
 from linter.model import ParseResult, Span
@@ -46,6 +47,7 @@ def scan(
     started = time.perf_counter()
     if rules is None:
         rules = load_all_rules(options)
+    check_settings(rules, options)
     root = (root or scan_root(list(paths))).resolve()
     found = discover(list(paths), root, options.exclude)
     parsed = parse_all(found, options, progress)

@@ -53,7 +53,9 @@ class Rule:
     aliases: tuple[str, ...] = ()  # old names/ids kept after a rename
     suppressible: bool = True
     source: str = ""  # the YAML file it came from
-    options: Mapping[str, Any] = field(default_factory=dict)  # rule-specific knobs
+    # name → JSON Schema with a default; conditions reference them as {param: NAME}
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    precision: str = "high"  # SARIF precision: how often a finding of this rule is true
 
     @property
     def help_uri(self) -> str:

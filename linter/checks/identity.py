@@ -45,11 +45,13 @@ PredicateFn = Callable[[RuleContext, Mapping[str, Any]], Outcome]
 
 V1_ALLOWED, HOP_TOO_HIGH = "v1-allowed", "hop-limit-too-high"
 
+MAX_HOP_LIMIT: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 64}
 IMDS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["check"],
-    "properties": {"check": {"enum": [V1_ALLOWED, HOP_TOO_HIGH]}},
+    "properties": {"check": {"enum": [V1_ALLOWED, HOP_TOO_HIGH]},
+                   "max_hop_limit": MAX_HOP_LIMIT},
     "x-details": ["tokens", "hop_limit", "endpoint", "source", "launched_by", "max",
                   "max_reason", "context"],
 }
@@ -92,10 +94,11 @@ def _hop_verdict(imds: EffectiveImds, maximum: int) -> tuple[str, list[Unknown]]
     return "true", []
 
 
-def imds_check(ctx: RuleContext, imds: EffectiveImds, check: str) -> tuple[str, list[Unknown],
-                                                                             int, str]:
+def imds_check(ctx: RuleContext, imds: EffectiveImds, check: str, max_hop_limit: int
+               ) -> tuple[str, list[Unknown], int, str]:
     """The verdict of one IMDS check on an effective posture, with the allowed maximum."""
-    maximum, reason = allowed_hop_limit(ctx.graph, ctx.resource, ctx.options)
+    maximum, reason = allowed_hop_limit(ctx.graph, ctx.resource, max_hop_limit,
+                                        ctx.options.hop_limit_exceptions)
     if check == V1_ALLOWED:
         return (*_v1_verdict(imds), maximum, reason)
     return (*_hop_verdict(imds, maximum), maximum, reason)
@@ -106,7 +109,8 @@ def imds_effective(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     imds = effective_imds(ctx.graph, ctx.resource, ctx.options)
     if not imds.judged:
         return Outcome.false()
-    verdict, unknowns, maximum, reason = imds_check(ctx, imds, check)
+    verdict, unknowns, maximum, reason = imds_check(ctx, imds, check,
+                                                    int(args.get("max_hop_limit", 1)))
     decisive = imds.tokens if check == V1_ALLOWED else imds.hop_limit
     launched_by, launcher_related = launched_by_text(ctx.graph, ctx.resource)
     source = f"; {decisive.origin()}" if decisive.source != "own" else ""

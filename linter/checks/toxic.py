@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,11 +47,16 @@ from linter.options import ScanOptions
 
 METADATA = "169.254.169.254"
 TOXIC_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "properties": {},
+    "type": "object", "additionalProperties": False,
+    "properties": {"max_hop_limit": {"type": "integer", "minimum": 1, "maximum": 64}},
     "x-details": ["exposure", "power", "chain", "mitigation", "note", "severity", "launched_by"],
 }
 CHAIN_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "properties": {},
+    "type": "object", "additionalProperties": False,
+    "properties": {"gatekeepers": {
+        "description": "instance role (address, name or ARN pattern) → the roles it may assume",
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}}}},
     "x-details": ["targets", "chain", "reasons"],
 }
 RESTRICTION_SCHEMA: dict[str, Any] = {
@@ -121,13 +126,13 @@ def _powers(graph: Graph, workload: Resource) -> tuple[list[Power], list[Unknown
     return found, unknowns
 
 
-def _exposure(graph: Graph, workload: Resource, imds: EffectiveImds, options: ScanOptions
-              ) -> tuple[Tri, str, list[Unknown]]:
+def _exposure(graph: Graph, workload: Resource, imds: EffectiveImds, options: ScanOptions,
+              max_hop_limit: int) -> tuple[Tri, str, list[Unknown]]:
     if imds.endpoint.value == "disabled":
         return Tri.FALSE, "", []
     unknowns = [u for u in (imds.endpoint.unknown,) if u is not None]
     tokens, hops = imds.tokens.value, imds.hop_limit.value
-    maximum, _ = allowed_hop_limit(graph, workload, options)
+    maximum, _ = allowed_hop_limit(graph, workload, max_hop_limit, options.hop_limit_exceptions)
     if tokens != "required" and not isinstance(tokens, Unknown):
         return (Tri.UNKNOWN if unknowns else Tri.TRUE,
                 f"allows IMDSv1 (http tokens {imds.tokens.describe()})", unknowns)
@@ -157,8 +162,8 @@ def toxic_imds_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     imds = effective_imds(ctx.graph, workload, ctx.options)
     if not imds.judged:
         return Outcome.false()
-    exposure, exposure_text, exposure_unknowns = _exposure(ctx.graph, workload, imds,
-                                                           ctx.options)
+    exposure, exposure_text, exposure_unknowns = _exposure(
+        ctx.graph, workload, imds, ctx.options, int(args.get("max_hop_limit", 1)))
     if exposure is Tri.FALSE:
         return Outcome.false()
     powers, power_unknowns = _powers(ctx.graph, workload)
@@ -211,8 +216,9 @@ def _is_instance_role(graph: Graph, role: Resource) -> bool:
                          for p in s.principals or ()) for s in trust.statements)
 
 
-def _allowed_targets(role: Resource, options: ScanOptions) -> tuple[str, ...] | None:
-    for pattern, targets in options.gatekeepers.items():
+def _allowed_targets(role: Resource, gatekeepers: Mapping[str, Sequence[str]]
+                     ) -> tuple[str, ...] | None:
+    for pattern, targets in gatekeepers.items():
         if role_matches(role, pattern):
             return tuple(targets)
     return None
@@ -223,7 +229,7 @@ def role_chain_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     if not _is_instance_role(ctx.graph, role):
         return Outcome.false()
     perms = role_permissions(ctx.graph, role)
-    allowed = _allowed_targets(role, ctx.options)
+    allowed = _allowed_targets(role, args.get("gatekeepers") or {})
     problems: list[tuple[AssumeHop, str, tuple[Hit, ...]]] = []
     unknowns: list[Unknown] = []
     for hop in assumable_roles(ctx.graph, role, perms):

@@ -122,8 +122,6 @@ def apply_config(config: LoadedConfig, options: ScanOptions, given: set[str]) ->
         updates["severity_overrides"] = {k: Severity(v) for k, v in data["severity"].items()}
     if "fail-on" in data and "fail_on" not in given:
         updates["fail_on"] = Severity(data["fail-on"])
-    if "max-hop-limit" in data and "max_hop_limit" not in given:
-        updates["max_hop_limit"] = data["max-hop-limit"]
     if "hop-limit-exceptions" in data:
         updates["hop_limit_exceptions"] = tuple(
             HopLimitException(
@@ -134,8 +132,13 @@ def apply_config(config: LoadedConfig, options: ScanOptions, given: set[str]) ->
             )
             for item in data["hop-limit-exceptions"]
         )
-    if "gatekeepers" in data:
-        updates["gatekeepers"] = {k: tuple(v) for k, v in data["gatekeepers"].items()}
+    parameters: dict[str, Any] = dict(data.get("parameters", {}))
+    if "max-hop-limit" in data:  # shorthand for parameters: {max_hop_limit: N}
+        parameters["max_hop_limit"] = data["max-hop-limit"]
+    if "gatekeepers" in data:  # shorthand for parameters: {gatekeepers: {...}}
+        parameters["gatekeepers"] = {k: list(v) for k, v in data["gatekeepers"].items()}
+    if parameters:
+        updates["parameters"] = {**parameters, **options.parameters}  # flags win
     if "account-imds-defaults" in data and "account_imds_defaults" not in given:
         updates["account_imds_defaults"] = {
             k: str(v) for k, v in data["account-imds-defaults"].items()

@@ -13,9 +13,9 @@ Condition forms (validated by ``rule.schema.json`` and ``linter.engine.loader``)
 
 An ``Outcome`` carries evidence either way: the attribute paths that were looked at (so that a
 ``not`` that turns a FALSE into TRUE still knows where the offending value is), message
-details (``value``, ``path``, the operator argument as ``expected``/``max``/``min``, referenced
-options by name, and ``values``: rule path → value found, used to pick ``{value}`` for the
-finding's ``at`` path), and the ``Unknown``s that made a verdict undecidable.
+details (``value``, ``path``, the operator argument as ``expected``/``max``/``min``, and
+``values``: rule path → value found, used to pick ``{value}`` for the finding's ``at`` path),
+and the ``Unknown``s that made a verdict undecidable.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from typing import Any
 from linter.checks.context import RuleContext
 from linter.checks.table import PREDICATES
 from linter.engine import operators
-from linter.engine.params import option_value
 from linter.model import Match, Outcome, Path, Tri, Unknown, is_unknown, parse_path, resolve
 
 Condition = Mapping[str, Any]
@@ -38,20 +37,17 @@ def compiled_path(text: str) -> Path:
     return parse_path(text)
 
 
-def evaluate_condition(
-    condition: Condition, ctx: RuleContext, rule_options: Mapping[str, Any] | None = None
-) -> Outcome:
-    """The verdict of ``condition`` on ``ctx.resource``. Predicates may raise (the caller turns
-    that into an IAC0002 finding)."""
-    options = rule_options or {}
+def evaluate_condition(condition: Condition, ctx: RuleContext) -> Outcome:
+    """The verdict of ``condition`` (its parameters bound: ``linter.engine.params.bind``) on
+    ``ctx.resource``. Predicates may raise (the caller turns that into an IAC0002 finding)."""
     if "all" in condition:
-        return _all([lambda c=c: evaluate_condition(c, ctx, options) for c in condition["all"]])
+        return _all([lambda c=c: evaluate_condition(c, ctx) for c in condition["all"]])
     if "any" in condition:
-        return _any([lambda c=c: evaluate_condition(c, ctx, options) for c in condition["any"]])
+        return _any([lambda c=c: evaluate_condition(c, ctx) for c in condition["any"]])
     if "not" in condition:
-        return negate(evaluate_condition(condition["not"], ctx, options))
+        return negate(evaluate_condition(condition["not"], ctx))
     if "path" in condition:
-        return _path_condition(condition, ctx, options)
+        return _path_condition(condition, ctx)
     if "predicate" in condition:
         function, _schema = PREDICATES[condition["predicate"]]
         return function(ctx, condition.get("with") or {})
@@ -149,24 +145,10 @@ def operator_of(condition: Condition) -> tuple[str, Any]:
     raise ValueError("path condition without an operator")
 
 
-def resolve_argument(
-    argument: Any, ctx: RuleContext, rule_options: Mapping[str, Any]
-) -> tuple[Any, dict[str, Any]]:
-    """The argument's value and the details it contributes (``{option: NAME}`` → ``NAME``)."""
-    if isinstance(argument, dict) and "option" in argument:
-        name = argument["option"]
-        value = option_value(name, ctx, rule_options)
-        return value, {name: value}
-    return argument, {}
-
-
-def _path_condition(
-    condition: Condition, ctx: RuleContext, rule_options: Mapping[str, Any]
-) -> Outcome:
+def _path_condition(condition: Condition, ctx: RuleContext) -> Outcome:
     text = condition["path"]
-    name, raw_argument = operator_of(condition)
-    argument, details = resolve_argument(raw_argument, ctx, rule_options)
-    details[operators.OPERATORS[name].detail] = argument
+    name, argument = operator_of(condition)
+    details: dict[str, Any] = {operators.OPERATORS[name].detail: argument}
     details["path"] = text
     present = [m for m in resolve(ctx.resource.attributes, compiled_path(text))
                if m.value is not None]
@@ -176,9 +158,6 @@ def _path_condition(
         details["values"] = {text: None}
         absent_holds = name == "exists" and argument is False
         return Outcome(Tri.TRUE if absent_holds else Tri.FALSE, details=details)
-
-    if isinstance(argument, Unknown):
-        return Outcome.unknown(argument, paths=tuple(m.path for m in present), details=details)
 
     trues: list[Match] = []
     unknown_matches: list[Match] = []

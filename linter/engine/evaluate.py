@@ -20,6 +20,7 @@ from typing import Any
 from linter.checks.context import RuleContext
 from linter.engine import messages
 from linter.engine.conditions import compiled_path, evaluate_condition
+from linter.engine.params import bind, parameter_values
 from linter.fingerprint import fingerprint, normalized_path, variant_fingerprint
 from linter.graph.graph import Graph
 from linter.model import (
@@ -49,16 +50,17 @@ def run_rules(
     for rule in rules:
         if not rule_selected(rule, options):
             continue
+        values = parameter_values(rule, options)
         for fmt, block in rule.match.items():
             fired: list[tuple[Resource, Finding]] = []
+            where = bind(block.where, values)
             for resource in resources_for(graph, fmt, block.types):
                 try:
                     ctx = RuleContext(resource, graph, options)
-                    outcome = evaluate_condition(block.where, ctx, rule.options)
+                    outcome = evaluate_condition(where, ctx)
                     if outcome.verdict is Tri.TRUE:
-                        fired.append(
-                            (resource, make_finding(rule, block, resource, outcome, options))
-                        )
+                        finding = make_finding(rule, block, resource, outcome, options, values)
+                        fired.append((resource, finding))
                     elif outcome.verdict is Tri.UNKNOWN:
                         span, _ = locate(block, resource, outcome)
                         unknown.append(
@@ -224,10 +226,11 @@ def _compatible(found: Path, at: Path) -> bool:
 
 
 def make_finding(
-    rule: Rule, block: MatchBlock, resource: Resource, outcome: Outcome, options: ScanOptions
+    rule: Rule, block: MatchBlock, resource: Resource, outcome: Outcome, options: ScanOptions,
+    parameters: Mapping[str, Any] | None = None,
 ) -> Finding:
     span, path = locate(block, resource, outcome)
-    values = message_values(rule, block, resource, outcome)
+    values = {**(parameters or {}), **message_values(rule, block, resource, outcome)}
     related = list(outcome.related)
     for origin in resource.origins.get(path, ()):
         related.append(Related(origin, "the value comes from here", resource.address))

@@ -3,7 +3,8 @@
 A rule file that is wrong in any way stops the run (``ConfigError``, exit 2) with the file and
 the JSON path of the problem — never log-and-skip: a typo must not silently disable a check.
 Checked beyond the schema: predicate names and their ``with`` arguments (each predicate's own
-schema), regular expressions, ``{option: NAME}`` references, ``type`` conditions naming types
+schema, with parameter defaults in place of ``{param: NAME}``), regular expressions, parameter
+declarations (schema and default) and ``{param: NAME}`` references, ``type`` conditions naming types
 outside the block, resource types that do not fit the block's format, message placeholders,
 reserved ids, duplicate ids, names and aliases across all loaded directories.
 """
@@ -23,9 +24,8 @@ import yaml
 
 from linter import __version__
 from linter.checks.table import PREDICATES
-from linter.engine import messages
+from linter.engine import messages, params
 from linter.engine.operators import OPERATORS
-from linter.engine.params import scan_option_names
 from linter.errors import ConfigError
 from linter.model import Format, Severity
 from linter.rule import Docs, MatchBlock, Remediation, Rule
@@ -299,13 +299,11 @@ def _check_semantics(data: Mapping[str, Any], file: str, schema_checked: bool = 
     if rule_id.startswith("IAC00"):
         raise ConfigError(f"{rule_id} is reserved for tool findings (IAC0001-IAC0099)",
                           file, "$.id")
-    option_names = set(scan_option_names()) | set(data.get("options", {}))
-    numeric_options = {n for n, t in scan_option_names().items() if t in (int, float)}
-    numeric_options |= {
-        n for n, v in data.get("options", {}).items()
-        if isinstance(v, (int, float)) and not isinstance(v, bool)
-    }
-    state = _Walk(file, option_names, numeric_options, schema_checked)
+    declared: dict[str, Any] = dict(data.get("parameters", {}))
+    if not schema_checked:
+        for name, schema in declared.items():
+            _check_parameter(name, schema, file)
+    state = _Walk(file, declared, schema_checked)
     for fmt, block in data["match"].items():
         base = f"$.match.{fmt}"
         pattern = _TERRAFORM_TYPE if fmt == Format.TERRAFORM.value else _CFN_TYPE
@@ -317,17 +315,33 @@ def _check_semantics(data: Mapping[str, Any], file: str, schema_checked: bool = 
     _check_message(data["message"], state, file)
 
 
+def _check_parameter(name: str, schema: Mapping[str, Any], file: str) -> None:
+    """A parameter's schema is a valid JSON Schema and its default satisfies it."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    where = f"$.parameters.{name}"
+    try:
+        Draft202012Validator.check_schema(dict(schema))
+    except SchemaError as exc:
+        raise ConfigError(f"parameter {name}: not a valid JSON Schema: {exc.message}",
+                          file, where) from exc
+    error = next(iter(Draft202012Validator(dict(schema)).iter_errors(schema["default"])), None)
+    if error is not None:
+        raise ConfigError(f"parameter {name}: the default does not fit its schema: "
+                          f"{error.message}", file, f"{where}.default")
+
+
 class _Walk:
     """Walks a condition tree, checking what the schema cannot know; collects what the message
-    may reference (options and predicate details)."""
+    may reference (parameters and predicate details)."""
 
-    def __init__(self, file: str, option_names: set[str], numeric_options: set[str],
-                 schema_checked: bool) -> None:
+    def __init__(self, file: str, declared: Mapping[str, Any], schema_checked: bool) -> None:
         self.file = file
         self.schema_checked = schema_checked
-        self.option_names = option_names
-        self.numeric_options = numeric_options
-        self.details: set[str] = set()
+        self.declared = declared
+        self.defaults = {name: schema["default"] for name, schema in declared.items()}
+        self.details: set[str] = set(declared)
         self.open_details = False  # a predicate that declares no details: any name may appear
 
     def fail(self, message: str, where: str) -> ConfigError:
@@ -352,14 +366,24 @@ class _Walk:
         elif "path" in condition:
             self._path(condition, where)
 
+    def _references(self, tree: Any, where: str) -> None:
+        for name, at in params.refs(tree, where):
+            if name not in self.declared:
+                known = ", ".join(sorted(self.declared)) or "none declared"
+                raise self.fail(f"unknown parameter {name!r} (parameters: {known})",
+                                f"{at}.{params.REF_KEY}")
+
     def _predicate(self, condition: Mapping[str, Any], where: str) -> None:
         name = condition["predicate"]
         if name not in PREDICATES:
             known = ", ".join(sorted(PREDICATES)) or "none"
             raise self.fail(f"unknown predicate {name!r} (known: {known})", f"{where}.predicate")
+        arguments = condition.get("with") or {}
+        self._references(arguments, f"{where}.with")
         error = None
         if not self.schema_checked:
-            error = _first_schema_error(condition.get("with") or {}, _predicate_validator(name))
+            bound = params.bind(arguments, self.defaults)
+            error = _first_schema_error(bound, _predicate_validator(name))
         if error is not None:
             raise self.fail(f"predicate {name}: {_describe(error)}",
                             json_path(["with", *error.absolute_path]).replace("$", where, 1))
@@ -378,15 +402,13 @@ class _Walk:
                 re.compile(argument)
             except re.error as exc:
                 raise self.fail(f"invalid regular expression {argument!r}: {exc}", at) from exc
-        if isinstance(argument, dict) and "option" in argument:
-            option = argument["option"]
-            if option not in self.option_names:
-                known = ", ".join(sorted(self.option_names))
-                raise self.fail(f"unknown option {option!r} (known: {known})", f"{at}.option")
-            if OPERATORS[name].numeric and option not in self.numeric_options:
-                raise self.fail(f"option {option!r} is not a number; {name} compares numbers",
-                                f"{at}.option")
-            self.details.add(option)
+        self._references(argument, at)
+        if params.is_ref(argument) and OPERATORS[name].numeric:
+            parameter = argument[params.REF_KEY]
+            default = self.defaults[parameter]
+            if isinstance(default, bool) or not isinstance(default, (int, float)):
+                raise self.fail(f"parameter {parameter!r} is not a number; {name} compares "
+                                "numbers", f"{at}.{params.REF_KEY}")
 
 
 def _check_message(template: str, state: _Walk, file: str) -> None:
@@ -446,5 +468,6 @@ def _build(data: Mapping[str, Any], file: str) -> Rule:
         aliases=tuple(data.get("aliases", ())),
         suppressible=bool(data.get("suppressible", True)),
         source=file,
-        options=dict(data.get("options", {})),
+        parameters={name: dict(schema) for name, schema in data.get("parameters", {}).items()},
+        precision=data.get("precision", "high"),
     )

@@ -22,6 +22,7 @@ name one) have no settings of their own: their templates are judged, naming them
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linter.graph.graph import Graph
@@ -251,23 +252,25 @@ def matches(exception: HopLimitException, resource: Resource) -> bool:
     return True
 
 
-def _allowance(options: ScanOptions, resource: Resource) -> int | None:
-    found = [e.max for e in options.hop_limit_exceptions if matches(e, resource)]
+def _allowance(exceptions: Sequence[HopLimitException], resource: Resource) -> int | None:
+    found = [e.max for e in exceptions if matches(e, resource)]
     return max(found) if found else None
 
 
-def allowed_hop_limit(graph: Graph, resource: Resource, options: ScanOptions) -> tuple[int, str]:
-    """The highest hop limit allowed for ``resource`` and why: ``--max-hop-limit``, or a
-    configured exception selecting the resource itself, or every group that launches from it
-    (a template used both by an EKS node group and a plain group gets the stricter limit)."""
-    own = _allowance(options, resource)
+def allowed_hop_limit(graph: Graph, resource: Resource, maximum: int,
+                      exceptions: Sequence[HopLimitException]) -> tuple[int, str]:
+    """The highest hop limit allowed for ``resource`` and why: ``maximum`` (the rule's
+    ``max_hop_limit``), or a configured exception selecting the resource itself, or every group
+    that launches from it (a template used both by an EKS node group and a plain group gets the
+    stricter limit)."""
+    own = _allowance(exceptions, resource)
     if own is not None:
-        return max(own, options.max_hop_limit), f"hop-limit exception for {resource.address}"
+        return max(own, maximum), f"hop-limit exception for {resource.address}"
     groups = launchers(graph, resource)
     if groups:
-        allowances = [_allowance(options, group) for group in groups]
+        allowances = [_allowance(exceptions, group) for group in groups]
         if all(a is not None for a in allowances):
             limit = min(a for a in allowances if a is not None)
-            return max(limit, options.max_hop_limit), (
+            return max(limit, maximum), (
                 "hop-limit exception for " + ", ".join(g.address for g in groups))
-    return options.max_hop_limit, "--max-hop-limit"
+    return maximum, "max_hop_limit"

@@ -39,7 +39,7 @@ class RuleInfo:
 
 
 def from_rule(rule: Rule) -> RuleInfo:
-    precision = rule.options.get("precision", "high")
+    precision = rule.precision
     if precision not in ("very-high", "high", "medium", "low"):
         precision = "high"
     return RuleInfo(

@@ -23,7 +23,7 @@ def test_pyproject_table(tmp_path: pathlib.Path) -> None:
     )
     loaded = load_config(tmp_path)
     options = apply_config(loaded, ScanOptions(), set())
-    assert options.max_hop_limit == 2
+    assert options.parameters == {"max_hop_limit": 2}
     assert options.ignore == ("IAC0102",)
 
 
@@ -35,16 +35,25 @@ def test_values_and_flag_precedence(tmp_path: pathlib.Path) -> None:
         "suppressions: {inline: false, require-reason: true}\n"
         "gatekeepers: {aws_iam_role.gate: [aws_iam_role.admin]}\n")
     loaded = load_config(tmp_path)
-    options = apply_config(loaded, ScanOptions(max_hop_limit=3), {"max_hop_limit"})
+    flags = ScanOptions(parameters={"max_hop_limit": 3})
+    options = apply_config(loaded, flags, set())
     assert options.fail_on is Severity.ERROR
-    assert options.max_hop_limit == 3  # the flag wins
+    assert options.parameters["max_hop_limit"] == 3  # the flag wins
     assert options.rule_dirs == (str(tmp_path / "my-rules"),)
     assert options.severity_overrides == {"IAC0301": Severity.NOTE}
     assert options.hop_limit_exceptions[0].types == ("aws_eks_node_group",)
     assert options.account_imds_defaults == {"tokens": "required", "hop-limit": "1"}
     assert options.inline_suppressions is False
     assert options.require_reason is True
-    assert options.gatekeepers == {"aws_iam_role.gate": ("aws_iam_role.admin",)}
+    assert options.parameters["gatekeepers"] == {"aws_iam_role.gate": ["aws_iam_role.admin"]}
+
+
+def test_parameters_by_name_and_per_rule(tmp_path: pathlib.Path) -> None:
+    (tmp_path / ".iaclint.yaml").write_text(
+        "max-hop-limit: 2\nparameters:\n  gatekeepers: {}\n  IAC0102: {max_hop_limit: 3}\n")
+    options = apply_config(load_config(tmp_path), ScanOptions(), set())
+    assert options.parameters == {
+        "max_hop_limit": 2, "gatekeepers": {}, "IAC0102": {"max_hop_limit": 3}}
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pytest
 
 from linter.checks.context import RuleContext
 from linter.engine.conditions import all_of, any_of, evaluate_condition, negate
+from linter.engine.params import bind
 from linter.model import Outcome, Span, Tri, Unknown
 from linter.options import HopLimitException, ScanOptions
 from tests.engine.engine_builders import cfn, ctx, graph_of, tf
@@ -136,26 +137,19 @@ def test_type_condition() -> None:
     assert evaluate_condition({"type": ["AWS::EC2::Instance"]}, ctx(resource)).verdict is F
 
 
-# ---------------------------------------------------------------- option references
+# ---------------------------------------------------------------- parameters
 
 
-def test_option_reference_reads_scan_options() -> None:
-    cond = {"path": "metadata_options.http_put_response_hop_limit",
-            "gt": {"option": "max_hop_limit"}}
+def test_bound_parameters_are_plain_arguments() -> None:
+    where = {"path": "metadata_options.http_put_response_hop_limit",
+             "gt": {"param": "max_hop_limit"}}
     attrs = mo(http_put_response_hop_limit=2)
-    assert verdict(cond, attrs) is T
-    assert verdict(cond, attrs, options=ScanOptions(max_hop_limit=2)) is F
-    outcome = evaluate_condition(cond, ctx(tf("aws_instance.x", attrs)))
-    assert outcome.details["max"] == 1
-    assert outcome.details["max_hop_limit"] == 1
-
-
-def test_option_reference_reads_rule_options() -> None:
-    resource = tf("aws_instance.x", {"name": "prod-web"})
-    cond = {"path": "name", "matches": "prod-.*"}
-    assert evaluate_condition(cond, ctx(resource), {}).verdict is T
-    cond2 = {"path": "name", "equals": {"option": "wanted"}}
-    assert evaluate_condition(cond2, ctx(resource), {"wanted": "prod-web"}).verdict is T
+    assert evaluate_condition(bind(where, {"max_hop_limit": 1}),
+                              ctx(tf("aws_instance.x", attrs))).verdict is T
+    outcome = evaluate_condition(bind(where, {"max_hop_limit": 2}),
+                                 ctx(tf("aws_instance.x", attrs)))
+    assert outcome.verdict is F
+    assert outcome.details["max"] == 2
 
 
 @pytest.mark.parametrize(
@@ -165,21 +159,24 @@ def test_option_reference_reads_rule_options() -> None:
         (tf("aws_instance.other", {"tags": {"role": "web"}}), 1),
         (cfn("Tagged", "AWS::EC2::Instance",
              {"Tags": [{"Key": "role", "Value": "container-host"}]}), 2),
-        (tf("aws_eks_node_group.nodes", {}), 3),
         (tf("module.legacy.aws_instance.x", {}), 4),
     ],
 )
 def test_hop_limit_exceptions_are_resolved_per_resource(resource: Any, allowed: int) -> None:
     options = ScanOptions(hop_limit_exceptions=(
         HopLimitException(max=2, tags={"role": "container-host"}),
-        HopLimitException(max=3, types=("aws_eks_node_group",)),
         HopLimitException(max=4, addresses=("module.legacy.*",)),
     ))
-    cond = {"path": "x", "gt": {"option": "max_hop_limit"}}
-    context = RuleContext(resource, graph_of(resource), options)
+    where = {"predicate": "imds-effective",
+             "with": {"check": "hop-limit-too-high", "max_hop_limit": 1}}
     for hop in (allowed, allowed + 1):
-        attrs = {**resource.attributes, "x": hop}
+        if resource.format.value == "terraform":
+            attrs = {**resource.attributes, **mo(http_put_response_hop_limit=hop)}
+        else:
+            attrs = {**resource.attributes, "Properties": {
+                **resource.attributes.get("Properties", {}),
+                "MetadataOptions": {"HttpPutResponseHopLimit": hop}}}
         changed = type(resource)(**{**resource.__dict__, "attributes": attrs})
         context = RuleContext(changed, graph_of(changed), options)
         expected = T if hop > allowed else F
-        assert evaluate_condition(cond, context).verdict is expected, hop
+        assert evaluate_condition(where, context).verdict is expected, hop

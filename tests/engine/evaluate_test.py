@@ -76,7 +76,7 @@ def test_imds_messages(bundled: list[Rule]) -> None:
         "aws_instance.web allows IMDSv1 (session tokens: optional (EC2 default))")
     assert "(session tokens: optional" in messages["aws_instance.opt"]
     assert "hop limit 3" in messages["Hop"]
-    assert "above the allowed maximum 1 (--max-hop-limit)" in messages["Hop"]
+    assert "above the allowed maximum 1 (max_hop_limit)" in messages["Hop"]
 
 
 def test_hop_limit_rule(bundled: list[Rule]) -> None:
@@ -91,7 +91,7 @@ def test_hop_limit_rule(bundled: list[Rule]) -> None:
     assert sorted(f.address for f in findings if f.rule_id == "IAC0102") == [
         "aws_instance.three_str", "aws_instance.two"]
     assert [u.address for u in unknown if u.rule_id == "IAC0102"] == ["aws_instance.unknown"]
-    findings, _ = run(bundled, *resources, options=ScanOptions(max_hop_limit=2))
+    findings, _ = run(bundled, *resources, options=ScanOptions(parameters={"max_hop_limit": 2}))
     assert [f.address for f in findings if f.rule_id == "IAC0102"] == ["aws_instance.three_str"]
 
 

@@ -158,7 +158,7 @@ def test_cases_sub_cases_and_modules(tmp_path: pathlib.Path) -> None:
     assert {(e.file, e.rule_id) for e in read_expectations(root)} == {
         ("modules/child/main.tf", "IAC0101"), ("scripts/user_data.sh", "IAC0401")}
     assert "max-2" in case_options(root).exclude
-    assert case_options(root / "max-2").max_hop_limit == 2
+    assert case_options(root / "max-2").parameters == {"max_hop_limit": 2}
 
 
 def test_findings_outside_the_case_are_ignored(tmp_path: pathlib.Path) -> None:

@@ -155,8 +155,8 @@ def test_missing_directory_is_a_config_error(tmp_path: pathlib.Path) -> None:
          "$.match.terraform.where.all[2].all", ""),
         (lambda d: where(d)["all"][0].update(any=[{"type": "aws_instance"}]),
          "$.match.terraform.where.all[0]", "'any' condition may not also have 'not'"),
-        (lambda d: where(d)["all"].append({"path": "x", "equals": {"option": "Max"}}),
-         "$.match.terraform.where.all[2].equals.option", "not a valid option"),
+        (lambda d: where(d)["all"].append({"path": "x", "equals": {"param": "Max"}}),
+         "$.match.terraform.where.all[2].equals.param", "not a valid param"),
     ],
 )
 def test_schema_errors_name_the_json_path(
@@ -192,30 +192,50 @@ def test_invalid_regex(tmp_path: pathlib.Path) -> None:
     assert "invalid regular expression" in error.message
 
 
-def test_unknown_option(tmp_path: pathlib.Path) -> None:
+def test_unknown_parameter(tmp_path: pathlib.Path) -> None:
     error = config_error(tmp_path, lambda d: where(d)["all"].append(
-        {"path": "x", "gt": {"option": "max_hops"}}))
-    assert error.where == "$.match.terraform.where.all[2].gt.option"
-    assert "unknown option 'max_hops'" in error.message
-    assert "max_hop_limit" in error.message
+        {"path": "x", "gt": {"param": "max_hops"}}))
+    assert error.where == "$.match.terraform.where.all[2].gt.param"
+    assert "unknown parameter 'max_hops'" in error.message
 
 
-def test_numeric_operator_needs_a_numeric_option(tmp_path: pathlib.Path) -> None:
+def test_numeric_operator_needs_a_numeric_parameter(tmp_path: pathlib.Path) -> None:
     def change(d: dict[str, Any]) -> None:
-        d["options"] = {"prefix": "prod"}
-        where(d)["all"].append({"path": "x", "gt": {"option": "prefix"}})
+        d["parameters"] = {"prefix": {"description": "p", "type": "string", "default": "prod"}}
+        where(d)["all"].append({"path": "x", "gt": {"param": "prefix"}})
 
     error = config_error(tmp_path, change)
     assert "not a number" in error.message
 
 
-def test_rule_options_may_be_referenced(tmp_path: pathlib.Path) -> None:
+def test_parameters_may_be_referenced_and_named_in_the_message(tmp_path: pathlib.Path) -> None:
     data = copy.deepcopy(VALID)
-    data["options"] = {"limit": 3}
+    data["parameters"] = {"limit": {"description": "d", "type": "integer", "default": 3}}
     data["message"] = "{address} is over {limit}"
-    where(data)["all"].append({"path": "x", "gt": {"option": "limit"}})
+    where(data)["all"].append({"path": "x", "gt": {"param": "limit"}})
     write(tmp_path, data)
-    assert load_rules([tmp_path])[0].options == {"limit": 3}
+    assert load_rules([tmp_path])[0].parameters == {
+        "limit": {"description": "d", "type": "integer", "default": 3}}
+
+
+def test_a_default_must_fit_its_schema(tmp_path: pathlib.Path) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["parameters"] = {"limit": {"description": "d", "type": "integer", "default": "x"}}
+
+    error = config_error(tmp_path, change)
+    assert error.where == "$.parameters.limit.default"
+    assert "does not fit" in error.message
+
+
+def test_predicate_arguments_are_checked_with_the_defaults_in_place(
+        tmp_path: pathlib.Path) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["parameters"] = {"limit": {"description": "d", "type": "integer", "default": 0}}
+        d["match"]["terraform"]["where"] = {"predicate": "imds-effective", "with": {
+            "check": "hop-limit-too-high", "max_hop_limit": {"param": "limit"}}}
+
+    error = config_error(tmp_path, change)  # 0 is below the predicate's minimum of 1
+    assert error.where == "$.match.terraform.where.with.max_hop_limit"
 
 
 def test_type_condition_outside_the_block_types(tmp_path: pathlib.Path) -> None:

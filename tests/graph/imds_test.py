@@ -87,12 +87,12 @@ def test_hop_limit_allowance_by_selector() -> None:
     template = tf("aws_launch_template.lt", {})
     eks = tf("aws_eks_node_group.a", {"launch_template": [{"id": ref(template.address)}]})
     tagged = tf("aws_instance.c", {"tags": {"role": "container-host"}})
-    options = ScanOptions(hop_limit_exceptions=(
-        HopLimitException(2, types=("aws_eks_node_group",)),
-        HopLimitException(3, tags={"role": "container-host"})))
+    exceptions = (HopLimitException(2, types=("aws_eks_node_group",)),
+                  HopLimitException(3, tags={"role": "container-host"}))
     graph = graph_of(template, eks, tagged)
-    assert allowed_hop_limit(graph, template, options)[0] == 2
-    assert allowed_hop_limit(graph, tagged, options)[0] == 3
+    assert allowed_hop_limit(graph, template, 1, exceptions)[0] == 2
+    assert allowed_hop_limit(graph, tagged, 1, exceptions)[0] == 3
+    assert allowed_hop_limit(graph, tagged, 4, exceptions)[0] == 4  # never below the maximum
     asg = tf("aws_autoscaling_group.g", {"launch_template": [{"id": ref(template.address)}]})
     graph = graph_of(template, eks, tagged, asg)
-    assert allowed_hop_limit(graph, template, options) == (1, "--max-hop-limit")
+    assert allowed_hop_limit(graph, template, 1, exceptions) == (1, "max_hop_limit")
