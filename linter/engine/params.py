@@ -13,9 +13,10 @@ the predicate's argument schema accepts the default.
 
 Configuration sets values (``ScanOptions.parameters``): by name for every rule that declares it
 (``parameters: {max_hop_limit: 2}``, ``--max-hop-limit 2``), or for one rule by id, name or
-alias (``parameters: {IAC0102: {max_hop_limit: 2}}``), the rule's own setting winning. A setting that names no declared parameter, or a value its schema rejects, is a
-``ConfigError`` (exit 2): a typo never silently keeps the default. The engine knows no parameter
-by name.
+alias (``parameters: {IAC0102: {max_hop_limit: 2}}``), the rule's own setting winning. A key
+that is a declared parameter's name sets it by name; any other key must name a rule. A setting
+that names no declared parameter or rule, or a value its schema rejects, is a ``ConfigError``
+(exit 2): a typo never silently keeps the default. The engine knows no parameter by name.
 """
 
 from __future__ import annotations
