@@ -169,3 +169,16 @@ def test_validate_rules_on_the_bundled_rules(capsys: pytest.CaptureFixture[str])
     rule = next((REPO / "rules").rglob("*.yaml"))
     assert main(["validate-rules", str(rule)]) == 0
     assert main(["validate-rules", str(REPO / "rules")]) == 0
+
+
+def test_docs_user_rule_takes_its_parameter_from_yaml_alone(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/examples/user-rules: "launch templates keep the hop limit at most 2", written as a
+    YAML rule and fixtures only (its parameter raised to 3 by one case's configuration)."""
+    directory = REPO / "docs" / "examples" / "user-rules"
+    assert main(["test-rules", str(directory)]) == 0, capsys.readouterr().out
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+    fixture = directory / "launch-template-hop-limit-above-2" / "main.tf"
+    assert main(["check", str(fixture), "--rules", str(directory), "--select", "ACME0001",
+                 "--format", "json"]) == 1
+    assert capsys.readouterr().out.count('"rule": "ACME0001"') == 1
