@@ -158,8 +158,3 @@ def _related(graph: Graph, users: Sequence[Resource], change: RoleChange) -> tup
         if change.kind == SWAPPED and role_key(role) in change.old:
             out.append(Related(role.header, f"the old role {role_key(role)}", role.address))
     return tuple(out)
-
-
-TABLE: dict[str, tuple[Any, dict[str, Any]]] = {
-    PROFILE_ROLE_CHANGED: (profile_role_changed, SCHEMA),
-}

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from linter.checks.context import RuleContext
+from linter.checks.context import RuleContext, details_schema
+from linter.checks.imds import MAX_HOP_LIMIT
 from linter.graph.graph import Graph
 from linter.graph.identity import (
     RoleChain,
@@ -46,23 +47,14 @@ from linter.model import Outcome, Related, Resource, Tri, Unknown
 from linter.options import ScanOptions
 
 METADATA = "169.254.169.254"
-TOXIC_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False,
-    "properties": {"max_hop_limit": {"type": "integer", "minimum": 1, "maximum": 64}},
-    "x-details": ["exposure", "power", "chain", "mitigation", "note", "severity", "launched_by"],
-}
-CHAIN_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False,
-    "properties": {"gatekeepers": {
-        "description": "instance role (address, name or ARN pattern) → the roles it may assume",
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}}}},
-    "x-details": ["targets", "chain", "reasons"],
-}
-RESTRICTION_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "properties": {},
-    "x-details": ["power", "chain"],
-}
+TOXIC_SCHEMA = details_schema(
+    "exposure", "power", "chain", "mitigation", "note", "severity", "launched_by",
+    max_hop_limit=MAX_HOP_LIMIT)
+CHAIN_SCHEMA = details_schema("targets", "chain", "reasons", gatekeepers={
+    "description": "instance role (address, name or ARN pattern) → the roles it may assume",
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}}})
+RESTRICTION_SCHEMA = details_schema("power", "chain")
 
 
 @dataclass(frozen=True)
