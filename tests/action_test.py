@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
+from tests.paths import REPO
+
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 BIN = pathlib.Path(sys.executable).parent

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from linter import cli
+from tests.paths import REPO
 
 BAD_TF = """resource "aws_instance" "web" {
   ami                  = "ami-12345678"
@@ -206,7 +207,7 @@ def test_rules_and_rule_documentation(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_enable_runs_opt_in_rules(capsys: pytest.CaptureFixture[str]) -> None:
-    example = pathlib.Path(__file__).resolve().parent.parent / "examples"
+    example = REPO / "examples"
     _, out, _ = run(capsys, "check", str(example), "--format", "json")
     assert "IAC0503" not in {f["rule"] for f in json.loads(out)["findings"]}
     _, out, _ = run(capsys, "check", str(example), "--format", "json", "--enable", "IAC0503")
@@ -214,7 +215,7 @@ def test_enable_runs_opt_in_rules(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bundled_example_shows_the_whole_toxic_chain(capsys: pytest.CaptureFixture[str]) -> None:
-    example = pathlib.Path(__file__).resolve().parent.parent / "examples"
+    example = REPO / "examples"
     code, out, _ = run(capsys, "check", str(example))
     assert code == 1
     toxic = out[out.index("IAC0501"):]

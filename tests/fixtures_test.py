@@ -7,8 +7,8 @@ import pathlib
 import pytest
 
 from linter.testing.fixture_harness import check_case, find_cases
+from tests.paths import FIXTURES
 
-FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
 CASES = find_cases(FIXTURES) if FIXTURES.is_dir() else []
 
 

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
+from tests.paths import REPO
 
 
 def test_wheel_contains_every_rule_and_schema(tmp_path: pathlib.Path) -> None:

@@ -6,8 +6,7 @@ import pathlib
 
 from linter.options import ScanOptions
 from linter.pipeline import build_graph, scan
-
-FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
+from tests.paths import FIXTURES
 
 
 def test_a_plan_beside_its_configuration_replaces_the_evaluated_resources() -> None:

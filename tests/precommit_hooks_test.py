@@ -13,9 +13,9 @@ import sys
 import pytest
 import yaml
 
-from tests.engine.rule_tests_test import FIXTURE, RULE
+from tests.paths import REPO
+from tests.testing.rule_tests_test import FIXTURE, RULE
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
 HOOKS = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
 BIN = pathlib.Path(sys.executable).parent
 

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
+from tests.paths import REPO
+
 PRE_COMMIT = shutil.which("pre-commit") or str(pathlib.Path(sys.executable).parent / "pre-commit")
 
 BAD = """resource "aws_instance" "web" {

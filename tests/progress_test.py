@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from linter.progress import ScanProgress, wanted
+from tests.paths import REPO
 
 
 class Terminal(io.StringIO):
@@ -74,6 +75,6 @@ def test_a_plain_run_does_not_import_rich(tmp_path: pathlib.Path) -> None:
             "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.')))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, check=False,
-                          env={"PYTHONPATH": str(pathlib.Path(__file__).resolve().parent.parent),
+                          env={"PYTHONPATH": str(REPO),
                                "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr

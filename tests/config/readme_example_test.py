@@ -8,8 +8,9 @@ import re
 from linter.config.load import LoadedConfig, apply_config, read_config
 from linter.model import Severity
 from linter.options import ScanOptions
+from tests.paths import REPO
 
-README = pathlib.Path(__file__).resolve().parent.parent.parent / "README.md"
+README = REPO / "README.md"
 
 
 def test_readme_configuration_example_is_valid(tmp_path: pathlib.Path) -> None:

@@ -23,9 +23,9 @@ import yaml
 
 from linter.options import ScanOptions
 from linter.pipeline import load_all_rules, scan
+from tests.paths import SHARED
 
 HERE = pathlib.Path(__file__).resolve().parent
-SHARED = HERE.parent.parent.parent / "shared"
 CORPUS = SHARED / "corpus"
 SCORER = SHARED / "tools" / "conformance.py"
 THRESHOLD = 0.95

@@ -15,6 +15,7 @@ from linter.engine import loader
 from linter.engine.loader import bundled_rules_dir, json_path, load_rules
 from linter.errors import ConfigError
 from linter.model import Format, Outcome, Severity
+from tests.paths import RULES
 
 VALID: dict[str, Any] = {
     "id": "IAC0900",
@@ -85,7 +86,7 @@ def test_bundled_rules_load() -> None:
 
 
 def test_bundled_rules_dir_is_the_repository_rules_in_a_checkout() -> None:
-    assert bundled_rules_dir() == pathlib.Path(__file__).resolve().parents[2] / "rules"
+    assert bundled_rules_dir() == RULES
 
 
 def test_valid_rule_builds(tmp_path: pathlib.Path) -> None:

@@ -16,9 +16,10 @@ import pytest
 from linter.cli import main
 from linter.engine.suppress import parse_comment
 from linter.testing.fixture_harness import check_case, find_cases
+from tests.paths import SHARED
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "suppress_fixtures"
-VALIDATOR = pathlib.Path(__file__).resolve().parents[3] / "shared" / "tools" / "sarif-validate"
+VALIDATOR = SHARED / "tools" / "sarif-validate"
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:

@@ -16,8 +16,8 @@ from linter.cli import main
 from linter.options import ScanOptions
 from linter.pipeline import load_all_rules
 from linter.report.rule_docs import GENERATED, rule_pages, stale_pages, write_rule_pages
+from tests.paths import REPO
 
-REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 DOCS = REPO / "docs" / "rules"
 HOW = ("regenerate with `IACLINT_UPDATE_DOCS=1 pytest tests/report/rule_docs_test.py` "
        "(or `iaclint rules --format markdown --output docs/rules/`) and commit docs/rules/")

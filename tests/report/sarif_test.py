@@ -13,11 +13,12 @@ import linter
 from linter.report import sarif
 from linter.report.locations import find_base
 from linter.result import ScanResult
+from tests.paths import SHARED
 from tests.report.golden_files import check_golden
 from tests.report.sample_result import ACCESS_KEY, ODD_PATH, REVISION, SECRET_KEY, build_result
 
 SCHEMA = pathlib.Path(__file__).with_name("sarif-schema-2.1.0.json")
-VALIDATOR = pathlib.Path(__file__).resolve().parents[3] / "shared" / "tools" / "sarif-validate"
+VALIDATOR = SHARED / "tools" / "sarif-validate"
 
 
 def _log(result: ScanResult, show_unknown: bool = True) -> dict[str, Any]:

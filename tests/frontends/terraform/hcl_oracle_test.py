@@ -28,8 +28,8 @@ import pytest
 
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Block, Body, Expr, Literal, ObjectExpr, TupleExpr
+from tests.paths import REPO
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(os.environ.get("IACLINT_CORPUS", REPO.parent / "shared" / "corpus"))
 SKIP = object()
 

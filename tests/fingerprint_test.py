@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pathlib
 
-from linter.fingerprint import fingerprint, normalized_path
-from linter.model import Finding
+from linter.fingerprint import fingerprint, fingerprint_of, normalized_path
+from linter.model import Finding, Severity, Span
 from linter.options import ScanOptions
 from tests.engine.engine_builders import cfn, tf
 
@@ -54,3 +54,21 @@ def test_same_findings_after_inserting_20_lines_above(tmp_path: pathlib.Path) ->
     assert [f.span.start_line + 20 for f in before] == [f.span.start_line for f in after]
     assert [f.fingerprint for f in before] == [f.fingerprint for f in after]
     assert all(len(f.fingerprint) == 32 for f in after)
+
+
+# ---------------------------------------------------------------- fingerprint_of (reports)
+
+
+def _finding(message: str, line: int, fingerprint: str = "") -> Finding:
+    return Finding("IAC0001", "file-does-not-parse", "tool", Severity.ERROR, message,
+                   Span("a.tf", line), fingerprint=fingerprint)
+
+
+def test_the_engine_fingerprint_is_kept() -> None:
+    assert fingerprint_of(_finding("x", 1, "abc")) == "abc"
+
+
+def test_the_fallback_survives_line_moves_but_not_other_messages() -> None:
+    moved = fingerprint_of(_finding("unexpected '}' at line 3", 3))
+    assert moved == fingerprint_of(_finding("unexpected '}' at line 23", 23))
+    assert moved != fingerprint_of(_finding("unexpected '{' at line 3", 3))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pathlib
-
 from linter.checks.context import RuleContext
 from linter.checks.credentials import NAME, SCHEMA, aws_credentials
 from linter.checks.table import PREDICATES
@@ -11,10 +9,10 @@ from linter.engine.loader import load_rules
 from linter.graph.graph import build
 from linter.model import Format, Outcome, Resource, Span, Tri
 from linter.options import ScanOptions
+from tests.paths import RULES
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-RULES = pathlib.Path(__file__).resolve().parents[2] / "rules"
 
 
 def run(resource: Resource, **args: bool) -> Outcome:

@@ -6,7 +6,7 @@ import os
 import pathlib
 
 from linter.model import Edge, Unknown
-from tests.evaluate.tf_helpers import addresses, resource, run
+from tests.frontends.terraform.tf_helpers import addresses, resource, run
 
 
 def edges_from(result_edges: list[Edge], source: str) -> set[tuple[str, str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from linter.model import Unknown
-from tests.evaluate.cfn_helpers import evaluate, only, props
+from tests.frontends.cloudformation.cfn_helpers import evaluate, only, props
 
 HEAD = """
 AWSTemplateFormatVersion: "2010-09-09"

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 from linter.model import Unknown
-from tests.evaluate.tf_helpers import value
+from tests.frontends.terraform.tf_helpers import value
 
 
 @pytest.mark.parametrize(("expr", "expected"), [

@@ -17,7 +17,7 @@ from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.module import ConstResolver
 from linter.frontends.terraform.values import EvalError
 from linter.model import Unknown
-from tests.evaluate.tf_helpers import value
+from tests.frontends.terraform.tf_helpers import value
 
 
 class NoFiles:

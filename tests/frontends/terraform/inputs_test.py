@@ -9,7 +9,7 @@ import pytest
 from linter.errors import ConfigError
 from linter.model import Span, Unknown
 from linter.options import ScanOptions
-from tests.evaluate.tf_helpers import resource, run
+from tests.frontends.terraform.tf_helpers import resource, run
 
 MAIN = """
 variable "tokens" {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.evaluate.cfn_helpers import evaluate, only
+from tests.frontends.cloudformation.cfn_helpers import evaluate, only
 
 SAM = """
 AWSTemplateFormatVersion: "2010-09-09"

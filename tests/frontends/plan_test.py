@@ -8,8 +8,7 @@ import pytest
 
 from linter.frontends.plan import config_address, looks_like_plan, parse_plan
 from linter.model import Unknown
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
+from tests.paths import REPO
 
 INSTANCE_VALUES = {
     "ami": "ami-123",

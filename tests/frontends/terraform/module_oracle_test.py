@@ -30,8 +30,8 @@ import pytest
 
 from linter.model import Resource, Unknown
 from linter.options import ScanOptions
+from tests.paths import REPO
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 PLANS = REPO / "fixtures" / "plans"
 
 # attributes the rules read (IMDS, instance profiles, policies, trust, credentials in user data)

@@ -9,8 +9,7 @@ import textwrap
 import pytest
 
 from linter.cli import main
-
-REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+from tests.paths import REPO
 
 RULE = """\
 id: ACME0001

@@ -7,7 +7,7 @@ import pathlib
 
 from linter.frontends.terraform.module import local_module_dirs
 from linter.model import Unknown
-from tests.evaluate.tf_helpers import addresses, resource, run, write
+from tests.frontends.terraform.tf_helpers import addresses, resource, run, write
 
 CHILD = """
 variable "tokens" {

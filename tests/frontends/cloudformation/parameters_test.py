@@ -9,7 +9,7 @@ import pytest
 
 from linter.errors import ConfigError
 from linter.model import Unknown
-from tests.evaluate.cfn_helpers import evaluate, only, props
+from tests.frontends.cloudformation.cfn_helpers import evaluate, only, props
 
 TEMPLATE = """
 Parameters:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pathlib
-
 from linter.model import Severity
 from linter.options import ScanOptions
 from linter.pipeline import scan
+from tests.paths import FIXTURES
 
-FIXTURE = (pathlib.Path(__file__).resolve().parent.parent.parent / "fixtures" / "aws" / "identity"
+FIXTURE = (FIXTURES / "aws" / "identity"
            / "imdsv1-with-admin-role" / "main.tf")
 
 
