@@ -24,9 +24,10 @@ ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 BIN = pathlib.Path(sys.executable).parent
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow,  # runs the GitHub Action script in a git repository
+              pytest.mark.skipif(
     shutil.which("bash") is None or not (BIN / "iaclint").exists(),
-    reason="needs bash and the iaclint console script")
+    reason="needs bash and the iaclint console script")]
 
 BAD = """\
 resource "aws_instance" "web" {

@@ -15,7 +15,8 @@ from linter.cli import main
 from linter.diff import new_or_changed
 from linter.model import Finding, Severity, Span
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [pytest.mark.slow,  # drives git repositories
+              pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 
 OLD = """\
 resource "aws_instance" "old" {

@@ -11,6 +11,8 @@ import pytest
 
 from tests.paths import REPO
 
+pytestmark = pytest.mark.slow  # builds a wheel
+
 
 def test_wheel_contains_every_rule_and_schema(tmp_path: pathlib.Path) -> None:
     proc = subprocess.run(

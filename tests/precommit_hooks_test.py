@@ -19,7 +19,8 @@ from tests.testing.rule_tests_test import FIXTURE, RULE
 HOOKS = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
 BIN = pathlib.Path(sys.executable).parent
 
-pytestmark = pytest.mark.skipif(not (BIN / "iaclint").exists(), reason="no iaclint script")
+pytestmark = [pytest.mark.slow,  # runs the installed console script per hook
+              pytest.mark.skipif(not (BIN / "iaclint").exists(), reason="no iaclint script")]
 
 
 def run_hook(hook_id: str, root: pathlib.Path) -> subprocess.CompletedProcess[str]:

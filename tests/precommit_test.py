@@ -12,6 +12,8 @@ import pytest
 
 from tests.paths import REPO
 
+pytestmark = pytest.mark.slow  # runs the real pre-commit (creates a virtualenv, installs iaclint)
+
 PRE_COMMIT = shutil.which("pre-commit") or str(pathlib.Path(sys.executable).parent / "pre-commit")
 
 BAD = """resource "aws_instance" "web" {

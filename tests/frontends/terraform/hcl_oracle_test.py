@@ -28,9 +28,9 @@ import pytest
 
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Block, Body, Expr, Literal, ObjectExpr, TupleExpr
-from tests.paths import REPO
+from tests.paths import REPO, SHARED
 
-CORPUS = pathlib.Path(os.environ.get("IACLINT_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = pathlib.Path(os.environ.get("IACLINT_CORPUS") or SHARED / "corpus")
 SKIP = object()
 
 
