@@ -227,7 +227,8 @@ def _first_schema_error(data: Any, validator: Validator | None = None) -> Valida
         return None
     # the deepest error is the most precise; best_match breaks ties between schema branches
     depth = max(len(e.absolute_path) for e in errors)
-    return best_match(e for e in errors if len(e.absolute_path) == depth)
+    best: ValidationError | None = best_match(e for e in errors if len(e.absolute_path) == depth)
+    return best
 
 
 def json_path(path: Iterator[Any] | Sequence[Any]) -> str:

@@ -62,7 +62,8 @@ def config_error(tmp_path: pathlib.Path, change: Callable[[dict[str, Any]], Any]
 
 
 def where(data: dict[str, Any]) -> dict[str, Any]:
-    return data["match"]["terraform"]["where"]
+    condition: dict[str, Any] = data["match"]["terraform"]["where"]
+    return condition
 
 
 # ---------------------------------------------------------------- valid rules

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from linter.graph.graph import Graph
 from linter.graph.identity import (
     instance_roles,
     launched_only_by_eks,
@@ -14,7 +15,7 @@ from linter.model import Unknown
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 
-def _chain_graph():  # type: ignore[no-untyped-def]
+def _chain_graph() -> Graph:
     role = tf("aws_iam_role.app", {"name": "app", "inline_policy": [
         {"name": "inline", "policy": '{"Statement": []}'}],
         "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]})

@@ -433,7 +433,7 @@ class Evaluator:
             values = [self.condition_node(item, depth + 1) for item in arg]
             decisive = function == "Fn::Or"  # True decides Or, False decides And
             if any(v is decisive for v in values):
-                return decisive
+                return bool(decisive)
             unknowns = [v for v in values if isinstance(v, Unknown)]
             return unknowns[0] if unknowns else not decisive
         if function == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:

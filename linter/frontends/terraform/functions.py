@@ -94,7 +94,7 @@ def _str(value: Value, what: str = "argument") -> str:
 
 def _num(value: Value) -> int | float:
     value = to_number(known(value))
-    if not is_number(value):
+    if not isinstance(value, (int, float)) or not is_number(value):
         raise EvalError("a number is required, got null")
     return value
 

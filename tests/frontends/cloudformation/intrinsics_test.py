@@ -42,7 +42,8 @@ def _eval(properties: str) -> dict[str, Any]:
     text = HEAD + "  Subject:\n    Type: AWS::EC2::Instance\n    Properties:\n" + body + "\n"
     result = evaluate(text)
     assert result.findings == []
-    return props(result, "Subject")
+    subject: dict[str, Any] = props(result, "Subject")
+    return subject
 
 
 def test_ref_parameter_pseudo_and_novalue() -> None:
