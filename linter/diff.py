@@ -84,7 +84,7 @@ def scan_diff(
             scan(base_targets, options, root=base_root, progress=progress)
             if base_targets else ScanResult(base_root)
         )
-    head = scan(targets, options, root=root, base=base.parsed, progress=progress)
+    head = scan(targets, options, root=root, base=base.units, progress=progress)
     head.findings = new_or_changed(base.findings, head.findings)
     base_unknowns = Counter((u.rule_id, u.address) for u in base.unknown_verdicts)
     head.unknown_verdicts = [

@@ -5,8 +5,9 @@ resource, reformatting, reordering blocks or moving a Terraform resource to anot
 module must not change it. It hashes:
 
 * the rule id (ids are never reused; renames keep the id);
-* the scope the address is unique in: the Terraform module directory, or the CloudFormation
-  template file (two root modules may both define ``aws_instance.web``);
+* the scope the address is unique in: the resource's unit (its Terraform root module directory
+  or its CloudFormation template file: two root modules may both define ``aws_instance.web``,
+  and one child module called by two roots holds two resources);
 * the resource address (``module.app.aws_instance.web[0]``, a CFN logical id);
 * the offending attribute path with list indexes dropped (``metadata_options.http_tokens``), so
   that a missing attribute and a wrong one are different problems, but reordering a list is not.
@@ -35,6 +36,8 @@ def normalized_path(path: Path) -> str:
 
 
 def scope_of(resource: Resource) -> str:
+    if resource.unit and resource.kind != "tfvars":
+        return "" if resource.unit == "." else resource.unit  # as a root-level file's directory
     if resource.format is Format.TERRAFORM and resource.kind != "tfvars":
         return posixpath.dirname(resource.file)
     return resource.file

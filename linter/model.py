@@ -132,6 +132,9 @@ class Resource:
     meta: Mapping[str, Any] = field(default_factory=dict)
     # free-form facts from the front end: "source_resource" for SAM-generated resources,
     # "condition" for a CFN condition, "count_unknown" …
+    # the unit the resource belongs to: its Terraform root module directory ("." for the scan
+    # root) or its CloudFormation template file; addresses are unique within a unit only
+    unit: str = ""
 
     @property
     def header(self) -> Span:
@@ -245,6 +248,7 @@ class Finding:
     resource_type: str = ""
     related: tuple[Related, ...] = ()
     fingerprint: str = ""  # stable across unrelated edits; filled by the engine
+    root: str = ""  # the unit of the resource (Terraform root module directory or template)
     suppression: Suppression | None = None
     properties: Mapping[str, Any] = field(default_factory=dict)
 
@@ -289,11 +293,12 @@ class UnknownVerdict:
     address: str
     span: Span
     unknowns: tuple[Unknown, ...]
+    root: str = ""  # the unit of the resource (see Finding.root)
 
 
 @dataclass
 class ParseResult:
-    """What a front end returns for one unit (a Terraform module directory or one template)."""
+    """What a front end returns for one unit (a Terraform root module or one template)."""
 
     resources: list[Resource] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Runs the stages in order: discover → parse/evaluate → graph → rules → suppress.
+"""Runs the stages in order: discover → front ends → graph → rules → suppress, per unit.
 
 No stage reaches back. User content never raises out of here: every front end turns a broken
 file into an IAC0001 finding, and the rule engine turns a failing rule into IAC0002. Only tool
@@ -7,16 +7,18 @@ configuration errors (``ConfigError``) propagate, for the CLI to exit with code 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import pathlib
+import posixpath
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
 from linter.engine.params import check_settings
 from linter.errors import ConfigError
 from linter.graph.graph import Graph
-from linter.model import ParseResult, Span
+from linter.model import Finding, ParseResult, Resource, Span, UnknownVerdict
 from linter.options import ScanOptions
 from linter.result import BaselineEntry, ScanResult
 from linter.rule import FILE_DOES_NOT_PARSE, Rule, tool_finding
@@ -40,9 +42,11 @@ def scan(
     *,
     rules: list[Rule] | None = None,
     root: pathlib.Path | None = None,
-    base: ParseResult | None = None,
+    base: Mapping[str, ParseResult] | None = None,
     progress: ProgressFn | None = None,
 ) -> ScanResult:
+    """Scan ``paths``. ``base``: the units of the base revision (``ScanResult.units`` of a scan
+    of it), for rules about a change."""
     options = options or ScanOptions()
     started = time.perf_counter()
     if rules is None:
@@ -50,10 +54,10 @@ def scan(
     check_settings(rules, options)
     root = (root or scan_root(list(paths))).resolve()
     found = discover(list(paths), root, options.exclude)
-    parsed = parse_all(found, options, progress)
+    units = parse_units(found, options, progress)
     if progress is not None:
         progress("rules", -1, -1)
-    result = judge(root, parsed, rules, options, base)
+    result = judge(root, units, rules, options, base or {})
     if found.only_files:
         wanted = set(found.only_files)
         result.findings = [f for f in result.findings if f.span.file in wanted]
@@ -62,32 +66,56 @@ def scan(
     return result
 
 
-def parse_all(
+def parse_units(
     found: Discovery, options: ScanOptions, progress: ProgressFn | None = None
-) -> ParseResult:
-    """Every front end over what discovery found, merged into one ParseResult."""
-    merged = ParseResult()
+) -> dict[str, ParseResult]:
+    """Every front end over what discovery found, one ``ParseResult`` per unit.
+
+    A unit is what Terraform or CloudFormation deploys as one: a Terraform root module (with the
+    child modules it calls, its variable files and a plan beside it), or one template. Units
+    never share a graph: the same address in two roots is two resources, and nothing links them
+    unless the code does.
+    """
+    units: dict[str, ParseResult] = {}
     modules = terraform_roots(found)
     total = len(modules) + len(found.candidate_files)
     for done, module_dir in enumerate(modules):
         if progress is not None:
             progress(module_dir or ".", done, total)
         work = functools.partial(evaluate_terraform, found.root, module_dir, options)
-        merge(merged, guarded(found.root, module_dir, work))
+        add_unit(units, unit_of_dir(module_dir), guarded(found.root, module_dir, work))
+    roots = set(units)
     for done, rel in enumerate(found.candidate_files, start=len(modules)):
         if progress is not None:
             progress(rel, done, total)
         work = functools.partial(parse_candidate, found.root, rel, options)
-        merge(merged, guarded(found.root, rel, work))
+        parsed = guarded(found.root, rel, work)
+        beside = unit_of_dir(posixpath.dirname(rel))
+        plan = any("plan_span" in r.meta for r in parsed.resources)
+        add_unit(units, beside if plan and beside in roots else rel, parsed)
     if found.tfvars_files:
         from linter.frontends.terraform.tfvars import read_tfvars
 
         for rel in found.tfvars_files:
-            data = read_file(found.root, rel, merged)
+            beside = unit_of_dir(posixpath.dirname(rel))
+            unit = beside if beside in roots else rel
+            holder = units.setdefault(unit, ParseResult())
+            data = read_file(found.root, rel, holder)
             if data is not None:
-                merge(merged, read_tfvars(rel, data))
-    prefer_plans(merged)
-    return merged
+                add_unit(units, unit, read_tfvars(rel, data))
+    for parsed in units.values():
+        prefer_plans(parsed)
+    return units
+
+
+def unit_of_dir(directory: str) -> str:
+    return directory or "."
+
+
+def add_unit(units: dict[str, ParseResult], unit: str, part: ParseResult) -> None:
+    """Merge ``part`` into ``unit``, every resource labelled with the unit."""
+    part.resources = [dataclasses.replace(r, unit=unit) for r in part.resources]
+    merge(units.setdefault(unit, ParseResult()), part)
 
 
 def guarded(root: pathlib.Path, unit: str, work: Callable[[], ParseResult]) -> ParseResult:
@@ -204,7 +232,7 @@ def merge(into: ParseResult, part: ParseResult) -> None:
 
 def build_graph(parsed: ParseResult, options: ScanOptions, base: ParseResult | None = None
                 ) -> Graph:
-    """The graph of the front ends' resources, derived once (and the base revision's, for rules
+    """The graph of one unit's resources, derived once (and the base revision's, for rules
     about a change)."""
     from linter.graph.graph import build
     from linter.graph.identity import derive
@@ -219,18 +247,28 @@ def build_graph(parsed: ParseResult, options: ScanOptions, base: ParseResult | N
 
 def judge(
     root: pathlib.Path,
-    parsed: ParseResult,
+    units: Mapping[str, ParseResult],
     rules: list[Rule],
     options: ScanOptions,
-    base: ParseResult | None = None,
+    base: Mapping[str, ParseResult],
 ) -> ScanResult:
+    """Rules on each unit's own graph, then suppressions and the baseline over all findings."""
     from linter.engine.baseline import apply_baseline, read_baseline
     from linter.engine.evaluate import run_rules
     from linter.engine.suppress import apply_inline
-    graph = build_graph(parsed, options, base)
-    findings, verdicts = run_rules(rules, graph, options)
-    findings = [*parsed.findings, *findings]
-    findings = apply_inline(root, findings, graph, rules, options)
+
+    findings: list[Finding] = []
+    verdicts: list[UnknownVerdict] = []
+    resources: list[Resource] = []
+    for unit in sorted(units):
+        parsed = units[unit]
+        graph = build_graph(parsed, options, base.get(unit) if base else None)
+        found, undecided = run_rules(rules, graph, options)
+        findings.extend(parsed.findings)
+        findings.extend(found)
+        verdicts.extend(undecided)
+        resources.extend(graph.resources.values())
+    findings = apply_inline(root, findings, resources, rules, options)
     stale: list[BaselineEntry] = []
     if options.baseline:
         findings, stale = apply_baseline(findings, read_baseline(options.baseline))
@@ -239,12 +277,12 @@ def judge(
         root=root,
         findings=findings,
         unknown_verdicts=sorted(
-            verdicts, key=lambda v: (v.span.file, v.span.start_line, v.rule_id)
+            verdicts, key=lambda v: (v.span.file, v.span.start_line, v.rule_id, v.address)
         ),
-        unknowns=parsed.unknowns,
-        files=sorted(set(parsed.files)),
+        unknowns=[u for parsed in units.values() for u in parsed.unknowns],
+        files=sorted({f for parsed in units.values() for f in parsed.files}),
         rules=rules,
         stale_baseline=stale,
-        resources=list(graph.resources.values()),
-        parsed=parsed,
+        resources=resources,
+        units=dict(units),
     )

@@ -31,5 +31,5 @@ class ScanResult:
         default_factory=list
     )  # entries that no longer occur
     resources: list[Resource] = field(default_factory=list)  # the resources the rules judged
-    # what the front ends produced (resources and edges): the base revision of --diff-base
-    parsed: ParseResult | None = None
+    # what the front ends produced per unit (root module or template): the base of --diff-base
+    units: dict[str, ParseResult] = field(default_factory=dict)

@@ -12,8 +12,8 @@ from tests.paths import FIXTURES
 def test_a_plan_beside_its_configuration_replaces_the_evaluated_resources() -> None:
     case = FIXTURES / "aws" / "ec2" / "imds-v1-allowed" / "eval-plan-beside-config"
     result = scan([str(case)], ScanOptions(select=("IAC0101",)), root=case)
-    assert result.parsed is not None
-    instances = build_graph(result.parsed, ScanOptions()).of_type("aws_instance")
+    assert list(result.units) == ["."]
+    instances = build_graph(result.units["."], ScanOptions()).of_type("aws_instance")
     from_default = [r for r in instances if r.address == "aws_instance.from_default"]
     assert len(from_default) == 1  # not the evaluated copy as well
     assert "plan_span" in from_default[0].meta  # the plan's resolved resource …

@@ -64,7 +64,8 @@ def run_rules(
                     elif outcome.verdict is Tri.UNKNOWN:
                         span, _ = locate(block, resource, outcome)
                         unknown.append(
-                            UnknownVerdict(rule.id, resource.address, span, outcome.unknowns)
+                            UnknownVerdict(rule.id, resource.address, span, outcome.unknowns,
+                                           resource.unit)
                         )
                 except Exception as exc:
                     findings.append(raised_finding(rule, resource, exc))
@@ -255,6 +256,7 @@ def make_finding(
         resource_type=resource.type,
         related=tuple(dict.fromkeys(related)),
         fingerprint=fingerprint(rule.id, resource, path),
+        root=resource.unit,
         properties=properties,
     )
 
@@ -290,6 +292,7 @@ def raised_finding(rule: Rule, resource: Resource, exc: BaseException) -> Findin
     return dataclasses.replace(
         finding,
         resource_type=resource.type,
+        root=resource.unit,
         fingerprint=fingerprint(RULE_RAISED.id, resource, (rule.id,)),
         properties={"rule": rule.id},
     )

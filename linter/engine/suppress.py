@@ -29,8 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from linter.fingerprint import file_fingerprint
-from linter.graph.graph import Graph
-from linter.model import Finding, Format, Span, Suppression
+from linter.model import Finding, Format, Resource, Span, Suppression
 from linter.options import ScanOptions
 from linter.rule import (
     RESERVED,
@@ -122,10 +121,10 @@ def inline_suppressions(
     return found
 
 
-def metadata_suppressions(graph: Graph) -> list[InlineSuppression]:
+def metadata_suppressions(resources: Sequence[Resource]) -> list[InlineSuppression]:
     """CloudFormation ``Metadata: {iaclint: {ignore: [...]}}`` on resources."""
     found: list[InlineSuppression] = []
-    for resource in graph.resources.values():
+    for resource in resources:
         if resource.format is not Format.CLOUDFORMATION:
             continue
         entries = resource.get(("Metadata", "iaclint", "ignore"))
@@ -173,9 +172,25 @@ def _entry_rules(value: object) -> tuple[str, ...]:
     return tuple(out)
 
 
-def on_block(sup: InlineSuppression, finding: Finding, graph: Graph) -> bool:
+def on_whole_resource(sup: InlineSuppression, finding: Finding,
+                      by_address: Mapping[tuple[str, str], Resource]) -> bool:
+    """A suppression on a resource's header (or in its CloudFormation metadata) covers every
+    finding of that resource block: of each instance, in each root that uses the block."""
+    if not sup.whole_resource:
+        return False
+    if not sup.applies_to:  # metadata of the resource itself
+        return sup.whole_resource == finding.address and sup.span.file == finding.span.file
+    resource = by_address.get((finding.root, finding.address))
+    if resource is None:
+        return sup.whole_resource == finding.address
+    header = resource.header
+    return header.file == sup.span.file and header.start_line in sup.applies_to
+
+
+def on_block(sup: InlineSuppression, finding: Finding,
+             by_address: Mapping[tuple[str, str], Resource]) -> bool:
     """A suppression on (or just above) a nested block's header covers the whole block."""
-    resource = graph.resources.get(finding.address)
+    resource = by_address.get((finding.root, finding.address))
     if resource is None or sup.span.file != finding.span.file or not sup.applies_to:
         return False
     return any(
@@ -199,17 +214,18 @@ def _names(finding: Finding, rules_by_id: Mapping[str, Rule]) -> set[str]:
 def apply_inline(
     root: pathlib.Path,
     findings: Sequence[Finding],
-    graph: Graph,
+    resources: Sequence[Resource],
     rules: Sequence[Rule],
     options: ScanOptions,
 ) -> list[Finding]:
     """Mark suppressed findings; add findings for expired, unused and reason-less suppressions."""
     if not options.inline_suppressions:
         return list(findings)
-    headers = {(r.file, r.header.start_line): r.address for r in graph.resources.values()}
+    headers = {(r.file, r.header.start_line): r.address for r in resources}
+    by_address = {(r.unit, r.address): r for r in resources}
     # a header comment may sit on the line just above the resource header as well
-    files = {f.span.file for f in findings} | {r.file for r in graph.resources.values()}
-    suppressions = [*inline_suppressions(root, files, headers), *metadata_suppressions(graph)]
+    files = {f.span.file for f in findings} | {r.file for r in resources}
+    suppressions = [*inline_suppressions(root, files, headers), *metadata_suppressions(resources)]
     if not suppressions:
         return list(findings)
     today = options.today or datetime.date.today().isoformat()
@@ -226,8 +242,8 @@ def apply_inline(
             on_line = sup.span.file == finding.span.file and (
                 finding.span.start_line in sup.applies_to
             )
-            on_resource = bool(sup.whole_resource) and sup.whole_resource == finding.address
-            if not (on_line or on_resource or on_block(sup, finding, graph)):
+            on_resource = on_whole_resource(sup, finding, by_address)
+            if not (on_line or on_resource or on_block(sup, finding, by_address)):
                 continue
             used.add(index)
             if sup.problem:

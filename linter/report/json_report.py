@@ -80,6 +80,7 @@ def finding_json(finding: Finding, rule: RuleInfo | None, sources: SourceFiles) 
         **span_json(finding.span, sources),
         "resource": finding.address or None,
         "resource_type": finding.resource_type or None,
+        "root": finding.root or None,
         "message": finding.message,
         "remediation": {
             "terraform": remediation.terraform or None,

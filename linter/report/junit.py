@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from linter.model import Finding, Resource, Severity, UnknownVerdict
 from linter.report.catalog import RuleInfo, catalog
+from linter.report.locations import qualified
 from linter.report.redact import redact, secrets_of
 from linter.report.unknowns import describe_unknown
 from linter.result import ScanResult
@@ -95,10 +96,11 @@ def _cases(result: ScanResult, rules: dict[str, RuleInfo]) -> dict[str, dict[str
     for rule in result.rules:
         for resource in resources:
             if applies(rule, resource):
-                case(rule.id, resource.address, resource.file, resource.header.start_line)
+                case(rule.id, qualified(resource.unit, resource.address), resource.file,
+                     resource.header.start_line)
     for finding in result.findings:
-        target = case(finding.rule_id, finding.address or finding.span.file, finding.span.file,
-                      finding.span.start_line)
+        target = case(finding.rule_id, qualified(finding.root, finding.address)
+                      or finding.span.file, finding.span.file, finding.span.start_line)
         if finding.suppression is not None:
             why = finding.suppression.justification or "no reason given"
             target.skipped.append(f"suppressed ({finding.suppression.kind}): {why}")
@@ -106,8 +108,8 @@ def _cases(result: ScanResult, rules: dict[str, RuleInfo]) -> dict[str, dict[str
             target.failures.append(finding)
     for verdict in result.unknown_verdicts:
         if verdict.rule_id in rules and not rules[verdict.rule_id].is_tool:
-            target = case(verdict.rule_id, verdict.address or verdict.span.file,
-                          verdict.span.file, verdict.span.start_line)
+            target = case(verdict.rule_id, qualified(verdict.root, verdict.address)
+                          or verdict.span.file, verdict.span.file, verdict.span.start_line)
             target.skipped.append(_unknown_reason(verdict))
     return out
 

@@ -16,6 +16,24 @@ from linter.model import Span
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 
+def qualified(root: str, address: str) -> str:
+    """A resource address made unique across units: ``envs/dev: aws_instance.web`` (a Terraform
+    root module) or ``stacks/app.yaml: WebServer`` (a template); the address alone in the root
+    module of the scan root itself, or when the unit is not known."""
+    if not root or root == "." or not address:
+        return address
+    return f"{root}: {address}"
+
+
+def in_child_module(root: str, file: str) -> bool:
+    """The file lies outside the unit's own directory (a module the root calls), so the root is
+    worth naming next to the file."""
+    if not root or root.endswith((".yaml", ".yml", ".json", ".template")) or root == file:
+        return False
+    directory = file.rsplit("/", 1)[0] if "/" in file else "."
+    return directory != root
+
+
 @dataclass(frozen=True)
 class Base:
     """The directory report paths are relative to, and the scan root's place in it."""

@@ -206,7 +206,7 @@ def _fence(snippet: str, language: str) -> str:
 
 def result_json(finding: Finding, rule: RuleInfo, rule_index: int, base: Base,
                 sources: SourceFiles) -> dict[str, Any]:
-    location = location_json(finding.span, finding.address, base, sources)
+    location = location_json(finding.span, finding.address, base, sources, finding.root)
     add_excerpt(location["physicalLocation"], finding.span, sources)
     out: dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -332,7 +332,8 @@ def region_json(span: Span, sources: SourceFiles) -> dict[str, Any]:
     return region
 
 
-def location_json(span: Span, address: str, base: Base, sources: SourceFiles) -> dict[str, Any]:
+def location_json(span: Span, address: str, base: Base, sources: SourceFiles,
+                  root: str = "") -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": {"uri": base.uri(span.file), "uriBaseId": SRCROOT},
@@ -345,6 +346,10 @@ def location_json(span: Span, address: str, base: Base, sources: SourceFiles) ->
             "fullyQualifiedName": address,
             "kind": "resource",
         }]
+        if root:  # the root module or template the address is unique in
+            name = base.path(root) if root != "." else (base.prefix.rstrip("/") or ".")
+            location["logicalLocations"].append(
+                {"name": name, "fullyQualifiedName": name, "kind": "module"})
     return location
 
 
@@ -359,7 +364,8 @@ def notification_json(finding: Finding, rule_index: int, base: Base,
     return {
         "level": finding.severity.value,
         "message": {"text": result_message(finding)},
-        "locations": [location_json(finding.span, finding.address, base, sources)],
+        "locations": [location_json(finding.span, finding.address, base, sources,
+                                    finding.root)],
         "associatedRule": {"id": finding.rule_id, "index": rule_index},
     }
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 from linter.model import Finding, Related, Severity
 from linter.report.frame import Paint, code_frame, printable
-from linter.report.locations import SourceFiles
+from linter.report.locations import SourceFiles, in_child_module
 from linter.report.redact import redact, secrets_of
 from linter.report.summary import summarize, summary_line
 from linter.report.unknowns import with_unknowns
@@ -89,7 +89,10 @@ def finding_lines(finding: Finding, sources: SourceFiles, secrets: Sequence[str]
     label = paint(f"[{severity.value}]", severity.value)
     head = f"{location} {rule} {label} {clean(finding.message)}"
     if finding.address:
-        head += " " + paint(f"({clean(finding.address)})", "address")
+        where = finding.address
+        if in_child_module(finding.root, finding.span.file):
+            where += f" in root module {finding.root.rstrip('/')}/"
+        head += " " + paint(f"({clean(where)})", "address")
     lines = [head]
     lines.extend(code_frame(finding.span, sources, secrets, paint, severity.value))
     lines.extend(note_line(related, clean, paint) for related in finding.related)

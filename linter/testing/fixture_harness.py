@@ -262,7 +262,7 @@ def pipeline_scan(
     base = None
     base_dir = root / BASE_DIR
     if base_dir.is_dir():
-        base = scan([str(base_dir)], options, rules=rules, root=base_dir).parsed
+        base = scan([str(base_dir)], options, rules=rules, root=base_dir).units
     return scan([str(root)], options, rules=rules, root=root, base=base).findings
 
 

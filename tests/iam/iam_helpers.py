@@ -30,8 +30,8 @@ def scan_files(root: pathlib.Path, files: dict[str, str], *rule_ids: str) -> Sca
 
 
 def graph_of(result: ScanResult) -> Graph:
-    assert result.parsed is not None
-    return build_graph(result.parsed, ScanOptions())
+    assert len(result.units) == 1, list(result.units)
+    return build_graph(next(iter(result.units.values())), ScanOptions())
 
 
 def hits(result: ScanResult, rule_id: str) -> set[tuple[str, int]]:

@@ -194,6 +194,7 @@ def build_result(root: pathlib.Path) -> ScanResult:
                 Related(Span("main.tf", 12, 3, 12, 33), "grants the role aws_iam_role.admin"),
             ),
             fingerprint="3f2a9c1e0d4b5a6978877665544332211",
+            root=".",
             properties={"value": "optional"},
         ),
         finding(
@@ -208,6 +209,7 @@ def build_result(root: pathlib.Path) -> ScanResult:
             hop, "Fleet allows 3 network hops to IMDS (maximum 1)",
             Span("template.yaml", 9, 11, 9, 37), "Fleet", "AWS::EC2::LaunchTemplate",
             fingerprint="aa11bb22cc33dd44ee55ff6677889900",
+            root="template.yaml",
             suppression=Suppression("inSource", "containers", "2030-01-01"),
         ),
         finding(
@@ -220,6 +222,7 @@ def build_result(root: pathlib.Path) -> ScanResult:
             profile, "aws_instance.odd has no instance profile",
             Span(ODD_PATH, 1, 1, 3, 2), "aws_instance.odd", "aws_instance",
             fingerprint="fedcba9876543210fedcba9876543210",
+            root=".",  # a child module's file: text output names the root
         ),
         tool_finding(FILE_DOES_NOT_PARSE, "Unclosed configuration block: there is no closing "
                      "brace for this block", Span("broken.tf", 1, 34)),

@@ -23,7 +23,7 @@ def test_a_finding_has_its_location_line_code_frame_and_notes(result: ScanResult
 def test_a_multi_line_span_is_bracketed(result: ScanResult) -> None:
     out = text.render(result)
     expected = dedent("""
-        envs/prod app/ünïcode#1.tf:1:1: IAC0301 [note] aws_instance.odd has no instance profile (aws_instance.odd)
+        envs/prod app/ünïcode#1.tf:1:1: IAC0301 [note] aws_instance.odd has no instance profile (aws_instance.odd in root module ./)
           |
         1 | / resource "aws_instance" "odd" {
         2 | |   ami = "ami-1"
