@@ -31,3 +31,27 @@ def test_provisioner_scripts_are_kept_for_the_credential_rule(tmp_path: pathlib.
 ''')
     result = scan([str(tmp_path)], ScanOptions(select=("IAC0401",)), root=tmp_path)
     assert [(f.rule_id, f.span.start_line) for f in result.findings] == [("IAC0401", 5)]
+
+
+def test_one_finding_per_rule_and_root_cause_on_real_module_shapes() -> None:
+    """fixtures/shapes/one-root-cause: statements written once, received by documents, policies,
+    attachments and roles. No two findings of one rule share a root cause: the same place
+    (root, resource, line), or one finding's primary location named by another finding of the
+    same rule as where the permission is granted."""
+    case = FIXTURES / "shapes" / "one-root-cause"
+    findings = [f for f in scan([str(case)], ScanOptions(), root=case).findings
+                if f.suppression is None and f.category != "tool"]
+    assert findings
+    places = [(f.rule_id, f.root, f.address, f.span.file, f.span.start_line) for f in findings]
+    assert len(places) == len(set(places))
+    primary = {(f.rule_id, f.span.file, f.span.start_line) for f in findings}
+    for finding in findings:
+        for related in finding.related:
+            if "granted here" in related.message or "comes from" in related.message:
+                key = (finding.rule_id, related.span.file, related.span.start_line)
+                assert key not in primary, (finding.message, related)
+    # what receives a written statement is named by the one finding, never reported again
+    ops = [f for f in findings if f.rule_id == "IAC0202" and f.address == "aws_iam_policy.ops"]
+    assert len(ops) == 1
+    assert {r.address for r in ops[0].related} >= {
+        "aws_iam_role.ops_a", "aws_iam_user.ops_b", "aws_iam_role_policy_attachment.ops_a"}

@@ -23,15 +23,17 @@ statement is a ``related`` location. ``details``: ``why`` (what exactly is too b
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from linter.checks.context import RuleContext
-from linter.graph.policies import documents_in, policies_of
+from linter.graph.policies import DATA_DOCUMENT, DATA_MANAGED, documents_in, policies_of
+from linter.graph.reach import receivers
 from linter.iam import analysis
 from linter.iam.analysis import Hit, Verdict
 from linter.iam.policy import DocKind, PolicyDocument, Statement
-from linter.model import Outcome, Path, Related, Span, Unknown
+from linter.model import Outcome, Path, Related, Resource, Span, Unknown
 
 _SCOPE = {"type": "string", "enum": ["document", "principal", "auto"], "default": "document"}
 # what runs with identity policies: judged as a principal under ``scope: auto``
@@ -52,12 +54,27 @@ def _scope(ctx: RuleContext, args: Mapping[str, Any]) -> str:
 Judge = Callable[[Sequence[Statement], PolicyDocument | None], Verdict]
 
 
-def _documents(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, ...]
+def _documents(ctx: RuleContext, kinds: tuple[DocKind, ...], managed: bool
                ) -> list[PolicyDocument]:
-    if _scope(ctx, args) == "principal":
-        return [d for d in policies_of(ctx.resource, ctx.graph) if d.kind in kinds]
+    """The documents ``ctx.resource`` defines or attaches itself (customer policies attached by
+    reference are judged where they are written; AWS managed ones only when ``managed``)."""
     return [d for d in documents_in(ctx.resource, ctx.graph)
-            if d.kind in kinds and d.source != "attached"]
+            if d.kind in kinds and d.source != "attached"
+            and (managed or d.source != "aws-managed")]
+
+
+def written_here(hit: Hit, resource: Resource) -> bool:
+    """Whether ``resource`` is where the fix for ``hit`` goes: it writes every statement the hit
+    needs, or it is the document that brings statements of several resources together (a
+    document with ``source_policy_documents``) and writes one of them or merges them. A policy
+    that only renders or attaches statements written elsewhere is not."""
+    addresses = {s.address for s in hit.statements}
+    if addresses == {resource.address}:
+        return True
+    if len(addresses) < 2:
+        return False
+    return resource.address in addresses or (resource.kind == "data"
+                                             and resource.type == DATA_DOCUMENT)
 
 
 def _listing(subjects: Sequence[str], shown: int = 4) -> str:
@@ -68,8 +85,28 @@ def _listing(subjects: Sequence[str], shown: int = 4) -> str:
     return ", ".join(unique[:shown]) + f" and {len(unique) - shown} more"
 
 
-def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hit],
-             unknowns: Sequence[Unknown], fix: str = "") -> Outcome:
+def _reaches(ctx: RuleContext, hits: Sequence[Hit]) -> list[Related]:
+    """Where the statements of ``hits`` written in ``ctx.resource`` go (related locations,
+    nearest first). A document that pulls them in but replaces them (same ``sid``) is not a
+    receiver."""
+    written = {(s.address, s.index) for h in hits for s in h.statements}
+
+    def keeps(receiver: Resource) -> bool:
+        if receiver.kind != "data" or receiver.type != DATA_DOCUMENT:
+            return True
+        return any((s.address, s.index) in written
+                   for d in documents_in(receiver, ctx.graph) for s in d.statements)
+
+    return [Related(r.resource.span_at(r.path), f"reaches: {r.resource.address} {r.how}",
+                    r.resource.address)
+            for r in receivers(ctx.graph, ctx.resource, keeps=keeps)]
+
+
+def _outcome(ctx: RuleContext, hits: Sequence[Hit], unknowns: Sequence[Unknown],
+             fix: str = "", combined: bool = False) -> Outcome:
+    """TRUE with the hits' nodes (statements written in ``ctx.resource``), or — ``combined``:
+    an escalation only the principal's statements together grant — at the principal's header
+    with each contributing statement as a related location."""
     if not hits:
         if unknowns:
             return Outcome.unknown(*dict.fromkeys(unknowns))
@@ -79,28 +116,27 @@ def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hi
     spans: list[Span] = []
     granted: dict[tuple[Span, str, str], list[str]] = {}
     for hit in hits:
-        statement = hit.statement
-        if statement.address == resource.address:
-            # the engine resolves paths with resource.span_at: give paths only where the
-            # resource has that exact span, else the precise spans decoded from JSON text
-            exact = [p for p in hit.nodes if p in resource.spans]
-            if exact:
-                paths.extend(exact)
-            spans.extend(hit.spans)
-            continue
-        # the statement is in another resource: point at what pulls it in, relate the statement
-        doc = hit.document
-        if doc is not None and doc.address == resource.address:
-            paths.append(doc.path)
-            spans.append(resource.span_at(doc.path))
-        else:
-            spans.append(resource.header)
-        for span in hit.spans:
-            granted.setdefault((span, statement.label, statement.address), []).append(hit.subject)
+        owners = hit.node_statements or (hit.statement,) * len(hit.nodes)
+        for statement, node, span in zip(owners, hit.nodes, hit.spans, strict=False):
+            if statement.address == resource.address:
+                # the engine resolves paths with resource.span_at: give paths only where the
+                # resource has that exact span, else the precise spans decoded from JSON text
+                if node in resource.spans:
+                    paths.append(node)
+                spans.append(span)
+            else:
+                granted.setdefault((span, statement.label, statement.address),
+                                   []).append(hit.subject)
+        if not hit.nodes and hit.statement.address == resource.address:
+            spans.append(hit.statement.span())
+    if combined or not spans:
+        spans.insert(0, resource.header)
     related = [
         Related(span, f"{_listing(subjects)} granted here ({label})", address)
         for (span, label, address), subjects in granted.items()
     ]
+    if not combined:
+        related.extend(_reaches(ctx, hits))
     first = hits[0]
     more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
     details = {
@@ -117,27 +153,47 @@ def _outcome(ctx: RuleContext, docs: Sequence[PolicyDocument], hits: Sequence[Hi
                         details=details, related=tuple(dict.fromkeys(related)))
 
 
-def _judge_each(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, ...],
-                judge: Judge, fix: str = "") -> Outcome:
-    """Judge each document alone (document scope) or all together (principal scope)."""
-    docs = _documents(ctx, args, kinds)
+def _judge_written(ctx: RuleContext, kinds: tuple[DocKind, ...], judge: Judge,
+                   managed: bool) -> tuple[list[Hit], list[Unknown]]:
+    """The hits of the statements ``ctx.resource`` writes (and the unknowns that hide some)."""
     hits: list[Hit] = []
     unknowns: list[Unknown] = []
-    if _scope(ctx, args) == "principal":
-        statements = [s for d in docs for s in d.statements]
-        verdict = judge(statements, None)
-        owner = {id(s): d for d in docs for s in d.statements}
-        hits.extend(Hit(h.statement, h.nodes, h.why, h.subject, owner.get(id(h.statement)))
-                    for h in verdict.hits)
-        unknowns.extend(verdict.unknowns)
-        unknowns.extend(u for d in docs for u in d.unknowns)
-    else:
-        for doc in docs:
-            verdict = judge(doc.statements, doc)
-            hits.extend(verdict.hits)
+    for doc in _documents(ctx, kinds, managed):
+        verdict = judge(doc.statements, doc)
+        hits.extend(h for h in verdict.hits if written_here(h, ctx.resource))
+        foreign = bool(doc.statements) and all(
+            s.address != ctx.resource.address for s in doc.statements)
+        if not foreign:  # statements written elsewhere are undecided where they are written
             unknowns.extend(verdict.unknowns)
             unknowns.extend(doc.unknowns)
-    return _outcome(ctx, docs, hits, unknowns, fix)
+    return hits, unknowns
+
+
+def _judge_combined(ctx: RuleContext, kinds: tuple[DocKind, ...], judge: Judge
+                    ) -> tuple[list[Hit], list[Unknown]]:
+    """What only the principal's documents together grant: hits of all its identity policies
+    judged as one, less what any single document grants by itself (judged where written)."""
+    docs = [d for d in policies_of(ctx.resource, ctx.graph) if d.kind in kinds]
+    alone = {h.subject for d in docs for h in judge(d.statements, d).hits}
+    statements = [s for d in docs for s in d.statements]
+    verdict = judge(statements, None)
+    owner = {id(s): d for d in docs for s in d.statements}
+    hits = [dataclasses.replace(h, document=owner.get(id(h.statement)))
+            for h in verdict.hits if h.subject not in alone]
+    unknowns = [*verdict.unknowns, *(u for d in docs for u in d.unknowns)]
+    return hits, unknowns
+
+
+def _judge_each(ctx: RuleContext, args: Mapping[str, Any], kinds: tuple[DocKind, ...],
+                judge: Judge, fix: str = "", managed: bool = False) -> Outcome:
+    """The statements ``ctx.resource`` writes; for a principal under ``scope: principal`` /
+    ``auto`` also what only its policies together grant. AWS managed policies are judged
+    (``managed``) only by the admin rule; they still count for what policies grant together."""
+    hits, unknowns = _judge_written(ctx, kinds, judge, managed)
+    if hits or _scope(ctx, args) != "principal":
+        return _outcome(ctx, hits, unknowns, fix)
+    combined, more_unknowns = _judge_combined(ctx, kinds, judge)
+    return _outcome(ctx, combined, [*unknowns, *more_unknowns], fix, combined=True)
 
 
 _IDENTITY = (DocKind.IDENTITY, DocKind.RESOURCE)
@@ -146,8 +202,13 @@ _IDENTITY = (DocKind.IDENTITY, DocKind.RESOURCE)
 def allows_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     """Allow of every action on every resource, a NotAction with a tiny exclusion list on
     ``*``, ``iam:*`` on ``*``, or an attached AWS managed policy whose document does that."""
+    resource = ctx.resource
+    if resource.kind == "data" and resource.type == DATA_MANAGED and receivers(
+            ctx.graph, resource, limit=1):
+        return Outcome.false()  # a lookup grants nothing: reported where it is attached
     return _judge_each(ctx, args, _IDENTITY, analysis.admin_hits,
-                       "grant the actions the workload calls, on the resources it uses")
+                       "grant the actions the workload calls, on the resources it uses",
+                       managed=True)
 
 
 def wildcard_action(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:

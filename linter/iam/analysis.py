@@ -40,10 +40,19 @@ class Hit:
     why: str  # what exactly is too broad, one sentence fragment
     subject: str = ""  # the offending value(s): "`iam:*` on `*`"
     document: PolicyDocument | None = None
+    # the statement of each node when they differ (an escalation granted by several statements)
+    node_statements: tuple[Statement, ...] = ()
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        """Every statement the hit needs (one, or one per node for an escalation)."""
+        return tuple(dict.fromkeys(self.node_statements)) or (self.statement,)
 
     @property
     def spans(self) -> tuple[Span, ...]:
-        return tuple(self.statement.span(p) for p in self.nodes) or (self.statement.span(),)
+        owners = self.node_statements or (self.statement,) * len(self.nodes)
+        return (tuple(s.span(p) for s, p in zip(owners, self.nodes, strict=True))
+                or (self.statement.span(),))
 
 
 @dataclass(frozen=True)
@@ -493,7 +502,8 @@ def escalation_hits(statements: Sequence[Statement],
             actions = _code(escalation.actions)
             first = grants[0].statement
             hits.append(Hit(first, tuple(g.node for g in grants),
-                            f"{actions} {escalation.why}", actions, document))
+                            f"{actions} {escalation.why}", actions, document,
+                            tuple(g.statement for g in grants)))
     return Verdict(tuple(hits), () if hits else _statement_unknowns(
         s for s in statements if s.allows))
 

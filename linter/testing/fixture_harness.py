@@ -22,7 +22,9 @@ comments: ``<file>.expected.yaml`` beside it lists ``- {line: 12, ruleid: IAC010
 configuration-file format (``max-hop-limit: 2``, ``hop-limit-exceptions: [...]``). A ``base``
 directory in a case holds the tree at the base revision, for rules about a change (``--diff-base``;
 ``Graph.base``): it is scanned first and its graph is handed to the case's scan. Like ``modules``
-it is never a case of its own.
+it is never a case of its own. A ``roots`` directory holds several root modules or templates
+scanned together as one case (``roots/envs/dev``, ``roots/envs/prod``): the case above it is a
+case even without files of its own, and nothing below ``roots`` is a case of its own.
 
 A suppressed finding (``iaclint:ignore``, CloudFormation ``Metadata``) is not reported: mark its
 line ``ok``.
@@ -55,7 +57,8 @@ OPTIONS_FILE = "options.yaml"
 SIDECAR_SUFFIX = ".expected.yaml"
 MODULES_DIR = "modules"
 BASE_DIR = "base"
-NOT_CASES = (MODULES_DIR, BASE_DIR)
+ROOTS_DIR = "roots"
+NOT_CASES = (MODULES_DIR, BASE_DIR, ROOTS_DIR)
 KINDS = ("ruleid", "ok", "todoruleid", "todook")
 _ANNOTATION = re.compile(
     r"(?P<marker>#|//)\s*(?P<kind>todoruleid|todook|ruleid|ok)\s*:\s*"
@@ -134,7 +137,7 @@ def find_cases(root: pathlib.Path) -> list[pathlib.Path]:
         d for d in candidates
         if not _in_modules(d, root) and not any(part.startswith(".")
                                                for part in d.relative_to(root).parts)
-        and any(_scannable(f) for f in d.iterdir())
+        and ((d / ROOTS_DIR).is_dir() or any(_scannable(f) for f in d.iterdir()))
     ]
 
 

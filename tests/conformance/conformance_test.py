@@ -2,8 +2,11 @@
 
 Uses the shared scorer's label normalisation and matching (``../shared/tools/conformance.py``),
 runs iaclint's pipeline on each case exactly as the scorer does (a file is copied alone into an
-empty directory; a directory is scanned as a whole), leaves out the deliberate disagreements
-listed in ``deviations.yaml`` and requires precision and recall ≥ 0.95 per category.
+empty directory; a directory is scanned as a whole), scores like ``conformance.py --related``
+(a peer that blames the principal or the policy receiving a statement is met by iaclint's one
+finding where the statement is written, whose related locations name it; passes are judged by
+primary location only), leaves out the deliberate disagreements listed in ``deviations.yaml``
+and requires precision and recall ≥ 0.95 per category.
 Skipped when ../shared is absent (a user's clone has none).
 """
 
@@ -90,13 +93,14 @@ def score() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
                 continue
         findings = [
             scorer.Finding(f.category, scorer.norm(f.address) if f.address else None,
-                           f.span.start_line, f.span.end_line, f.rule_id)
-            for f in result.findings
+                           f.span.start_line, f.span.end_line, f.rule_id,
+                           tuple(n for n in (scorer.norm(r.address) for r in f.related) if n))
+            for f in result.findings if f.suppression is None
         ]
         for label in case.get("expect") or []:
             what = f"{rel} {label['category']} {label.get('resource')}"
             verdict = label["verdict"] == "fail"
-            found = scorer.met(label, findings)
+            found = scorer.met(label, findings, use_related=verdict)
             raw[label["category"]].add(verdict, found, what)
             if (rel, str(label.get("resource")), label["category"]) not in accepted:
                 adjusted[label["category"]].add(verdict, found, what)

@@ -82,8 +82,18 @@ def test_data_document_merge_semantics(tmp_path: pathlib.Path) -> None:
     }
     '''}
     result = scan_files(tmp_path, files, "IAC0201")
-    assert flagged(result, "IAC0201") == {"data.aws_iam_policy_document.base",
-                                          "data.aws_iam_policy_document.overridden"}
+    # reported once, where the statement is written; "overridden" keeps it (the override wins
+    # by sid) and receives it, "narrowed" replaces it with its own statement of that sid
+    assert flagged(result, "IAC0201") == {"data.aws_iam_policy_document.base"}
+    (base,) = [f for f in result.findings if f.rule_id == "IAC0201"]
+    assert {r.address for r in base.related} == {"data.aws_iam_policy_document.overridden"}
+    graph = graph_of(result)
+    merged = {doc: {a.value for d in documents_in(graph.resources[doc], graph)
+                    for s in d.statements for a in s.actions or ()}
+              for doc in ("data.aws_iam_policy_document.narrowed",
+                          "data.aws_iam_policy_document.overridden")}
+    assert merged == {"data.aws_iam_policy_document.narrowed": {"s3:GetObject"},
+                      "data.aws_iam_policy_document.overridden": {"*", "s3:GetObject"}}
 
 
 def test_policies_of_a_role_collects_every_source(tmp_path: pathlib.Path) -> None:
@@ -159,8 +169,14 @@ def test_user_inherits_group_policies(tmp_path: pathlib.Path) -> None:
     }
     '''}
     result = scan_files(tmp_path, files, "IAC0205")
-    assert flagged(result, "IAC0205") == {"aws_iam_user.bob", "aws_iam_group.ops",
-                                          "aws_iam_group_policy.ops"}
+    # reported where it is written; the group and its member are what it reaches
+    assert flagged(result, "IAC0205") == {"aws_iam_group_policy.ops"}
+    (finding,) = [f for f in result.findings if f.rule_id == "IAC0205"]
+    assert [r.address for r in finding.related] == ["aws_iam_group.ops", "aws_iam_user.bob"]
+    graph = graph_of(result)
+    user_actions = {a.value for d in policies_of(graph.resources["aws_iam_user.bob"], graph)
+                    for s in d.statements for a in s.actions or ()}
+    assert user_actions == {"iam:CreateAccessKey"}  # the user's effective policies have it
 
 
 def test_cfn_policy_attached_by_ref_counts_for_the_role(tmp_path: pathlib.Path) -> None:

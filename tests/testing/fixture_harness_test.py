@@ -161,6 +161,16 @@ def test_cases_sub_cases_and_modules(tmp_path: pathlib.Path) -> None:
     assert case_options(root / "max-2").parameters == {"max_hop_limit": 2}
 
 
+def test_a_roots_directory_makes_one_case_of_several_roots(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "scope" / "roots" / "dev" / "main.tf", "x = 1 # ruleid: IAC0101\n")
+    write(tmp_path / "scope" / "roots" / "prod" / "main.tf", "x = 1 # ok: IAC0101\n")
+    write(tmp_path / "scope" / "README.md", "two roots\n")
+    case = tmp_path / "scope"
+    assert find_cases(tmp_path) == [case]
+    assert sorted(p.relative_to(case).as_posix() for p in case_files(case)) == [
+        "README.md", "roots/dev/main.tf", "roots/prod/main.tf"]
+
+
 def test_findings_outside_the_case_are_ignored(tmp_path: pathlib.Path) -> None:
     write(tmp_path / "main.tf", "x = 1 # ok: IAC0101\n")
     write(tmp_path / "sub" / "main.tf", "x = 1\n")
