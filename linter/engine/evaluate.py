@@ -13,6 +13,7 @@ type never matches a data source of the same type (``data "aws_instance"`` is no
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -59,7 +60,8 @@ def run_rules(
                     ctx = RuleContext(resource, graph, options)
                     outcome = evaluate_condition(where, ctx)
                     if outcome.verdict is Tri.TRUE:
-                        finding = make_finding(rule, block, resource, outcome, options, values)
+                        finding = make_finding(rule, block, resource, outcome, options, values,
+                                               graph)
                         fired.append((resource, finding))
                     elif outcome.verdict is Tri.UNKNOWN:
                         span, _ = locate(block, resource, outcome)
@@ -228,13 +230,20 @@ def _compatible(found: Path, at: Path) -> bool:
 
 def make_finding(
     rule: Rule, block: MatchBlock, resource: Resource, outcome: Outcome, options: ScanOptions,
-    parameters: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None, graph: Graph | None = None,
 ) -> Finding:
     span, path = locate(block, resource, outcome)
     values = {**(parameters or {}), **message_values(rule, block, resource, outcome)}
     related = list(outcome.related)
-    for origin in resource.origins.get(path, ()):
-        related.append(Related(origin, "the value comes from here", resource.address))
+    origins = resource.origins.get(path, ())
+    entry = module_entry(graph, resource, path, origins) if graph is not None else None
+    if entry is not None:  # the value is passed into a child module: fix it where it is passed
+        related.insert(0, Related(span, f"{resource.address} uses it here", resource.address))
+        span = entry
+    for origin in origins:
+        if not (origin.file == span.file and origin.start_line <= span.start_line
+                and span.end_line <= origin.end_line):  # not the place the finding is
+            related.append(Related(origin, "the value comes from here", resource.address))
     properties: dict[str, Any] = {}
     if path:
         properties["path"] = normalized_path(path)
@@ -259,6 +268,27 @@ def make_finding(
         root=resource.unit,
         properties=properties,
     )
+
+
+def module_entry(graph: Graph, resource: Resource, path: Path, origins: Sequence[Span]
+                 ) -> Span | None:
+    """For a resource of a child module whose value comes from outside the module: where the
+    value enters it (the first origin outside the module's directory, e.g. the argument of the
+    module call; inside an object argument, the key of the attribute itself), which is where
+    the fix goes; else None."""
+    if not resource.module or not origins:
+        return None
+    directory = posixpath.dirname(resource.file)
+    origin = next((o for o in origins if posixpath.dirname(o.file) != directory), None)
+    if origin is None:
+        return None
+    names = [k for k in path if isinstance(k, str)]
+    for call in graph.of_type("module"):
+        for call_path, span in call.spans.items():
+            if span == origin and names:
+                key = call.spans.get((*call_path, names[-1]))
+                return key if key is not None else origin
+    return origin
 
 
 def message_values(

@@ -174,6 +174,9 @@ def _dynamic(block: Block, ctx: Context, path: Path, start: int,
         out.spans[item_path] = content.span
         inner = ctx.bind({name: {"key": key, "value": value}})
         items.append(evaluate_body(content.body, inner, item_path, out))
+        if trace.origins:  # the content's values come from where the collection came from
+            for member in content.body.attributes:
+                out.origins.setdefault((*item_path, member.name), tuple(trace.origins))
     return items
 
 
