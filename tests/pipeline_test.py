@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pathlib
+import shutil
 
+from linter.model import Finding
 from linter.options import ScanOptions
 from linter.pipeline import build_graph, scan
 from tests.paths import FIXTURES
@@ -55,3 +57,23 @@ def test_one_finding_per_rule_and_root_cause_on_real_module_shapes() -> None:
     assert len(ops) == 1
     assert {r.address for r in ops[0].related} >= {
         "aws_iam_role.ops_a", "aws_iam_user.ops_b", "aws_iam_role_policy_attachment.ops_a"}
+
+
+def test_a_finding_keeps_its_fingerprint_when_one_more_principal_receives_it(
+        tmp_path: pathlib.Path) -> None:
+    shutil.copytree(FIXTURES / "shapes" / "one-root-cause", tmp_path / "case")
+    case = tmp_path / "case"
+
+    def ops() -> Finding:
+        found = [f for f in scan([str(case)], ScanOptions(select=("IAC0202",)), root=case).findings
+                 if f.address == "aws_iam_policy.ops"]
+        assert len(found) == 1
+        return found[0]
+
+    before = ops()
+    with (case / "shared_policy.tf").open("a", encoding="utf-8") as file:
+        file.write('\nresource "aws_iam_group_policy_attachment" "ops_c" {\n'
+                   '  group      = "ops"\n  policy_arn = aws_iam_policy.ops.arn\n}\n')
+    after = ops()
+    assert after.fingerprint == before.fingerprint
+    assert len(after.related) == len(before.related) + 1
