@@ -114,6 +114,7 @@ def _outcome(ctx: RuleContext, hits: Sequence[Hit], unknowns: Sequence[Unknown],
     resource = ctx.resource
     paths: list[Path] = []
     spans: list[Span] = []
+    reading: list[Related] = []
     granted: dict[tuple[Span, str, str], list[str]] = {}
     for hit in hits:
         owners = hit.node_statements or (hit.statement,) * len(hit.nodes)
@@ -129,12 +130,19 @@ def _outcome(ctx: RuleContext, hits: Sequence[Hit], unknowns: Sequence[Unknown],
                                    []).append(hit.subject)
         if not hit.nodes and hit.statement.address == resource.address:
             spans.append(hit.statement.span())
+        doc = hit.document
+        if doc is not None and doc.address == resource.address and any(
+                s.file != resource.file for s in hit.spans):  # text read from another file
+            reader = Related(resource.span_at(doc.path), f"{resource.address} reads it here",
+                             resource.address)
+            if reader not in reading:
+                reading.append(reader)
     if combined or not spans:
         spans.insert(0, resource.header)
-    related = [
+    related = [*reading, *(
         Related(span, f"{_listing(subjects)} granted here ({label})", address)
         for (span, label, address), subjects in granted.items()
-    ]
+    )]
     if not combined:
         related.extend(_reaches(ctx, hits))
     first = hits[0]

@@ -132,6 +132,8 @@ def decode_policy(value: Any, holder: Resource, path: Path, graph: Graph,
                 return (), invalid, holder.address
         spans: Mapping[Path, Span] = holder.spans
         extra = text_spans(value, holder.span_at(path), path)
+        for origin in holder.origins.get(path, ()):  # text read from a file (file(), …)
+            extra = extra or text_spans(value, origin, path)
         if extra:
             spans = {**extra, **dict(holder.spans)}
         statements, unknowns = statements_from_json(decoded, path, holder.address, spans,

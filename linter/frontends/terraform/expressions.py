@@ -377,8 +377,15 @@ def _function_call(expr: FunctionCall, ctx: Context) -> Value:
                        expr.span)
     if name in tf_functions.NOT_KNOWN_BEFORE_APPLY:
         return Unknown(expr.text, f"{name}() is not known before apply", expr.span)
+    env = ctx.resolver.functions(expr.span)
     try:
-        return tf_functions.call(name, args, ctx.resolver.functions(expr.span))
+        result = tf_functions.call(name, args, env)
+        read = env.file_read() if name in ("file", "templatefile") else None
+        if read is not None and isinstance(result, str):
+            # the text was written in that file: its lines are where its parts come from
+            lines = result.count("\n") + (0 if result.endswith("\n") else 1)
+            ctx.trace.add_origins([Span(read, 1, 1, max(lines, 1))])
+        return result
     except KeyError:
         return Unknown(expr.text, f"function {name}() is not supported by iaclint", expr.span)
     except UnknownResult as unknown:

@@ -72,6 +72,10 @@ class FunctionFiles:
 
     access: FileAccess
     span: Span
+    read: str | None = None  # the file this call read (file(), templatefile())
+
+    def file_read(self) -> str | None:
+        return self.read
 
     def read_file(self, path: str) -> str | Unknown:
         real = self.access.locate(path, self.span, "file")
@@ -92,6 +96,7 @@ class FunctionFiles:
         rel = self.access.relative(real)
         if rel not in self.access.files_read:
             self.access.files_read.append(rel)
+        self.read = rel
         return text
 
     def file_exists(self, path: str) -> bool | Unknown:

@@ -61,6 +61,9 @@ class FunctionEnv(Protocol):
 
     def render_template(self, path: str, text: str, variables: dict[str, Value]) -> Value: ...
 
+    def file_read(self) -> str | None:
+        """The scan-root-relative path of the file the call read its text from, if any."""
+
 
 Function = Callable[[list[Value], FunctionEnv], Value]
 

@@ -33,6 +33,9 @@ class NoFiles:
     def render_template(self, path: str, text: str, variables: dict[str, Any]) -> Any:
         raise AssertionError("no file access expected")
 
+    def file_read(self) -> str | None:
+        return None
+
 
 def call(name: str, *args: Any) -> Any:
     return tf_functions.call(name, list(args), NoFiles())
