@@ -113,7 +113,10 @@ def unit_of_dir(directory: str) -> str:
 
 
 def add_unit(units: dict[str, ParseResult], unit: str, part: ParseResult) -> None:
-    """Merge ``part`` into ``unit``, every resource labelled with the unit."""
+    """Merge ``part`` into ``unit``, every resource labelled with the unit (a file that is
+    neither a template nor a plan makes no unit)."""
+    if not (part.resources or part.findings or part.unknowns or part.files):
+        return
     part.resources = [dataclasses.replace(r, unit=unit) for r in part.resources]
     merge(units.setdefault(unit, ParseResult()), part)
 
