@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from linter.model import Edge, Resource
 
@@ -15,6 +16,9 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     base: Graph | None = None  # with --diff-base: the graph of the base revision
     derived: bool = False  # the identity edges were added (linter.graph.identity.derive)
+    # views computed once per graph (policies of a principal, documents of a resource, indexes);
+    # valid because nothing changes a graph's resources or reference edges after ``build``
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _in: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _by_type: dict[str, list[Resource]] = field(

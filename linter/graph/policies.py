@@ -292,7 +292,16 @@ def _data_document_kind(resource: Resource, statements: Iterable[Statement],
 
 
 def documents_in(resource: Resource, graph: Graph) -> list[PolicyDocument]:
-    """Documents the resource itself defines or attaches (see the module docstring)."""
+    """Documents the resource itself defines or attaches (see the module docstring); computed
+    once per graph and resource."""
+    key = ("documents_in", resource.address + "\0" + str(id(resource)))
+    found: list[PolicyDocument] | None = graph.memo.get(key)
+    if found is None:
+        found = graph.memo[key] = _documents_in(resource, graph)
+    return list(found)
+
+
+def _documents_in(resource: Resource, graph: Graph) -> list[PolicyDocument]:
     rtype = resource.type
     attrs = resource.attributes
     out: list[PolicyDocument] = []
@@ -417,16 +426,58 @@ def _names_principal(value: Any, names: set[str], address: str) -> bool:
     return False
 
 
+def _designations(value: Any, out: set[str]) -> None:
+    """The names and addresses an attribute value (string, list, Unknown) designates."""
+    if isinstance(value, list):
+        for item in value:
+            _designations(item, out)
+    elif isinstance(value, str):
+        out.add(value)
+        out.add(value.rsplit("/", 1)[-1])
+    elif isinstance(value, Unknown):
+        for ref in value.refs:
+            parts = ref.split(".")
+            out.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+
+
+def _attachers(graph: Graph) -> dict[tuple[str, str], list[Resource]]:
+    """(principal attribute or CFN list key, name or address) → the resources that attach a
+    policy there: built once per graph, so finding a principal's policies is a lookup instead
+    of a scan of every attachment."""
+    index: dict[tuple[str, str], list[Resource]] | None = graph.memo.get(("attachers", ""))
+    if index is not None:
+        return index
+    index = {}
+    principal_attributes = {a for attributes in _TF_LIST_OF.values() for a in attributes}
+    for source in graph.of_type(*TF_INLINE_PRINCIPAL, *TF_ATTACHMENTS):
+        for attribute in principal_attributes:
+            names: set[str] = set()
+            _designations(source.attributes.get(attribute), names)
+            for name in names:
+                index.setdefault((attribute, name), []).append(source)
+    for policy in graph.of_type(*CFN_POLICIES):
+        for key in _CFN_LIST_OF.values():
+            names = set()
+            _designations(_cfn_properties(policy).get(key), names)
+            for name in names:
+                index.setdefault((key, name), []).append(policy)
+    graph.memo[("attachers", "")] = index
+    return index
+
+
 def _attached_to(principal: Resource, graph: Graph) -> list[Resource]:
     """Resources that attach a policy to ``principal`` (inline policy resources, attachments,
     CloudFormation policies listing it)."""
     names = _names(principal)
     found: dict[str, Resource] = {}
+    index = _attachers(graph)
     if principal.format.value == "cloudformation":
         key = _CFN_LIST_OF.get(principal.type, "")
-        for policy in graph.of_type(*CFN_POLICIES):
-            if _names_principal(_cfn_properties(policy).get(key), names, principal.address):
-                found[policy.address] = policy
+        for name in (*names, principal.address):
+            for policy in index.get((key, name), ()):
+                if _names_principal(_cfn_properties(policy).get(key), names,
+                                    principal.address):
+                    found[policy.address] = policy
         for edge in graph.in_edges(principal.address):
             source = graph.resources.get(edge.source)
             if source is not None and source.type in CFN_POLICIES and edge.path[:2] == (
@@ -434,11 +485,11 @@ def _attached_to(principal: Resource, graph: Graph) -> list[Resource]:
                 found[source.address] = source
         return list(found.values())
     attributes = _TF_LIST_OF.get(principal.type, ())
-    candidates = [*graph.of_type(*TF_INLINE_PRINCIPAL), *graph.of_type(*TF_ATTACHMENTS)]
-    for source in candidates:
-        if any(_names_principal(source.attributes.get(a), names, principal.address)
-               for a in attributes):
-            found[source.address] = source
+    for attribute in attributes:
+        for name in (*names, principal.address):
+            for source in index.get((attribute, name), ()):
+                if _names_principal(source.attributes.get(attribute), names, principal.address):
+                    found[source.address] = source
     for edge in graph.in_edges(principal.address):
         source = graph.resources.get(edge.source)
         if source is not None and (source.type in TF_INLINE_PRINCIPAL
@@ -528,6 +579,16 @@ def _flatten(values: list[Any]) -> list[Any]:
 
 
 def policies_of(resource: Resource, graph: Graph) -> list[PolicyDocument]:
+    """The identity policies in force for a principal (see ``_policies_of``), computed once
+    per graph and resource."""
+    key = ("policies_of", resource.address + "\0" + str(id(resource)))
+    found: list[PolicyDocument] | None = graph.memo.get(key)
+    if found is None:
+        found = graph.memo[key] = _policies_of(resource, graph)
+    return list(found)
+
+
+def _policies_of(resource: Resource, graph: Graph) -> list[PolicyDocument]:
     """The identity policies in force for a principal, or for what runs as a role.
 
     Role / user / group (both formats): inline policies, ``managed_policy_arns`` /
