@@ -182,6 +182,8 @@ def _judge_combined(ctx: RuleContext, kinds: tuple[DocKind, ...], judge: Judge
     """What only the principal's documents together grant: hits of all its identity policies
     judged as one, less what any single document grants by itself (judged where written)."""
     docs = [d for d in policies_of(ctx.resource, ctx.graph) if d.kind in kinds]
+    if sum(1 for d in docs if d.statements) < 2:  # nothing to combine
+        return [], [u for d in docs for u in d.unknowns]
     alone = {h.subject for d in docs for h in judge(d.statements, d).hits}
     statements = [s for d in docs for s in d.statements]
     verdict = judge(statements, None)
