@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
 from linter.engine.params import check_settings
+from linter.engine.selection import check_selection
 from linter.errors import ConfigError
 from linter.graph.graph import Graph
 from linter.model import Finding, ParseResult, Resource, Span, UnknownVerdict
@@ -52,6 +53,7 @@ def scan(
     if rules is None:
         rules = load_all_rules(options)
     check_settings(rules, options)
+    check_selection(rules, options)
     root = (root or scan_root(list(paths))).resolve()
     found = discover(list(paths), root, options.exclude)
     units = parse_units(found, options, progress)

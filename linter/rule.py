@@ -37,6 +37,41 @@ class MatchBlock:
     at_paths: tuple[str, ...] = ()  # all `at` alternatives in order (the first that exists wins)
 
 
+PEER_TOOLS = ("checkov", "trivy", "kics", "cfn-nag")  # the scanners equivalents may name
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """The same check in another scanner: its id there, and the other names it accepts."""
+
+    tool: str  # one of PEER_TOOLS
+    id: str  # CKV_AWS_79, AVD-AWS-0028, a KICS query UUID, W43
+    name: str = ""  # Trivy/tfsec long id (aws-ec2-enforce-http-token-imds), cfn_nag rule class
+    title: str = ""  # the peer's own title
+    aliases: tuple[str, ...] = ()  # further ids the peer accepts (AWS-0028, older tfsec ids)
+    note: str = ""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every string naming this check in the peer's suppressions and selections."""
+        return tuple(dict.fromkeys(i for i in (self.id, self.name, *self.aliases) if i))
+
+
+@dataclass(frozen=True)
+class Control:
+    """A compliance control a finding of the rule is evidence for."""
+
+    framework: str  # aws-fsbp, cis-aws-foundations, aws-control-tower
+    control: str  # EC2.8, v3.0.0/5.6
+    title: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        """``aws-fsbp:EC2.8``: how --select names it."""
+        return f"{self.framework}:{self.control}"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str  # IAC0101
@@ -56,6 +91,18 @@ class Rule:
     # name → JSON Schema with a default; conditions reference them as {param: NAME}
     parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     precision: str = "high"  # SARIF precision: how often a finding of this rule is true
+    equivalents: tuple[Equivalent, ...] = ()  # the same check in Checkov, Trivy, KICS, cfn_nag
+    compliance: tuple[Control, ...] = ()
+
+    @property
+    def selectors(self) -> tuple[str, ...]:
+        """Every name --select, --ignore and the configuration may use for this rule: id, name,
+        aliases, category, the peers' ids of its equivalents, its compliance controls
+        (``aws-fsbp:EC2.8``) and their frameworks."""
+        names = [self.id, self.name, *self.aliases, self.category]
+        names += [i for e in self.equivalents for i in e.ids]
+        names += [key for c in self.compliance for key in (c.key, c.framework)]
+        return tuple(dict.fromkeys(names))
 
     @property
     def help_uri(self) -> str:

@@ -129,11 +129,12 @@ def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resou
 
 
 def _keys(rule: Rule) -> set[str]:
-    return {k.casefold() for k in (rule.id, rule.name, rule.category, *rule.aliases)}
+    return {k.casefold() for k in rule.selectors}
 
 
 def rule_selected(rule: Rule, options: ScanOptions) -> bool:
-    """``--select`` / ``--ignore`` by rule id, name, alias or category.
+    """``--select`` / ``--ignore`` by rule id, name, alias, category, the id of an equivalent
+    check of another scanner, or a compliance framework or control (``Rule.selectors``).
 
     A rule tagged ``opt-in`` runs only when selected by its id, name or alias.
     """

@@ -28,7 +28,7 @@ from linter.engine import messages, params
 from linter.engine.operators import OPERATORS
 from linter.errors import ConfigError
 from linter.model import Format, Severity
-from linter.rule import Docs, MatchBlock, Remediation, Rule
+from linter.rule import Control, Docs, Equivalent, MatchBlock, Remediation, Rule
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -471,4 +471,25 @@ def _build(data: Mapping[str, Any], file: str) -> Rule:
         source=file,
         parameters={name: dict(schema) for name, schema in data.get("parameters", {}).items()},
         precision=data.get("precision", "high"),
+        equivalents=tuple(
+            Equivalent(
+                tool=tool,
+                id=item["id"],
+                name=item.get("name", ""),
+                title=item.get("title", ""),
+                aliases=tuple(item.get("aliases", ())),
+                note=item.get("note", ""),
+            )
+            for tool, items in data.get("equivalents", {}).items()
+            for item in items
+        ),
+        compliance=tuple(
+            Control(
+                framework=item["framework"],
+                control=item["control"],
+                title=item.get("title", ""),
+                note=item.get("note", ""),
+            )
+            for item in data.get("compliance", ())
+        ),
     )
