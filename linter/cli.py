@@ -320,7 +320,12 @@ def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: b
         color=to_stdout and fmt == "text" and use_color(sys.stdout),
         show_unknown=show_unknown,
     )
-    if to_stdout:
+    write_text(text, destination)
+
+
+def write_text(text: str, destination: str) -> None:
+    """``text`` to stdout (``-``) or to a file (``ConfigError`` when it cannot be written)."""
+    if destination == "-":
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         sys.stdout.flush()
     else:
@@ -346,16 +351,21 @@ def list_rules(
     rules: Annotated[
         list[str] | None, typer.Option("--rules", help="Extra rule directory (repeatable)")
     ] = None,
-    format_: Annotated[str, typer.Option("--format", "-f", help="text or markdown")] = "text",
+    format_: Annotated[
+        str, typer.Option("--format", "-f", help="text, json or markdown")
+    ] = "text",
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="Directory for markdown pages (one per rule)"),
+        typer.Option(
+            "--output", "-o",
+            help="Directory for markdown pages (one per rule); file for json (default: stdout)",
+        ),
     ] = None,
 ) -> None:
     """List the rules (or write one markdown page per rule)."""
     from linter.options import ScanOptions
     from linter.pipeline import load_all_rules
-    from linter.report.rule_docs import rule_table, write_rule_pages
+    from linter.report.rule_docs import rule_table, rules_json, write_rule_pages
 
     loaded = load_all_rules(ScanOptions(rule_dirs=tuple(rules or ())))
     if format_ == "markdown":
@@ -363,10 +373,14 @@ def list_rules(
             raise ConfigError("--format markdown needs --output DIR")
         written = write_rule_pages(loaded, output)
         sys.stdout.write(f"wrote {len(written)} rule pages to {output}\n")
+    elif format_ == "json":
+        write_text(rules_json(loaded), output or "-")
     elif format_ == "text":
         sys.stdout.write(rule_table(loaded))
     else:
-        raise ConfigError(f"unknown --format {format_!r} for rules; choose text or markdown")
+        raise ConfigError(
+            f"unknown --format {format_!r} for rules; choose text, json or markdown"
+        )
 
 
 @app.command("rule")

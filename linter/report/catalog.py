@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from linter.model import Finding, Severity
-from linter.rule import RESERVED, Docs, Remediation, ReservedRule, Rule
+from linter.rule import RESERVED, Control, Docs, Equivalent, Remediation, ReservedRule, Rule
 
 TOOL_CATEGORY = "tool"
 PROJECT_URI = "https://github.com/iaclint/iaclint"
@@ -32,6 +32,8 @@ class RuleInfo:
     remediation: Remediation = field(default_factory=Remediation)
     precision: str = "high"
     message: str = ""  # the rule's message template ({address}, {type}, …); "" for tool rules
+    equivalents: tuple[Equivalent, ...] = ()  # the same check in other scanners
+    compliance: tuple[Control, ...] = ()
 
     @property
     def is_tool(self) -> bool:
@@ -55,6 +57,8 @@ def from_rule(rule: Rule) -> RuleInfo:
         remediation=rule.remediation,
         precision=precision,
         message=rule.message,
+        equivalents=rule.equivalents,
+        compliance=rule.compliance,
     )
 
 

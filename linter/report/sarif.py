@@ -104,8 +104,15 @@ def rule_json(rule: RuleInfo) -> dict[str, Any]:
     if rule.is_tool:
         properties["tags"] = ["iaclint-tool"]
     else:
-        properties["tags"] = _unique(["security", rule.category, *rule.tags])
+        properties["tags"] = rule_tags(rule)
         properties["precision"] = rule.precision
+        if rule.compliance:
+            properties["compliance"] = [control.key for control in rule.compliance]
+        if rule.equivalents:
+            properties["equivalents"] = {
+                tool: [e.id for e in rule.equivalents if e.tool == tool]
+                for tool in dict.fromkeys(e.tool for e in rule.equivalents)
+            }
         if rule.security_severity:
             properties["security-severity"] = rule.security_severity
     return {
@@ -119,6 +126,20 @@ def rule_json(rule: RuleInfo) -> dict[str, Any]:
         "defaultConfiguration": {"level": rule.severity.value},
         "properties": properties,
     }
+
+
+MAX_TAGS = 20  # GitHub rejects a rule with more tags (and keeps the first 10)
+
+
+def rule_tags(rule: RuleInfo) -> list[str]:
+    """``security``, the category, the compliance controls (``external/aws-fsbp/ec2.8``), the
+    rule's own tags, then the equivalent checks of other scanners
+    (``external/checkov/ckv_aws_79``): lower case, ``/`` for hierarchy (CodeQL's convention), at
+    most ``MAX_TAGS``, the ones users filter by first."""
+    compliance = [f"external/{c.framework}/{c.control}".lower() for c in rule.compliance]
+    peers = [f"external/{e.tool}/{e.id}".lower() for e in rule.equivalents]
+    tags = _unique(["security", rule.category, *compliance, *rule.tags, *peers])
+    return tags[:MAX_TAGS]
 
 
 def pascal_case(name: str) -> str:

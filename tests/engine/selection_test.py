@@ -62,3 +62,24 @@ def test_the_scan_refuses_an_unknown_name(tmp_path: pathlib.Path) -> None:
     (tmp_path / "main.tf").write_text('resource "aws_instance" "x" {}\n')
     with pytest.raises(ConfigError, match="IAC0110"):
         scan([str(tmp_path)], ScanOptions(ignore=("IAC0110",)), root=tmp_path)
+
+
+@pytest.mark.parametrize(("selector", "expected"), [
+    ("CKV_AWS_79", {"IAC0101"}),
+    ("aws-ec2-enforce-http-token-imds", {"IAC0101"}),
+    ("aws-fsbp:EC2.8", {"IAC0101"}),
+    ("aws-control-tower", {"IAC0101", "IAC0102"}),
+    ("CKV_AWS_341", {"IAC0102"}),
+])
+def test_select_by_peer_id_or_compliance_control(
+    tmp_path: pathlib.Path, selector: str, expected: set[str]
+) -> None:
+    (tmp_path / "main.tf").write_text("""resource "aws_launch_template" "t" {
+  metadata_options {
+    http_tokens                 = "optional"
+    http_put_response_hop_limit = 3
+  }
+}
+""")
+    result = scan([str(tmp_path)], ScanOptions(select=(selector,)), root=tmp_path)
+    assert {f.rule_id for f in result.findings} == expected

@@ -67,3 +67,38 @@ def test_cli_writes_pages_and_removes_stale_generated_ones(
 def test_markdown_needs_an_output_directory(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "markdown"]) == 2
     assert "--output" in capsys.readouterr().err
+
+
+def test_rule_page_lists_equivalents_and_compliance(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rule", "imds-v1-allowed"]) == 0
+    page = capsys.readouterr().out
+    equivalents = page[page.index("## Equivalents in other scanners"):]
+    assert "| Checkov | `CKV_AWS_79` |" in equivalents
+    assert "| Trivy / tfsec | `AVD-AWS-0028` | `aws-ec2-enforce-http-token-imds`, `AWS-0028` |" \
+        in equivalents
+    assert "checkov:skip=ID:reason" in equivalents
+    compliance = page[page.index("## Compliance"):]
+    assert "| AWS Foundational Security Best Practices | `aws-fsbp:EC2.8` |" in compliance
+    assert "`cis-aws-foundations:v3.0.0/5.6`" in compliance
+
+
+def test_rules_as_json(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["rules", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["version"] == 1
+    rules = {r["id"]: r for r in document["rules"]}
+    imds = rules["IAC0101"]
+    assert imds["name"] == "imds-v1-allowed"
+    assert imds["severity"] == "error"
+    assert {"tool": "checkov", "id": "CKV_AWS_79", "name": None, "aliases": [],
+            "title": "Ensure Instance Metadata Service Version 1 is not enabled"} \
+        in imds["equivalents"]
+    assert imds["compliance"][0]["key"] == "aws-fsbp:EC2.8"
+    assert rules["IAC0503"]["opt_in"] is True
+    assert rules["IAC0102"]["parameters"]["max_hop_limit"]["default"] == 1
+    target = tmp_path / "rules.json"
+    assert main(["rules", "--format", "json", "--output", str(target)]) == 0
+    assert json.loads(target.read_text())["rules"] == document["rules"]
+    assert main(["rules", "--format", "xml"]) == 2

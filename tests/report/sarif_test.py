@@ -200,3 +200,23 @@ def test_microsoft_validator_reports_no_errors_or_warnings(
     notes = [line for line in proc.stdout.splitlines() if " note " in line]
     assert all("SARIF2006" in line for line in notes), proc.stdout
     assert proc.returncode == 0, proc.stdout
+
+
+def test_bundled_rules_tag_compliance_controls_and_peer_checks() -> None:
+    from linter.options import ScanOptions
+    from linter.pipeline import load_all_rules
+    from linter.report.catalog import from_rule
+
+    rules = {r.id: sarif.rule_json(from_rule(r)) for r in load_all_rules(ScanOptions())}
+    imds = rules["IAC0101"]["properties"]
+    assert imds["tags"][:3] == ["security", "imds-tokens", "external/aws-fsbp/ec2.8"]
+    assert "external/cis-aws-foundations/v3.0.0/5.6" in imds["tags"]
+    assert "external/checkov/ckv_aws_79" in imds["tags"]
+    assert "external/trivy/avd-aws-0028" in imds["tags"]
+    assert imds["compliance"][0] == "aws-fsbp:EC2.8"
+    assert imds["equivalents"]["checkov"] == ["CKV_AWS_79"]
+    for rule in rules.values():  # GitHub rejects a rule with more than 20 tags
+        tags = rule["properties"]["tags"]
+        assert len(tags) <= sarif.MAX_TAGS
+        assert all(tag == tag.lower() and " " not in tag for tag in tags)
+    assert len(rules["IAC0205"]["properties"]["equivalents"]["kics"]) > sarif.MAX_TAGS
