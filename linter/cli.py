@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from linter.result import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 ISSUES_URL = "https://github.com/iaclint/iaclint/issues"
 
 app = typer.Typer(
@@ -37,11 +37,29 @@ app = typer.Typer(
 _argv: list[str] = []  # the raw arguments, to pair each --output with the --format before it
 
 
+def show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"iaclint {__version__}\n")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=show_version,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Policy-as-code linter for Terraform and CloudFormation: EC2 instance identity."""
+
+
 def split_values(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Repeatable options also take comma-separated lists (``--select IAC0101,x``)."""
+    """Repeatable options also take lists separated by commas or spaces
+    (``--select IAC0101,x``, ``--select "IAC0101 IAC0102"``): no rule name has either."""
     out: list[str] = []
     for value in values or ():
-        out.extend(v.strip() for v in value.split(",") if v.strip())
+        out.extend(v for v in value.replace(",", " ").split() if v)
     return tuple(out)
 
 
@@ -103,7 +121,11 @@ def check(
     ] = None,
     format_: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="text, json, sarif, github, junit (repeatable)"),
+        typer.Option(
+            "--format", "-f",
+            help=f"{', '.join(FORMATS)} (repeatable; at most one without --output) "
+            "[default: text]",
+        ),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -127,6 +149,24 @@ def check(
     fail_on: Annotated[
         Severity | None,
         typer.Option("--fail-on", help="Lowest severity that fails the run [default: warning]"),
+    ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero",
+                     help="Exit 0 even when findings are reported (errors still exit 2 or 3)"),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q",
+                     help="Only the findings: no summary line, no notes about the baseline"),
+    ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Do not scan paths matching this gitignore-style pattern (repeatable; added "
+            "to the configuration's exclude: and the defaults, such as .terraform and .git)",
+        ),
     ] = None,
     show_unknown: Annotated[
         bool, typer.Option("--show-unknown", help="List every verdict an unknown value prevented")
@@ -177,7 +217,15 @@ def check(
     ] = None,
     no_inline_suppressions: Annotated[
         bool,
-        typer.Option("--no-inline-suppressions", help="Ignore iaclint:ignore comments/metadata"),
+        typer.Option("--no-inline-suppressions",
+                     help="Ignore every inline suppression (iaclint's and other scanners')"),
+    ] = False,
+    no_peer_suppressions: Annotated[
+        bool,
+        typer.Option(
+            "--no-peer-suppressions",
+            help="Ignore suppressions written for Checkov, tfsec, Trivy and cfn_nag",
+        ),
     ] = False,
     diff_base: Annotated[
         str | None,
@@ -195,7 +243,14 @@ def check(
         if fmt not in FORMATS:
             raise ConfigError(f"unknown --format {fmt!r}; choose from {', '.join(FORMATS)}")
     pairs = pair_outputs(formats, list(output or []), _argv)
+    to_stdout = [fmt for fmt, destination in pairs if destination == "-"]
+    if len(to_stdout) > 1:
+        raise ConfigError(
+            f"--format {' and '.join(to_stdout)} would both go to stdout; give all but one "
+            "an --output FILE"
+        )
     targets = list(paths or ["."])
+    check_paths(targets)
     options = build_options(
         targets,
         config=config,
@@ -213,10 +268,12 @@ def check(
         account_imds_defaults=account_imds_defaults,
         baseline=baseline,
         no_inline_suppressions=no_inline_suppressions,
+        no_peer_suppressions=no_peer_suppressions,
+        exclude=exclude,
     )
     from linter.progress import ScanProgress
 
-    with ScanProgress() as progress:
+    with ScanProgress(enabled=False if quiet else None) as progress:
         if diff_base:
             from linter.diff import scan_diff
 
@@ -226,8 +283,8 @@ def check(
 
             result = scan(targets, options, progress=progress)
     for fmt, destination in pairs:
-        write_report(fmt, destination, result, show_unknown)
-    if result.stale_baseline:
+        write_report(fmt, destination, result, show_unknown, quiet=quiet)
+    if result.stale_baseline and not quiet:
         sys.stderr.write(
             f"iaclint: {len(result.stale_baseline)} baseline entr"
             f"{'y no longer occurs' if len(result.stale_baseline) == 1 else 'ies no longer occur'}"
@@ -235,7 +292,17 @@ def check(
         )
         for entry in result.stale_baseline:
             sys.stderr.write(f"  {entry.rule} {entry.resource} ({entry.file})\n")
-    raise typer.Exit(exit_code(result.findings, options.fail_on))
+    raise typer.Exit(EXIT_CLEAN if exit_zero else exit_code(result.findings, options.fail_on))
+
+
+def check_paths(targets: Sequence[str]) -> None:
+    """Every path given exists: a typo must not scan nothing and pass."""
+    import pathlib
+
+    missing = [t for t in targets if not pathlib.Path(t).exists()]
+    if missing:
+        names = ", ".join(missing)
+        raise ConfigError(f"no such file or directory: {names}")
 
 
 def build_options(
@@ -256,6 +323,8 @@ def build_options(
     account_imds_defaults: str | None = None,
     baseline: str | None = None,
     no_inline_suppressions: bool = False,
+    no_peer_suppressions: bool = False,
+    exclude: Sequence[str] | None = None,
 ) -> ScanOptions:
     """Scan options from the configuration file, overridden by the flags that were given."""
     import pathlib
@@ -288,6 +357,8 @@ def build_options(
         given.add("baseline")
     if no_inline_suppressions:
         given.add("inline_suppressions")
+    if no_peer_suppressions:
+        given.add("peer_suppressions")
     base = ScanOptions()
     options = ScanOptions(
         rule_dirs=tuple(rules or ()),
@@ -304,13 +375,16 @@ def build_options(
         account_imds_defaults=imds_defaults,
         baseline=baseline or "",
         inline_suppressions=not no_inline_suppressions,
+        peer_suppressions=not no_peer_suppressions,
+        exclude=(*base.exclude, *(exclude or ())),
     )
     root = scan_root(targets)
     loaded = load_config(pathlib.Path(root), config)
     return apply_config(loaded, options, given)
 
 
-def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: bool) -> None:
+def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: bool,
+                 *, quiet: bool = False) -> None:
     from linter.report import render
 
     to_stdout = destination == "-"
@@ -319,6 +393,7 @@ def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: b
         result,
         color=to_stdout and fmt == "text" and use_color(sys.stdout),
         show_unknown=show_unknown,
+        quiet=quiet,
     )
     write_text(text, destination)
 
@@ -426,6 +501,10 @@ def baseline_create(
     var_file: Annotated[
         list[str] | None, typer.Option("--var-file", help="Terraform .tfvars file")
     ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Do not scan paths matching this gitignore-style pattern"),
+    ] = None,
 ) -> None:
     """Write every current finding to a baseline file."""
     import dataclasses
@@ -434,7 +513,9 @@ def baseline_create(
     from linter.pipeline import scan
 
     targets = list(paths or ["."])
-    options = build_options(targets, config=config, rules=rules, var=var, var_file=var_file)
+    check_paths(targets)
+    options = build_options(targets, config=config, rules=rules, var=var, var_file=var_file,
+                            exclude=exclude)
     options = dataclasses.replace(options, baseline="")
     from linter.progress import ScanProgress
 

@@ -43,6 +43,7 @@ class ScanOptions:
     only_files: tuple[str, ...] = ()  # pre-commit: report only findings located in these files
     # suppressions
     inline_suppressions: bool = True
+    peer_suppressions: bool = True  # honour Checkov/tfsec/Trivy/cfn_nag suppressions of equivalents
     require_reason: bool = False
     baseline: str = ""  # a baseline file: findings recorded there are reported as suppressed
     today: str = ""  # ISO date used to judge suppression expiry ("" = the real today)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
+from linter.engine.evidence import touches, verdict_touches
 from linter.engine.params import check_settings
 from linter.engine.selection import check_selection
 from linter.errors import ConfigError
@@ -62,8 +63,8 @@ def scan(
     result = judge(root, units, rules, options, base or {})
     if found.only_files:
         wanted = set(found.only_files)
-        result.findings = [f for f in result.findings if f.span.file in wanted]
-        result.unknown_verdicts = [u for u in result.unknown_verdicts if u.span.file in wanted]
+        result.findings = [f for f in result.findings if touches(f, wanted)]
+        result.unknown_verdicts = [u for u in result.unknown_verdicts if verdict_touches(u, wanted)]
     result.duration = time.perf_counter() - started
     return result
 

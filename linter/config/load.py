@@ -167,6 +167,8 @@ def apply_config(config: LoadedConfig, options: ScanOptions, given: set[str]) ->
     suppressions = data.get("suppressions", {})
     if "inline" in suppressions and "inline_suppressions" not in given:
         updates["inline_suppressions"] = bool(suppressions["inline"])
+    if "peers" in suppressions and "peer_suppressions" not in given:
+        updates["peer_suppressions"] = bool(suppressions["peers"])
     if "require-reason" in suppressions:
         updates["require_reason"] = bool(suppressions["require-reason"])
     if "baseline" in data and "baseline" not in given:

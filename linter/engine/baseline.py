@@ -84,9 +84,11 @@ def read_baseline(path: str | pathlib.Path) -> list[BaselineEntry]:
 def apply_baseline(
     findings: Sequence[Finding], entries: Sequence[BaselineEntry]
 ) -> tuple[list[Finding], list[BaselineEntry]]:
-    """Findings with baseline matches marked suppressed, and the entries that matched nothing.
+    """Findings with baseline matches marked suppressed, and the entries whose finding is gone.
 
-    Matching counts multiplicity: two identical entries cover two identical findings.
+    Matching counts multiplicity: two identical entries cover two identical findings. A finding
+    also suppressed inline still uses up its entry (it keeps its inline suppression): the entry
+    is not stale, since removing the comment would bring the finding back.
     """
     available = Counter(e.fingerprint for e in entries)
     out: list[Finding] = []
@@ -99,6 +101,10 @@ def apply_baseline(
                 finding, suppression=Suppression("external", "recorded in the baseline")
             )
         out.append(finding)
+    for finding in findings:  # then those suppressed otherwise: still there, so not stale
+        key = fingerprint_of(finding)
+        if finding.suppression is not None and available[key]:
+            available[key] -= 1
     stale: list[BaselineEntry] = []
     for entry in entries:
         if available[entry.fingerprint] > 0:

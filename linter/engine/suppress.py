@@ -17,17 +17,25 @@ Suppressed findings are kept (``Finding.suppression``), never dropped. An expire
 stops suppressing and says so (IAC0005); one that matches nothing is a finding (IAC0003); one
 without a reason is a finding under ``require-reason`` (IAC0005). ``--no-inline-suppressions``
 ignores them all, and a rule with ``suppressible: false`` cannot be suppressed.
+
+Suppressions written for other scanners (Checkov, tfsec, Trivy comments; Checkov and cfn_nag
+CloudFormation metadata; found by ``linter.engine.peers`` where each scanner looks for them)
+suppress the iaclint rules whose ``equivalents`` name the ids they skip, with their reason when
+they give one; ``--no-peer-suppressions`` (``suppressions: {peers: false}``) turns this off. One
+that names no mapped check is left alone: it is meant for the other scanner.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import fnmatch
 import pathlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from linter.engine import peers
 from linter.fingerprint import file_fingerprint
 from linter.model import Finding, Format, Resource, Span, Suppression
 from linter.options import ScanOptions
@@ -56,6 +64,14 @@ class InlineSuppression:
     applies_to: tuple[int, ...]  # lines whose findings it covers
     whole_resource: str = ""  # address when written on a resource header
     problem: str = ""  # a malformed suppression (bad date)
+    peer: str = ""  # as written for another scanner (checkov:skip=CKV_AWS_79); "" for iaclint's
+    module: str = ""  # a module call whose resources it covers (Trivy/tfsec above a module block)
+
+    @property
+    def justification(self) -> str:
+        if not self.peer:
+            return self.reason
+        return f"{self.reason} ({self.peer})" if self.reason else self.peer
 
 
 def parse_comment(line_text: str) -> tuple[tuple[str, ...], str, str, str] | None:
@@ -83,16 +99,30 @@ def parse_comment(line_text: str) -> tuple[tuple[str, ...], str, str, str] | Non
     return rules, reason, expires, problem
 
 
-def inline_suppressions(
-    root: pathlib.Path, files: Iterable[str], headers: Mapping[tuple[str, int], str]
-) -> list[InlineSuppression]:
-    """Every ``iaclint:ignore`` comment in ``files``. ``headers``: (file, line) → address."""
-    found: list[InlineSuppression] = []
+def read_texts(root: pathlib.Path, files: Iterable[str], wanted: Sequence[str]
+               ) -> dict[str, str]:
+    """The text of each file holding one of the ``wanted`` strings (unreadable files skipped)."""
+    texts: dict[str, str] = {}
     for rel in sorted(set(files)):
         try:
             text = (root / rel).read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+        if any(token in text for token in wanted):
+            texts[rel] = text
+    return texts
+
+
+def inline_suppressions(
+    root: pathlib.Path, files: Iterable[str], headers: Mapping[tuple[str, int], str],
+    texts: Mapping[str, str] | None = None,
+) -> list[InlineSuppression]:
+    """Every ``iaclint:ignore`` comment in ``files``. ``headers``: (file, line) → address;
+    ``texts``: the files' texts when already read."""
+    if texts is None:
+        texts = read_texts(root, files, ("iaclint:ignore",))
+    found: list[InlineSuppression] = []
+    for rel, text in sorted(texts.items()):
         if "iaclint:ignore" not in text:
             continue
         lines = text.splitlines()
@@ -187,6 +217,16 @@ def on_whole_resource(sup: InlineSuppression, finding: Finding,
     return header.file == sup.span.file and header.start_line in sup.applies_to
 
 
+def on_module(sup: InlineSuppression, finding: Finding,
+              by_address: Mapping[tuple[str, str], Resource]) -> bool:
+    """A suppression above a ``module`` block covers the resources of that module call."""
+    if not sup.module or not finding.address.startswith(sup.module + "."):
+        return False
+    call = by_address.get((finding.root, sup.module))
+    return (call is not None and call.header.file == sup.span.file
+            and call.header.start_line in sup.applies_to)
+
+
 def on_block(sup: InlineSuppression, finding: Finding,
              by_address: Mapping[tuple[str, str], Resource]) -> bool:
     """A suppression on (or just above) a nested block's header covers the whole block."""
@@ -225,7 +265,12 @@ def apply_inline(
     by_address = {(r.unit, r.address): r for r in resources}
     # a header comment may sit on the line just above the resource header as well
     files = {f.span.file for f in findings} | {r.file for r in resources}
-    suppressions = [*inline_suppressions(root, files, headers), *metadata_suppressions(resources)]
+    tokens = ("iaclint:ignore", *(peers.TOKENS if options.peer_suppressions else ()))
+    texts = read_texts(root, files, tokens)
+    suppressions = [*inline_suppressions(root, files, headers, texts),
+                    *metadata_suppressions(resources)]
+    if options.peer_suppressions:
+        suppressions += peer_suppressions(peers.all_suppressions(texts, resources), rules)
     if not suppressions:
         return list(findings)
     today = options.today or datetime.date.today().isoformat()
@@ -243,7 +288,8 @@ def apply_inline(
                 finding.span.start_line in sup.applies_to
             )
             on_resource = on_whole_resource(sup, finding, by_address)
-            if not (on_line or on_resource or on_block(sup, finding, by_address)):
+            if not (on_line or on_resource or on_block(sup, finding, by_address)
+                    or on_module(sup, finding, by_address)):
                 continue
             used.add(index)
             if sup.problem:
@@ -257,7 +303,7 @@ def apply_inline(
                 continue
             if options.require_reason and not sup.reason:
                 continue
-            suppression = Suppression("inSource", sup.reason, sup.expires)
+            suppression = Suppression("inSource", sup.justification, sup.expires)
             break
         out.append(
             dataclasses.replace(finding, suppression=suppression) if suppression else finding
@@ -265,8 +311,59 @@ def apply_inline(
     known = _known_names(rules)
     ran = _names_that_ran(rules, options)
     for index, sup in enumerate(suppressions):
-        extra.extend(_problems(sup, index in used, today, known, ran, rules, options))
+        if not sup.peer:  # another scanner's comment may well match nothing of ours
+            extra.extend(_problems(sup, index in used, today, known, ran, rules, options))
     return [*out, *extra]
+
+
+# peer tool of a suppression → the tool whose equivalents it names (Trivy reads tfsec's too)
+PEER_EQUIVALENTS = {"checkov": "checkov", "tfsec": "trivy", "trivy": "trivy",
+                    "cfn_nag": "cfn-nag"}
+
+
+def peer_rules(tool: str, written: str, rules: Sequence[Rule]) -> tuple[str, ...]:
+    """The iaclint rules whose equivalents for ``tool`` answer to ``written`` (an id, long id or
+    alias, case-insensitive; Trivy and tfsec ids may hold ``*`` wildcards)."""
+    kind = PEER_EQUIVALENTS.get(tool, tool)
+    pattern = written.casefold()
+    wildcard = kind == "trivy" and "*" in pattern
+    out: list[str] = []
+    for rule in rules:
+        for equivalent in rule.equivalents:
+            if equivalent.tool != kind:
+                continue
+            names = [name.casefold() for name in equivalent.ids]
+            if any(fnmatch.fnmatchcase(n, pattern) if wildcard else n == pattern for n in names):
+                out.append(rule.id)
+                break
+    return tuple(out)
+
+
+def peer_suppressions(found: Sequence[peers.PeerSuppression], rules: Sequence[Rule]
+                      ) -> list[InlineSuppression]:
+    """Peer suppressions as iaclint's own, naming the rules they map to (one per resource they
+    cover whole); those that map to no rule are dropped."""
+    out: list[InlineSuppression] = []
+    for sup in found:
+        mapped = tuple(dict.fromkeys(
+            rule for written in sup.ids for rule in peer_rules(sup.tool, written, rules)))
+        if not mapped:
+            continue
+        problem = ""
+        if sup.expires:
+            try:
+                datetime.date.fromisoformat(sup.expires)
+            except ValueError:  # Trivy never applies an ignore whose date it cannot read
+                problem = f"exp:{sup.expires} is not a date (YYYY-MM-DD)"
+        scopes = [(address, "") for address in sup.resources]
+        scopes += [("", module) for module in sup.modules]
+        for address, module in scopes or [("", "")]:
+            out.append(InlineSuppression(
+                rules=mapped, reason=sup.reason, expires=sup.expires, span=sup.span,
+                applies_to=sup.applies_to, whole_resource=address, problem=problem,
+                peer=sup.text, module=module,
+            ))
+    return out
 
 
 def _known_names(rules: Sequence[Rule]) -> set[str]:

@@ -1,4 +1,9 @@
-"""Reports: one module per format, each ``render(result, *, color, show_unknown) -> str``."""
+"""Reports: one module per format, each ``render(result, *, color, show_unknown) -> str``.
+
+``render`` first makes every path relative to the repository (``locations.repository_relative``),
+so that no format depends on the working directory. Formats that end with a summary line also
+take ``quiet`` (findings only).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,22 @@ if TYPE_CHECKING:
 
 MODULES = {
     "text": "linter.report.text",
+    "concise": "linter.report.concise",
     "json": "linter.report.json_report",
     "sarif": "linter.report.sarif",
     "github": "linter.report.github",
     "junit": "linter.report.junit",
+    "gitlab": "linter.report.gitlab",
 }
+WITH_SUMMARY = frozenset({"text", "concise", "github"})  # formats that take ``quiet``
 
 
-def render(fmt: str, result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
+def render(fmt: str, result: ScanResult, *, color: bool = False, show_unknown: bool = False,
+           quiet: bool = False) -> str:
+    from linter.report.locations import repository_relative
+
     module = importlib.import_module(MODULES[fmt])
-    text: str = module.render(result, color=color, show_unknown=show_unknown)
+    extra = {"quiet": quiet} if fmt in WITH_SUMMARY else {}
+    text: str = module.render(repository_relative(result), color=color,
+                              show_unknown=show_unknown, **extra)
     return text

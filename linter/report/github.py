@@ -28,7 +28,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
+def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False,
+           quiet: bool = False) -> str:
     secrets = secrets_of(result.findings)
     base = find_base(result.root)
     sources = SourceFiles(result.root)
@@ -38,8 +39,9 @@ def render(result: ScanResult, *, color: bool = False, show_unknown: bool = Fals
                                show_unknown)
         if f.suppression is None
     ]
-    lines.append(summary_line(summarize(result)))
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary_line(summarize(result)))
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def annotation(finding: Finding, base: Base, sources: SourceFiles,

@@ -1,17 +1,27 @@
-"""Where findings are: repository-relative URIs, source lines, region ends.
+"""Where findings are: repository-relative paths and URIs, source lines, region ends.
 
-Spans are relative to the scan root. Code scanning and workflow annotations want paths relative
-to the repository, so when the scan root lies inside a git work tree (a ``.git`` entry in it or
-an ancestor) paths are re-based on that work tree; otherwise on the scan root itself.
+Spans are relative to the scan root, which depends on the working directory. Every report
+shows paths relative to the repository instead, whatever the working directory: the git work
+tree (a ``.git`` entry) holding the scan root — or, when the scan root lies above it (run from
+the repository's parent), the one work tree below it holding every scanned file — else the scan
+root itself. ``repository_relative`` re-bases a whole ``ScanResult`` once, before any format
+renders it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import os
 import pathlib
+import posixpath
 import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from linter.model import Span
+from linter.fingerprint import fingerprint_of
+from linter.model import Finding, Resource, Span, Unknown, UnknownVerdict
+from linter.result import ScanResult
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
@@ -59,6 +69,87 @@ def find_base(root: pathlib.Path) -> Base:
             relative = root.relative_to(candidate).as_posix()
             return Base(candidate, "" if relative == "." else relative + "/")
     return Base(root, "")
+
+
+def work_tree_below(root: pathlib.Path, files: Iterable[str]) -> pathlib.Path | None:
+    """The one git work tree below ``root`` that holds every file, or None."""
+    parents = {posixpath.dirname(f) for f in files if f and not f.startswith("../")}
+    if not parents:
+        return None
+    common = posixpath.commonpath(sorted(parents)) if len(parents) > 1 else parents.pop()
+    parts = [p for p in common.split("/") if p and p != "."]
+    for depth in range(len(parts), 0, -1):  # the innermost: a submodule is its own repository
+        candidate = root.joinpath(*parts[:depth])
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def repository_relative(result: ScanResult) -> ScanResult:
+    """``result`` with every path relative to the repository (see the module docstring) and
+    ``root`` the repository's directory; unchanged when the scan root already is the base.
+    Fingerprints are kept as computed on the scan: a report's identity of a finding never
+    depends on where it was run from."""
+    root = result.root.resolve()
+    base = find_base(root)
+    if base.directory == root:
+        files = {*result.files, *(f.span.file for f in result.findings)}
+        below = work_tree_below(root, files)
+        if below is None:
+            return result
+        base = Base(below, "")
+    directory = base.directory
+
+    @functools.cache
+    def move(file: str) -> str:
+        if not file:
+            return file
+        return pathlib.PurePath(os.path.relpath(root / file, directory)).as_posix()
+
+    def span(value: Span) -> Span:
+        return dataclasses.replace(value, file=move(value.file))
+
+    return dataclasses.replace(
+        result,
+        root=directory,
+        findings=[_finding(f, span) for f in result.findings],
+        unknown_verdicts=[_verdict(v, span) for v in result.unknown_verdicts],
+        unknowns=[_unknown(u, span) for u in result.unknowns],
+        files=[move(f) for f in result.files],
+        stale_baseline=[dataclasses.replace(e, file=move(e.file)) for e in result.stale_baseline],
+        resources=[_resource(r, span, move) for r in result.resources],
+    )
+
+
+def _finding(finding: Finding, span: Callable[[Span], Span]) -> Finding:
+    return dataclasses.replace(
+        finding,
+        span=span(finding.span),
+        related=tuple(dataclasses.replace(r, span=span(r.span)) for r in finding.related),
+        fingerprint=fingerprint_of(finding),
+    )
+
+
+def _unknown(unknown: Unknown, span: Callable[[Span], Span]) -> Unknown:
+    if unknown.span is None:
+        return unknown
+    return dataclasses.replace(unknown, span=span(unknown.span))
+
+
+def _verdict(verdict: UnknownVerdict, span: Callable[[Span], Span]) -> UnknownVerdict:
+    return dataclasses.replace(verdict, span=span(verdict.span),
+                               unknowns=tuple(_unknown(u, span) for u in verdict.unknowns))
+
+
+def _resource(resource: Resource, span: Callable[[Span], Span],
+              move: Callable[[str], str]) -> Resource:
+    return dataclasses.replace(
+        resource,
+        file=move(resource.file),
+        spans={path: span(value) for path, value in resource.spans.items()},
+        origins={path: tuple(span(v) for v in values)
+                 for path, values in resource.origins.items()},
+    )
 
 
 def artifact_uri(path: str) -> str:

@@ -57,7 +57,8 @@ def painter(color: bool) -> Paint:
     return paint
 
 
-def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
+def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False,
+           quiet: bool = False) -> str:
     secrets = secrets_of(result.findings)
     paint = painter(color)
     sources = SourceFiles(result.root)
@@ -74,8 +75,9 @@ def render(result: ScanResult, *, color: bool = False, show_unknown: bool = Fals
                        *help_lines(rules.get(f.rule_id), paint)])
             for f in group
         )
-    blocks.append(paint(summary_line(summarize(result)), "summary"))
-    return "\n\n".join(blocks) + "\n"
+    if not quiet:
+        blocks.append(paint(summary_line(summarize(result)), "summary"))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def finding_lines(finding: Finding, sources: SourceFiles, secrets: Sequence[str],

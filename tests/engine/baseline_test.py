@@ -168,3 +168,24 @@ def test_apply_baseline_counts_multiplicity() -> None:
 def test_suppressed_and_suppression_problems_are_not_recorded() -> None:
     assert entries_of([finding("IAC0101", "f1", suppressed=True), finding("IAC0003", "f2"),
                        finding("IAC0005", "f3")]) == []
+
+
+def test_a_baselined_finding_suppressed_inline_too_is_not_stale(
+        repo: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    baseline = create(repo, capsys)
+    (repo / "main.tf").write_text(INFRA.replace(
+        '"optional"', '"optional" # iaclint:ignore IAC0101 reason="legacy AMI"'))
+    code, report, err = check(repo, baseline, capsys)
+    assert code == 0
+    assert "no longer occur" not in err
+    assert "stale_baseline" not in report
+    kinds = {f["rule"]: f["suppressed"]["kind"] for f in report["findings"] if f["suppressed"]}
+    assert kinds == {"IAC0101": "inSource", "IAC0102": "external"}
+
+
+def test_an_unsuppressed_duplicate_takes_the_entry_before_a_suppressed_one() -> None:
+    recorded = entries_of([finding("IAC0101", "f1")])
+    out, stale = apply_baseline(
+        [finding("IAC0101", "f1", suppressed=True), finding("IAC0101", "f1")], recorded)
+    assert [f.suppression and f.suppression.kind for f in out] == ["inSource", "external"]
+    assert stale == []

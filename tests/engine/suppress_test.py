@@ -235,3 +235,45 @@ def test_a_suppression_on_a_nested_block_header_covers_the_block(
     suppressed = {f["rule"]: f["suppressed"] for f in report["findings"]}
     assert suppressed["IAC0101"]["justification"] == "vendor AMI"
     assert suppressed["IAC0102"]["justification"] == "vendor AMI"
+
+
+PEERS = FIXTURES / "peers"
+
+
+def test_peer_suppressions_keep_their_reason_and_say_where_they_come_from(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = run_json(capsys, str(PEERS), "--select", "IAC0101,IAC0201")
+    suppressed = {f["resource"]: f["suppressed"] for f in report["findings"] if f["suppressed"]}
+    assert suppressed["aws_instance.checkov_inside"] == {
+        "kind": "inSource", "expires": None,
+        "justification": "legacy agent needs IMDSv1 until Q3 (checkov:skip=CKV_AWS_79,CKV_AWS_8)"}
+    assert suppressed["aws_instance.tfsec_above"]["justification"] == \
+        "tfsec:ignore:aws-ec2-enforce-http-token-imds"
+    assert suppressed["CheckovMetadata"]["justification"] == \
+        "metadata reason (Metadata.checkov.skip: CKV_AWS_79)"
+    assert suppressed["Admin"]["justification"] == \
+        "break-glass role (Metadata.cfn_nag.rules_to_suppress: W43)"
+    assert report["summary"]["suppressed"] == len(suppressed) == 8
+    assert report["errors"] == []  # no unused-suppression finding for the peers' own checks
+
+
+@pytest.mark.parametrize("how", [["--no-peer-suppressions"], ["--no-inline-suppressions"],
+                                 ["--config", "peers-off"]])
+def test_peer_suppressions_can_be_turned_off(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], how: list[str]) -> None:
+    if how == ["--config", "peers-off"]:
+        config = tmp_path / "config.yaml"
+        config.write_text("suppressions: {peers: false}\n")
+        how = ["--config", str(config)]
+    _, report = run_json(capsys, str(PEERS), "--select", "IAC0101,IAC0201", *how)
+    assert report["summary"]["suppressed"] == 0
+
+
+def test_peer_suppressions_without_reason_do_not_count_under_require_reason(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("suppressions: {require-reason: true}\n")
+    _, report = run_json(capsys, str(PEERS), "--select", "IAC0101", "--config", str(config))
+    suppressed = {f["resource"] for f in report["findings"] if f["suppressed"]}
+    assert "aws_instance.checkov_inside" in suppressed  # a Checkov skip with a reason
+    assert "aws_instance.tfsec_above" not in suppressed  # tfsec/Trivy have no reason syntax

@@ -356,6 +356,7 @@ class ModuleInstance:
 
         def compute() -> tuple[Value, Trace]:
             trace = Trace()
+            trace.add_origins([attribute.span])  # a value's chain runs through its locals
             return evaluate_lazy(attribute.expr, self.context(None, trace)), trace
         return self._memoized(f"local.{name}", attribute.span, compute)
 
