@@ -250,3 +250,121 @@ def test_pathological_input_and_front_end_failures_do_not_lose_other_files(
     assert ("bug", "IAC0001") in errors
     assert any(f["file"].endswith("ok/main.tf") and f["rule"] == "IAC0101"
                for f in report["findings"])
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from linter import __version__
+
+    assert run(capsys, "--version") == (0, f"iaclint {__version__}\n", "")
+    assert run(capsys, "version")[1] == f"iaclint {__version__}\n"
+
+
+def test_a_typo_in_a_rule_name_is_exit_2_never_a_green_run(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "main.tf", BAD_TF)
+    code, out, err = run(capsys, "check", str(tmp_path), "--select", "IAC0110")
+    assert (code, out) == (2, "")
+    assert "IAC0110: no such rule (did you mean IAC0101?)" in err
+    assert run(capsys, "check", str(tmp_path), "--ignore", "imds-v1-alowed")[0] == 2
+    assert run(capsys, "check", str(tmp_path), "--enable", "IAC0530")[0] == 2
+    code, out, _ = run(capsys, "check", str(tmp_path), "--select", "IAC0101 IAC0102", "-f", "json")
+    assert code == 1  # a space-separated list is a list
+    assert {f["rule"] for f in json.loads(out)["findings"]} == {"IAC0101", "IAC0102"}
+    write(tmp_path, ".iaclint.yaml", "ignore: [IAC0110]\n")
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 2
+    assert "IAC0110: no such rule" in err
+
+
+def test_a_path_that_does_not_exist_is_exit_2(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", str(tmp_path / "nonexistent"))
+    assert (code, out) == (2, "")
+    assert "nonexistent" in err
+    assert run(capsys, "baseline", "create", str(tmp_path / "nonexistent"))[0] == 2
+
+
+def test_two_formats_on_stdout_are_exit_2(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "main.tf", BAD_TF)
+    code, out, err = run(capsys, "check", str(tmp_path), "-f", "json", "-f", "sarif")
+    assert (code, out) == (2, "")
+    assert "json and sarif" in err
+    target = tmp_path / "out.json"
+    code, out, _ = run(capsys, "check", str(tmp_path), "-f", "json", "-o", str(target),
+                       "-f", "sarif")
+    assert code == 1
+    assert json.loads(out)["version"] == "2.1.0"
+    assert json.loads(target.read_text())["version"] == 1
+
+
+def test_quiet_exit_zero_and_concise(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "bad/main.tf", BAD_TF)
+    write(tmp_path, "good/main.tf", GOOD_TF)
+    code, out, _ = run(capsys, "check", str(tmp_path / "bad"), "-f", "concise", "-q")
+    assert code == 1
+    assert [line.split(": ", 2)[1].split()[0] for line in out.splitlines()] == [
+        "IAC0101", "IAC0102"]
+    assert re.fullmatch(r"(\S*main\.tf:\d+:\d+: IAC010[12] \S.*\n){2}", out)
+    assert run(capsys, "check", str(tmp_path / "good"), "-q") == (0, "", "")
+    code, out, _ = run(capsys, "check", str(tmp_path / "bad"), "--exit-zero")
+    assert code == 0
+    assert "IAC0101" in out
+
+
+def test_exclude_on_the_command_line(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "infra/main.tf", GOOD_TF)
+    write(tmp_path, "vendor/module/main.tf", BAD_TF)
+    write(tmp_path, "generated/main.tf", BAD_TF)
+    _, out, _ = run(capsys, "check", str(tmp_path), "-f", "json")
+    assert len({f["file"] for f in json.loads(out)["findings"]}) == 2
+    code, out, _ = run(capsys, "check", str(tmp_path), "-f", "json", "--exclude", "vendor/",
+                       "--exclude", "generated")
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+
+
+def test_paths_are_repository_relative_whatever_the_working_directory(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "repo/terraform/main.tf", BAD_TF)
+    (tmp_path / "repo" / ".git").mkdir()
+    outputs = []
+    for cwd, target in ((tmp_path, "repo/terraform"), (tmp_path / "repo", "terraform"),
+                        (tmp_path / "repo" / "terraform", ".")):
+        monkeypatch.chdir(cwd)
+        per_format = {}
+        for fmt in ("github", "concise", "text", "json", "junit", "gitlab", "sarif"):
+            per_format[fmt] = run(capsys, "check", target, "-f", fmt, "--select", "IAC0101")[1]
+        outputs.append(per_format)
+        assert "file=terraform/main.tf,line=5" in per_format["github"]
+        assert per_format["concise"].startswith("terraform/main.tf:5:5: IAC0101")
+        assert "terraform/main.tf:5:5: IAC0101" in per_format["text"]
+        assert json.loads(per_format["json"])["findings"][0]["file"] == "terraform/main.tf"
+        assert 'file="terraform/main.tf"' in per_format["junit"]
+        assert json.loads(per_format["gitlab"])[0]["location"]["path"] == "terraform/main.tf"
+        location = json.loads(per_format["sarif"])["runs"][0]["results"][0]["locations"][0]
+        assert location["physicalLocation"]["artifactLocation"] == {
+            "uri": "terraform/main.tf", "uriBaseId": "%SRCROOT%"}
+    annotations = [o["github"].splitlines()[0] for o in outputs]  # the summary has a time
+    assert annotations[0] == annotations[1] == annotations[2]
+
+
+def test_help_shows_every_default_and_full_option_names_at_80_columns(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "check", "--help")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    flat = " ".join(out.split())
+    for text in ("[default: warning]", "[tool.iaclint]", "[default: text]", "[default: 1]"):
+        assert text in flat
+    options = re.findall(r"--[a-z][a-z-]*[a-z]", out)
+    import typer.main
+
+    command = typer.main.get_command(cli.app).commands["check"]  # type: ignore[attr-defined]
+    declared = {name for param in command.params for name in param.opts if name.startswith("--")}
+    assert declared <= set(options), declared - set(options)
+    assert "…" not in out

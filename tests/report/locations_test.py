@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pathlib
 
+from linter.fingerprint import fingerprint_of
 from linter.model import Span
-from linter.report.locations import SourceFiles, artifact_uri, end_column, find_base
+from linter.report.locations import (
+    SourceFiles,
+    artifact_uri,
+    end_column,
+    find_base,
+    repository_relative,
+)
+from linter.result import ScanResult
 
 
 def test_artifact_uri_encodes_each_segment() -> None:
@@ -45,3 +53,40 @@ def test_end_column(tmp_path: pathlib.Path) -> None:
     assert end_column(Span("a.tf", 1, 2), sources) == 7  # open end: end of the line
     assert end_column(Span("a.tf", 1, 2, 2, 0), sources) == 3
     assert end_column(Span("gone.tf", 1, 2), sources) is None
+
+
+def _result(root: pathlib.Path) -> ScanResult:
+    from linter.model import Finding, Related, Severity
+
+    finding = Finding("IAC0101", "imds-v1-allowed", "imds-tokens", Severity.ERROR, "m",
+                      Span("repo/infra/main.tf", 5), address="aws_instance.web",
+                      related=(Related(Span("repo/infra/variables.tf", 2), "from here"),))
+    return ScanResult(root=root, findings=[finding], files=["repo/infra/main.tf"])
+
+
+def test_run_from_the_parent_paths_are_relative_to_the_repository_below(
+        tmp_path: pathlib.Path) -> None:
+    (tmp_path / "repo" / "infra").mkdir(parents=True)
+    (tmp_path / "repo" / ".git").mkdir()
+    original = _result(tmp_path)
+    moved = repository_relative(original)
+    assert moved.root == (tmp_path / "repo").resolve()
+    [finding] = moved.findings
+    assert finding.span.file == "infra/main.tf"
+    assert finding.related[0].span.file == "infra/variables.tf"
+    assert finding.fingerprint == fingerprint_of(original.findings[0])  # identity kept
+    assert moved.files == ["infra/main.tf"]
+
+
+def test_run_inside_the_repository_paths_gain_the_scan_roots_place(
+        tmp_path: pathlib.Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "repo").mkdir()
+    moved = repository_relative(_result(tmp_path / "repo"))
+    assert moved.findings[0].span.file == "repo/repo/infra/main.tf"
+
+
+def test_without_a_repository_the_scan_root_stays(tmp_path: pathlib.Path) -> None:
+    result = _result(tmp_path)
+    if find_base(tmp_path).directory == tmp_path.resolve():
+        assert repository_relative(result) is result
