@@ -55,6 +55,8 @@ class Run:
             return self.inputs[parts[1]]
         if parts[0] == "github" and parts[1] == "action_path":
             return str(REPO)
+        if parts[0] == "runner" and parts[1] == "os":
+            return "Linux"
         if parts[0] == "steps" and parts[2] == "outputs":
             return self.outputs.get(parts[1], {}).get(parts[3], "")
         raise AssertionError(f"the test does not know the context {name}")
@@ -87,6 +89,10 @@ def shim(directory: pathlib.Path, log: pathlib.Path) -> None:
     script = directory / "python"
     script.write_text(
         "#!/usr/bin/env bash\n"
+        'if [ "$1" = "-m" ] && [ "$2" = "pip" ] && [ "$3" = "cache" ]; then\n'
+        f'  echo "{directory / "pip-cache"}"\n'
+        "  exit 0\n"
+        "fi\n"
         'if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then\n'
         f'  echo "$@" >> "{log}"\n'
         "  exit 0\n"
@@ -152,10 +158,11 @@ def sarif_results(path: pathlib.Path) -> list[dict[str, Any]]:
 def test_findings_write_sarif_upload_it_and_fail(workspace: pathlib.Path) -> None:
     (workspace / "infra" / "main.tf").write_text(BAD)
     run = run_action(workspace, paths="infra", args="--select IAC0101")
-    assert run.outputs["check"] == {"exit-code": "1", "sarif-file": "iaclint.sarif"}
+    assert run.outputs["check"] == {"category": "iaclint/infra", "exit-code": "1",
+                                    "sarif-file": "iaclint.sarif"}
     assert [r["ruleId"] for r in sarif_results(workspace / "iaclint.sarif")] == ["IAC0101"]
     assert "uses github/codeql-action/upload-sarif@v3" in run.ran
-    assert run.failed == "step4 exited 1"
+    assert run.failed == "step6 exited 1"
     assert f"-m pip install --disable-pip-version-check --quiet {REPO}" in run.log
     assert "IAC0101" in run.log  # the text report in the job log
 
@@ -201,3 +208,24 @@ def test_readme_documents_a_workflow_using_the_action() -> None:
     assert set(action[0].get("with", {})) <= set(ACTION["inputs"])
     permissions = next(iter(workflows[0]["jobs"].values())).get("permissions", {})
     assert permissions.get("security-events") == "write"
+
+
+def test_category_defaults_from_the_paths_and_can_be_set(workspace: pathlib.Path) -> None:
+    (workspace / "infra" / "main.tf").write_text(GOOD)
+    run = run_action(workspace)  # paths ".", no args: empty arrays under set -u
+    assert run.outputs["check"]["exit-code"] == "0", run.log
+    assert run.outputs["check"]["category"] == "iaclint"
+    run = run_action(workspace, paths="./infra/ 'stacks dir'", args="--select IAC0101")
+    assert run.outputs["check"]["category"] == "iaclint/infra,stacks dir"
+    run = run_action(workspace, paths="infra", category="prod-eu")
+    assert run.outputs["check"]["category"] == "prod-eu"
+
+
+def test_pip_cache_key_follows_what_is_installed(workspace: pathlib.Path) -> None:
+    (workspace / "infra" / "main.tf").write_text(GOOD)
+    source = run_action(workspace, paths="infra").outputs["pip-cache"]
+    assert source["dir"].endswith("pip-cache")
+    assert re.fullmatch(r"source-[0-9a-f]{16}", source["key"])
+    assert run_action(workspace, paths="infra", version="1.2.3").outputs["pip-cache"][
+        "key"] == "pypi-1.2.3"
+    assert "pip-cache" not in run_action(workspace, paths="infra", cache="false").outputs
