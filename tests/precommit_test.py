@@ -73,3 +73,45 @@ def test_hook_fails_on_bad_file_then_passes_after_fix(tmp_path: pathlib.Path) ->
     git(work, "add", ".")
     passed = run_hook()
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+USES_VARIABLE = BAD.replace('"optional"', "var.tokens")
+VARIABLES = 'variable "tokens" {\n  type    = string\n  default = "required"\n}\n'
+
+
+@pytest.mark.skipif(not pathlib.Path(PRE_COMMIT).exists(), reason="pre-commit is not installed")
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_hook_sees_a_value_only_change(tmp_path: pathlib.Path) -> None:
+    """Staging only variables.tf (a default turned to "optional"), or only a new tfvars file,
+    reports the instance in main.tf that the value reaches."""
+    work = tmp_path / "work"
+    (work / "infra").mkdir(parents=True)
+    git(work, "init", "-q")
+    (work / "infra" / "main.tf").write_text(USES_VARIABLE)
+    (work / "infra" / "variables.tf").write_text(VARIABLES)
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "IMDSv2 required")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+    def run_hook() -> subprocess.CompletedProcess[str]:  # on the staged files, as on commit
+        return subprocess.run([PRE_COMMIT, "try-repo", str(REPO), "iaclint", "--verbose"],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=900)
+
+    (work / "infra" / "variables.tf").write_text(VARIABLES.replace("required", "optional"))
+    git(work, "add", "infra/variables.tf")
+    failed = run_hook()
+    sys.stdout.write(failed.stdout)  # kept in the test log: the hook's output
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "- files were modified by this hook" not in failed.stdout
+    assert "infra/main.tf:5:5: IAC0101" in failed.stdout
+    assert "infra/variables.tf:3: the value comes from here" in failed.stdout
+
+    git(work, "commit", "-q", "--no-verify", "-m", "optional")
+    (work / "infra" / "variables.tf").write_text(VARIABLES)
+    git(work, "commit", "-q", "-am", "back to required")
+    (work / "infra" / "terraform.tfvars").write_text('tokens = "optional"\n')
+    git(work, "add", "infra/terraform.tfvars")
+    failed = run_hook()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "infra/terraform.tfvars:1: the value comes from here" in failed.stdout
