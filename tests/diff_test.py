@@ -242,3 +242,24 @@ def test_new_or_changed_counts_multiplicity_and_messages() -> None:
     head = [make("IAC0101", "a"), make("IAC0101", "a"), make("IAC0102", "b", "hop limit 3")]
     assert [(f.rule_id, f.message) for f in new_or_changed(base, head)] == [
         ("IAC0101", "m"), ("IAC0102", "hop limit 3")]
+
+
+def test_a_value_only_change_is_reported_with_pre_commit_style_file_arguments(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--diff-base with only the changed variables.tf named (as pre-commit passes it): the
+    instance in main.tf that the new default reaches is new, and its evidence is in the file."""
+    repo = tmp_path / "repo"
+    variables = 'variable "tokens" {\n  default = "required"\n}\n'
+    commit_repo(repo, {"infra/main.tf": OLD.replace('"optional"', "var.tokens"),
+                       "infra/variables.tf": variables})
+    (repo / "infra" / "variables.tf").write_text(variables.replace("required", "optional"))
+    cwd = pathlib.Path.cwd()
+    os.chdir(repo)
+    try:
+        code, report = check_diff(capsys, pathlib.Path("infra/variables.tf"))
+    finally:
+        os.chdir(cwd)
+    assert code == 1
+    assert active(report) == [("IAC0101", "aws_instance.old")]
+    assert report["findings"][0]["file"] == "infra/main.tf"
+    assert report["findings"][0]["related"][0]["file"] == "infra/variables.tf"
