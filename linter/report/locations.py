@@ -16,14 +16,16 @@ import os
 import pathlib
 import posixpath
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from linter.fingerprint import fingerprint_of
-from linter.model import Finding, Resource, Span, Unknown, UnknownVerdict
+from linter.model import Finding, Path, Resource, Span, Unknown, UnknownVerdict
 from linter.result import ScanResult
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
+T = TypeVar("T")
 
 
 def qualified(root: str, address: str) -> str:
@@ -107,7 +109,8 @@ def repository_relative(result: ScanResult) -> ScanResult:
         return pathlib.PurePath(os.path.relpath(root / file, directory)).as_posix()
 
     def span(value: Span) -> Span:
-        return dataclasses.replace(value, file=move(value.file))
+        return Span(move(value.file), value.start_line, value.start_col, value.end_line,
+                    value.end_col)
 
     return dataclasses.replace(
         result,
@@ -141,14 +144,34 @@ def _verdict(verdict: UnknownVerdict, span: Callable[[Span], Span]) -> UnknownVe
                                unknowns=tuple(_unknown(u, span) for u in verdict.unknowns))
 
 
+class _Moved(Mapping[Path, T]):
+    """A resource's spans (or origins) re-based when read: a resource has hundreds of them and
+    reports read a few."""
+
+    def __init__(self, inner: Mapping[Path, T], convert: Callable[[T], T]) -> None:
+        self._inner = inner
+        self._convert = convert
+
+    def __getitem__(self, key: Path) -> T:
+        return self._convert(self._inner[key])
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._inner)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+
 def _resource(resource: Resource, span: Callable[[Span], Span],
               move: Callable[[str], str]) -> Resource:
+    def spans(values: tuple[Span, ...]) -> tuple[Span, ...]:
+        return tuple(span(v) for v in values)
+
     return dataclasses.replace(
         resource,
         file=move(resource.file),
-        spans={path: span(value) for path, value in resource.spans.items()},
-        origins={path: tuple(span(v) for v in values)
-                 for path, values in resource.origins.items()},
+        spans=_Moved(resource.spans, span),
+        origins=_Moved(resource.origins, spans),
     )
 
 
