@@ -9,7 +9,9 @@ own scanner gives it (sources: each scanner's documentation and parser, see the 
   ``cortex:skip=``): on a line strictly inside a Terraform block, or anywhere in a
   CloudFormation resource's lines; covers that resource. The text after the ids is the reason.
   CloudFormation also ``Metadata: {checkov: {skip: [{id: CKV_AWS_79, comment: reason}]}}``
-  (or ``bridgecrew:``).
+  (or ``bridgecrew:``). Skips of Checkov's secrets scanner (``CKV_SECRET_*``) are not taken:
+  they silence that scanner on one line while Checkov's resource checks (CKV_AWS_46 …) still
+  report the resource, as iaclint does.
 * tfsec ``tfsec:ignore:ID[:exp:YYYY-MM-DD]`` and Trivy ``trivy:ignore:ID[:exp:YYYY-MM-DD]``
   (Trivy reads both prefixes; several on one line; ``*`` wildcards in the id): trailing a line,
   that line (and a block opening on it); on the comment lines just above a line, that line, so
@@ -41,6 +43,7 @@ TRIVY = re.compile(
 )
 COMMENT_START = re.compile(r"#|//|/\*")
 TOKENS = ("checkov:skip=", "bridgecrew:skip=", "cortex:skip=", "tfsec:ignore:", "trivy:ignore:")
+SECRETS = "CKV_SECRET_"  # Checkov's secrets scanner: see the module docstring
 METADATA_KEYS = {"checkov": ("skip", "comment"), "bridgecrew": ("skip", "comment"),
                  "cfn_nag": ("rules_to_suppress", "reason")}
 
@@ -86,7 +89,9 @@ def _checkov(rel: str, index: int, line: str, resources: Sequence[Resource]
     if not holding:
         return []
     reason = (match.group("reason") or "").strip().removesuffix("*/").strip()
-    ids = tuple(i for i in match.group("ids").split(",") if i)
+    ids = tuple(i for i in match.group("ids").split(",") if i and not i.startswith(SECRETS))
+    if not ids:
+        return []
     return [PeerSuppression(
         tool="checkov", ids=ids, reason=reason,
         span=Span(rel, index, match.start("token") + 1),
@@ -172,6 +177,8 @@ def metadata_suppressions(resources: Sequence[Resource]) -> list[PeerSuppression
                 continue
             for index, entry in enumerate(entries):
                 if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+                    continue
+                if entry["id"].startswith(SECRETS):
                     continue
                 reason = entry.get(reason_key)
                 found.append(PeerSuppression(
