@@ -525,7 +525,7 @@ def baseline_create(
     sys.stdout.write(f"wrote {count} finding{'s' if count != 1 else ''} to {output}\n")
 
 
-@app.command("validate-rules")
+@app.command("validate-rules", short_help="Validate rule files against the rule schema.")
 def validate_rules(
     files: Annotated[list[str], typer.Argument(help="Rule files or directories")],
 ) -> None:
@@ -560,7 +560,7 @@ def validate_rules(
     sys.stdout.write(f"{count} rule file{'s' if count != 1 else ''} valid\n")
 
 
-@app.command("test-rules")
+@app.command("test-rules", short_help="Run each rule's annotated fixtures.")
 def test_rules(
     directory: Annotated[
         str,

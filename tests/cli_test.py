@@ -368,3 +368,7 @@ def test_help_shows_every_default_and_full_option_names_at_80_columns(
     declared = {name for param in command.params for name in param.opts if name.startswith("--")}
     assert declared <= set(options), declared - set(options)
     assert "…" not in out
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "..." not in out  # no command's summary is cut either
+    assert "--version" in out
