@@ -115,8 +115,8 @@ def repository_relative(result: ScanResult) -> ScanResult:
     return dataclasses.replace(
         result,
         root=directory,
-        findings=[_finding(f, span) for f in result.findings],
-        unknown_verdicts=[_verdict(v, span) for v in result.unknown_verdicts],
+        findings=[_finding(f, span, move) for f in result.findings],
+        unknown_verdicts=[_verdict(v, span, move) for v in result.unknown_verdicts],
         unknowns=[_unknown(u, span) for u in result.unknowns],
         files=[move(f) for f in result.files],
         stale_baseline=[dataclasses.replace(e, file=move(e.file)) for e in result.stale_baseline],
@@ -124,10 +124,12 @@ def repository_relative(result: ScanResult) -> ScanResult:
     )
 
 
-def _finding(finding: Finding, span: Callable[[Span], Span]) -> Finding:
+def _finding(finding: Finding, span: Callable[[Span], Span],
+             move: Callable[[str], str]) -> Finding:
     return dataclasses.replace(
         finding,
         span=span(finding.span),
+        root=move(finding.root),  # a unit is a path too: its root module or template
         related=tuple(dataclasses.replace(r, span=span(r.span)) for r in finding.related),
         fingerprint=fingerprint_of(finding),
     )
@@ -139,8 +141,9 @@ def _unknown(unknown: Unknown, span: Callable[[Span], Span]) -> Unknown:
     return dataclasses.replace(unknown, span=span(unknown.span))
 
 
-def _verdict(verdict: UnknownVerdict, span: Callable[[Span], Span]) -> UnknownVerdict:
-    return dataclasses.replace(verdict, span=span(verdict.span),
+def _verdict(verdict: UnknownVerdict, span: Callable[[Span], Span],
+             move: Callable[[str], str]) -> UnknownVerdict:
+    return dataclasses.replace(verdict, span=span(verdict.span), root=move(verdict.root),
                                unknowns=tuple(_unknown(u, span) for u in verdict.unknowns))
 
 
@@ -170,6 +173,7 @@ def _resource(resource: Resource, span: Callable[[Span], Span],
     return dataclasses.replace(
         resource,
         file=move(resource.file),
+        unit=move(resource.unit),
         spans=_Moved(resource.spans, span),
         origins=_Moved(resource.origins, spans),
     )

@@ -67,10 +67,13 @@ def test_a_changed_local_reports_the_instance_it_reaches(tmp_path: pathlib.Path)
     assert changed(tmp_path, "locals.tf") == {("IAC0101", "main.tf")}
 
 
-def test_a_changed_module_argument_reports_the_instance_in_the_module(
+def test_a_value_passed_into_a_module_is_reported_when_its_source_changes(
         tmp_path: pathlib.Path) -> None:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "main.tf").write_text('variable "tokens" {}\n' + MAIN % "var.tokens")
     (tmp_path / "main.tf").write_text(
-        'module "app" {\n  source = "./app"\n  tokens = "optional"\n}\n')
-    assert changed(tmp_path, "main.tf") == {("IAC0101", "app/main.tf")}
+        'module "app" {\n  source = "./app"\n  tokens = var.tokens\n}\n')
+    (tmp_path / "variables.tf").write_text(VARIABLES.replace("required", "optional"))
+    # reported where the value enters the module (the call's argument in main.tf)
+    assert changed(tmp_path, "variables.tf") == {("IAC0101", "main.tf")}
+    assert changed(tmp_path, "main.tf") == {("IAC0101", "main.tf")}

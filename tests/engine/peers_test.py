@@ -19,6 +19,7 @@ def test_checkov_several_ids_reason_and_block_comment() -> None:
     assert found.ids == ("CKV_AWS_79", "CKV_AWS_8")
     assert found.reason == "old agent"
     assert found.resources == ("aws_instance.a",)
+    assert found.applies_to == (1,)  # the block's header: every root using the block
     assert found.text == "checkov:skip=CKV_AWS_79,CKV_AWS_8"
 
 
@@ -52,17 +53,13 @@ def test_trivy_and_tfsec_several_on_a_line_stacked_above_a_block() -> None:
 
 
 def test_trivy_trailing_covers_its_line_and_above_a_module_its_resources() -> None:
-    resources = [resource("module.db", 2, 4, kind="module"),
-                 resource("module.db.aws_instance.x", 1, 2, module="module.db"),
-                 resource("module.db.module.inner.aws_instance.y", 1, 2,
-                          module="module.db.module.inner"),
-                 resource("aws_instance.other", 5, 6)]
+    resources = [resource("module.db", 2, 4, kind="module"), resource("aws_instance.other", 5, 6)]
     text = "# trivy:ignore:AWS-0028\nmodule {\n  x = 1 # trivy:ignore:AWS-0028\n}\n"
-    above, trailing = comment_suppressions("main.tf", text, resources[:1], resources)
-    assert above.resources == ("module.db", "module.db.aws_instance.x",
-                               "module.db.module.inner.aws_instance.y")
+    above, trailing = comment_suppressions("main.tf", text, resources)
+    assert above.modules == ("module.db",)
+    assert above.resources == ()
     assert trailing.applies_to == (3,)
-    assert trailing.resources == ()
+    assert trailing.resources == trailing.modules == ()
 
 
 def test_scoped_trivy_ignores_and_tokens_outside_comments_are_not_taken() -> None:

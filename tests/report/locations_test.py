@@ -60,7 +60,8 @@ def _result(root: pathlib.Path) -> ScanResult:
 
     finding = Finding("IAC0101", "imds-v1-allowed", "imds-tokens", Severity.ERROR, "m",
                       Span("repo/infra/main.tf", 5), address="aws_instance.web",
-                      related=(Related(Span("repo/infra/variables.tf", 2), "from here"),))
+                      related=(Related(Span("repo/infra/variables.tf", 2), "from here"),),
+                      root="repo/infra")
     return ScanResult(root=root, findings=[finding], files=["repo/infra/main.tf"])
 
 
@@ -74,6 +75,7 @@ def test_run_from_the_parent_paths_are_relative_to_the_repository_below(
     [finding] = moved.findings
     assert finding.span.file == "infra/main.tf"
     assert finding.related[0].span.file == "infra/variables.tf"
+    assert finding.root == "infra"  # the unit (root module) is a path as well
     assert finding.fingerprint == fingerprint_of(original.findings[0])  # identity kept
     assert moved.files == ["infra/main.tf"]
 
