@@ -290,7 +290,9 @@ def check(
             f"{'y no longer occurs' if len(result.stale_baseline) == 1 else 'ies no longer occur'}"
             " (re-create the baseline to drop them):\n"
         )
-        for entry in result.stale_baseline:
+        from linter.report.locations import repository_relative
+
+        for entry in repository_relative(result).stale_baseline:  # paths as in the reports
             sys.stderr.write(f"  {entry.rule} {entry.resource} ({entry.file})\n")
     raise typer.Exit(EXIT_CLEAN if exit_zero else exit_code(result.findings, options.fail_on))
 
