@@ -75,6 +75,9 @@ class Unknown:
     # the structure behind an unknown *string* when only parts of it are unknown, e.g. the
     # object given to ``jsonencode({... Resource = var.arn ...})`` with Unknowns inside
     partial: Any = field(default=None, compare=False, hash=False, repr=False)
+    # where the value is read at deploy time, when the code says so: an SSM parameter
+    # (``ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64``)
+    resolved_from: str = field(default="", compare=False, hash=False, repr=False)
 
     def __bool__(self) -> bool:  # guard against accidental truthiness checks
         raise TypeError("the truth value of an Unknown is unknown; check isinstance first")

@@ -15,6 +15,7 @@ from linter.checks.context import RuleContext, details_schema
 from linter.graph.identity import (
     launched_by_text,
     launched_only_by_eks,
+    maybe_only_eks,
     profile_of,
     roles_of,
 )
@@ -34,6 +35,11 @@ def instance_without_profile(ctx: RuleContext, args: Mapping[str, Any]) -> Outco
         return Outcome.false()
     found = link.resolution
     launched_by, related = launched_by_text(ctx.graph, ctx.resource)
+    eks_maybe = maybe_only_eks(ctx.graph, resource) if resource.type in TEMPLATE_TYPES else None
+    if found.status is Status.ABSENT and eks_maybe is not None:
+        # used by an EKS node group (which attaches the node role) if its launch template
+        # block exists, otherwise by nothing: which one is not known
+        return Outcome.unknown(eks_maybe)
     if found.status is Status.ABSENT:
         via = f", nor does its launch template {link.holder.address}" if link.via else ""
         details = {"reason": f"sets no IAM instance profile{via}", "launched_by": launched_by}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from linter.graph.imds import allowed_hop_limit, effective_imds
+from linter.graph.imds import NOT_KNOWN_V2_ONLY, allowed_hop_limit, effective_imds
 from linter.model import Unknown
 from linter.options import HopLimitException, ScanOptions
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
@@ -55,7 +55,7 @@ def test_account_defaults_resource_then_option_then_platform() -> None:
     assert (found.hop_limit.value, found.hop_limit.source) == (
         2, "account default, from the scan options")
     found = effective_imds(graph_of(instance), instance, NONE)
-    assert (found.tokens.value, found.tokens.source) == ("optional", "EC2 default")
+    assert (found.tokens.value, found.tokens.source) == ("optional", NOT_KNOWN_V2_ONLY)
 
 
 def test_template_settings_beat_account_defaults() -> None:

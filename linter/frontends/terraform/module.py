@@ -12,7 +12,8 @@ would, into ``Resource``s with values, spans, origins and reference edges.
   ``.terraform/modules/modules.json`` when ``terraform init`` has run, else the module call is
   a ``module`` Resource (its evaluated arguments) plus an IAC0004 note naming the source.
 * A reference to another resource's configured attribute resolves to its value; one that is not
-  configured is Unknown (not known before apply). Every reference, known or not, is an edge.
+  configured (or configured as null: the provider computes it) is Unknown carrying the
+  reference (not known before apply). Every reference, known or not, is an edge.
 """
 
 from __future__ import annotations
@@ -616,6 +617,12 @@ class ResourceInstance(Instance):
         result = self.member(name)
         if result is None:
             return Unknown(f"{self.address}.{name}", "not known before apply", span,
+                           (self.address,))
+        if result.value is None:
+            # configured as null (``name = null`` beside ``name_prefix``): the provider
+            # computes it at apply, so the reference is unknown, never null (and keeps its ref)
+            return Unknown(f"{self.address}.{name}", "set to null in the configuration: "
+                           "computed by the provider, not known before apply", span,
                            (self.address,))
         if isinstance(result.value, Unknown):
             return with_ref(result.value, self.address)

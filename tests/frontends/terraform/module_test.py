@@ -222,6 +222,27 @@ def test_null_attributes_are_unset(tmp_path: pathlib.Path) -> None:
     assert "iam_instance_profile" not in resource(result, "aws_instance.i").attributes
 
 
+def test_reference_to_an_attribute_configured_as_null_is_unknown_with_its_ref(
+        tmp_path: pathlib.Path) -> None:
+    # terraform-aws-modules: name = null beside name_prefix; the provider computes the name
+    result = run(tmp_path, {"main.tf": """
+        resource "aws_iam_role" "this" {
+          count       = 1
+          name        = null
+          name_prefix = "web-"
+        }
+        resource "aws_iam_instance_profile" "this" {
+          role = aws_iam_role.this[0].name
+        }
+    """})
+    role = resource(result, "aws_iam_instance_profile.this").attributes["role"]
+    assert isinstance(role, Unknown)
+    assert role.refs == ("aws_iam_role.this[0]",)
+    assert "null" in role.reason
+    assert ("aws_iam_role.this[0]", "reference", "name") in edges_from(
+        result.edges, "aws_iam_instance_profile.this")
+
+
 def test_reference_cycle_between_resources_is_unknown(tmp_path: pathlib.Path) -> None:
     result = run(tmp_path, {"main.tf": """
         resource "a" "x" {
