@@ -20,8 +20,9 @@ resolves at launch. An image counts as AL2023 when it is
   selects AL2023 AMIs only (names starting ``al2023-ami-``: standard, minimal, ECS-optimized).
 
 Anything else (an AMI id, a mapping, a parameter or data source of another image, EKS-optimized
-AL2023 images, whose registration is not documented) is not known to require IMDSv2. A deploy-time override of a parameter can change the image: the message says
-which parameter the verdict relies on.
+AL2023 images, whose registration is not documented) is not known to require IMDSv2. A
+deploy-time override of a parameter can change the image: the message says which parameter the
+verdict relies on.
 """
 
 from __future__ import annotations

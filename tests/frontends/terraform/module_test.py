@@ -331,3 +331,27 @@ def test_broken_file_still_evaluates_the_rest(tmp_path: pathlib.Path) -> None:
     })
     assert "aws_instance.i" in addresses(result)
     assert any(f.rule_id == "IAC0001" for f in result.findings)
+
+
+def test_a_dynamic_block_with_unknown_for_each_keeps_the_references_of_its_content(
+        tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "custom" {
+          type = bool
+        }
+        resource "aws_launch_template" "lt" {}
+        resource "aws_eks_node_group" "g" {
+          dynamic "launch_template" {
+            for_each = var.custom ? [1] : []
+            content {
+              id      = aws_launch_template.lt.id
+              version = aws_launch_template.lt.default_version
+            }
+          }
+        }
+    """})
+    block = resource(result, "aws_eks_node_group.g").attributes["launch_template"]
+    assert isinstance(block, Unknown)
+    assert block.refs == ()  # the block is not known to exist: it names nothing for sure
+    paths = {(e.target, e.path) for e in result.edges if e.source == "aws_eks_node_group.g"}
+    assert ("aws_launch_template.lt", ("launch_template", 0, "id")) in paths
