@@ -7,7 +7,9 @@ would, into ``Resource``s with values, spans, origins and reference edges.
   attribute is evaluated when something refers to it. A cycle is an Unknown, never a crash.
 * ``count`` / ``for_each`` expand resources and module calls into instances
   (``aws_instance.web[0]``, ``module.app["k"]``); zero instances make no Resource; an unknown
-  count judges the resource once (``meta["count_unknown"]``) with an IAC0004 note.
+  count judges the resource once (``meta["count_unknown"]``) with an IAC0004 note; a map with
+  known keys expands even when its values are unknown. The resources of a module instance whose
+  call's count/for_each is unknown name it in ``meta["instances_unknown"]``.
 * Local module sources are evaluated recursively; remote ones from
   ``.terraform/modules/modules.json`` when ``terraform init`` has run, else the module call is
   a ``module`` Resource (its evaluated arguments) plus an IAC0004 note naming the source.
@@ -258,8 +260,12 @@ class ModuleInstance:
     """One instance of a module (the root, or ``module.app["k"]``): the Resolver of its names."""
 
     def __init__(self, evaluation: Evaluation, config: ModuleConfig, prefix: str, key: str,
-                 inputs: InputSource, ancestors: tuple[str, ...]) -> None:
+                 inputs: InputSource, ancestors: tuple[str, ...],
+                 collapsed: tuple[str, ...] = ()) -> None:
         self.evaluation = evaluation
+        # module calls on the way here whose count/for_each is unknown: this one instance
+        # stands for all of theirs
+        self.collapsed = collapsed
         self.config = config
         self.prefix = prefix
         self.key = key  # the module path in modules.json ("app.db"), "" for the root
@@ -483,7 +489,10 @@ class Node:
         trace = Trace()
         value = evaluate(attribute.expr, self.module.context(None, trace))
         unknowns = list(iter_unknowns(value))
-        if unknowns:
+        # a map with known keys tells the instances apart even when values are unknown (as
+        # Terraform requires only the keys): each instance gets its own each.value
+        keys_known = count is None and type(value) is dict
+        if unknowns and not keys_known:
             cause = derive_unknown(attribute.expr.text, attribute.expr.span, unknowns)
             return self._unknown_expansion(attribute, cause, trace)
         try:
@@ -710,8 +719,11 @@ class ModuleCallInstance(Instance):
             if config is None:
                 return None
             parent = self.node.module
+            collapsed = parent.collapsed + (
+                (self.node.address,) if self.node.expansion().mode == "unknown" else ())
             self._child = ModuleInstance(parent.evaluation, config, self.address, self.node.key,
-                                         self.inputs, (*parent.ancestors, config.directory))
+                                         self.inputs, (*parent.ancestors, config.directory),
+                                         collapsed)
         return self._child
 
     def get_attr(self, name: str, ctx: Context, span: Span | None) -> Value:
@@ -789,10 +801,16 @@ class Emitter:
 
     def _meta(self, instance: Instance, expansion: Expansion) -> dict[str, Value]:
         meta: dict[str, Value] = {"header": instance.node.block.header}
+        collapsed = list(instance.node.module.collapsed)
         if expansion.mode == "unknown":
             meta["count_unknown"] = True
+            collapsed.append(instance.node.address)
         elif instance.key is not None:
             meta["index"] = instance.key
+        if collapsed:
+            # the resources and module calls whose instances cannot be told apart: one
+            # verdict here stands for all of them (reports say so)
+            meta["instances_unknown"] = collapsed
         return meta
 
     def _resource(self, instance: ResourceInstance, expansion: Expansion) -> None:

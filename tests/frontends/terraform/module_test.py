@@ -355,3 +355,54 @@ def test_a_dynamic_block_with_unknown_for_each_keeps_the_references_of_its_conte
     assert block.refs == ()  # the block is not known to exist: it names nothing for sure
     paths = {(e.target, e.path) for e in result.edges if e.source == "aws_eks_node_group.g"}
     assert ("aws_launch_template.lt", ("launch_template", 0, "id")) in paths
+
+
+def test_for_each_over_a_map_with_known_keys_and_unknown_values_expands(
+        tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "subnet" {
+          type = string
+        }
+        module "app" {
+          source   = "./app"
+          for_each = { one = var.subnet, two = "subnet-2" }
+          subnet   = each.value
+        }
+    """, "app/main.tf": """
+        variable "subnet" {}
+        resource "aws_instance" "this" {
+          subnet_id = var.subnet
+        }
+    """})
+    one = resource(result, 'module.app["one"].aws_instance.this')
+    two = resource(result, 'module.app["two"].aws_instance.this')
+    assert isinstance(one.attributes["subnet_id"], Unknown)
+    assert two.attributes["subnet_id"] == "subnet-2"
+    assert "instances_unknown" not in one.meta
+
+
+def test_module_instances_that_cannot_be_told_apart_are_named_on_its_resources(
+        tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "names" {
+          type = list(string)
+        }
+        module "app" {
+          source   = "./app"
+          for_each = toset(var.names)
+        }
+    """, "app/main.tf": """
+        resource "aws_instance" "this" {
+          count = 1
+        }
+        resource "aws_instance" "many" {
+          count = length(var.unknown)
+        }
+        variable "unknown" {
+          type = list(string)
+        }
+    """})
+    this = resource(result, "module.app.aws_instance.this[0]")
+    assert this.meta["instances_unknown"] == ["module.app"]
+    many = resource(result, "module.app.aws_instance.many")
+    assert many.meta["instances_unknown"] == ["module.app", "module.app.aws_instance.many"]
