@@ -174,6 +174,27 @@ def condition_note(resource: Resource) -> str:
     return "when condition " + " and ".join(parts)
 
 
+def scope_note(resource: Resource) -> str:
+    """What one judged resource stands for, when that is not simply itself, as a note for
+    every finding on it (the front ends say so in ``meta``):
+
+    * ``meta["judged_by_inputs"]``: a resource a registry module would create, synthesized
+      from the module call's arguments because the module is not downloaded;
+    * ``meta["instances_unknown"]``: resources and module calls whose ``count`` / ``for_each``
+      is unknown, so that one verdict stands for instances that cannot be told apart.
+    """
+    notes = []
+    judged = resource.meta.get("judged_by_inputs")
+    if isinstance(judged, str) and judged:
+        notes.append(judged)
+    collapsed = resource.meta.get("instances_unknown")
+    if isinstance(collapsed, (list, tuple)) and collapsed:
+        names = ", ".join(str(name) for name in collapsed)
+        notes.append(f"judged once for every instance of {names}: count/for_each is not "
+                     "known, so the instances cannot be told apart")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 @dataclass(frozen=True)
 class Match:
     """One value found at a rule path, with the concrete path it was found at."""

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,31 +19,14 @@ from linter.graph.identity import (
     profile_of,
     roles_of,
 )
-from linter.graph.instances import instances_note
 from linter.graph.launch import TEMPLATE_TYPES
 from linter.graph.resolve import Resolution, Status, match_literal, names_of
-from linter.model import Outcome, Related, Resource, Tri
+from linter.model import Outcome, Related, Resource
 
 # ------------------------------------------------------------- instance-without-profile
 
 
 def instance_without_profile(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    return _with_instances(ctx, _instance_without_profile(ctx))
-
-
-def profile_without_role(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
-    return _with_instances(ctx, _profile_without_role(ctx))
-
-
-def _with_instances(ctx: RuleContext, outcome: Outcome) -> Outcome:
-    """The outcome, saying when the resource stands for instances that cannot be told apart."""
-    if outcome.verdict is not Tri.TRUE:
-        return outcome
-    return dataclasses.replace(outcome, details={**outcome.details,
-                                                 "instances": instances_note(ctx.resource)})
-
-
-def _instance_without_profile(ctx: RuleContext) -> Outcome:
     resource = ctx.resource
     if resource.type in TEMPLATE_TYPES and launched_only_by_eks(ctx.graph, resource):
         return Outcome.false()  # EKS managed node groups attach the node role themselves
@@ -93,7 +75,7 @@ def _name_note(profile: Resource, role_value: object, roles: Resolution) -> str:
             "EC2 takes the profile's name, IAM policies and the console show the role's)")
 
 
-def _profile_without_role(ctx: RuleContext) -> Outcome:
+def profile_without_role(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     profile = ctx.resource
     roles = roles_of(ctx.graph, profile)
     if roles.status is Status.ABSENT:
@@ -119,5 +101,5 @@ def _profile_without_role(ctx: RuleContext) -> Outcome:
     return Outcome.false(details={"note": _name_note(profile, roles.value, roles)})
 
 
-INSTANCE_SCHEMA = details_schema("reason", "launched_by", "instances")
-PROFILE_SCHEMA = details_schema("reason", "note", "instances")
+INSTANCE_SCHEMA = details_schema("reason", "launched_by")
+PROFILE_SCHEMA = details_schema("reason", "note")

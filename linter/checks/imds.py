@@ -14,7 +14,6 @@ from typing import Any
 from linter.checks.context import RuleContext, details_schema
 from linter.graph.identity import launched_by_text
 from linter.graph.imds import EffectiveImds, Setting, allowed_hop_limit, effective_imds
-from linter.graph.instances import instances_note
 from linter.model import Outcome, Related, Unknown
 
 V1_ALLOWED, HOP_TOO_HIGH = "v1-allowed", "hop-limit-too-high"
@@ -22,7 +21,7 @@ V1_ALLOWED, HOP_TOO_HIGH = "v1-allowed", "hop-limit-too-high"
 MAX_HOP_LIMIT: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 64}
 IMDS_SCHEMA: dict[str, Any] = {
     **details_schema("tokens", "hop_limit", "endpoint", "source", "launched_by", "max",
-                     "max_reason", "context", "instances",
+                     "max_reason", "context",
                      check={"enum": [V1_ALLOWED, HOP_TOO_HIGH]}, max_hop_limit=MAX_HOP_LIMIT),
     "required": ["check"],
 }
@@ -90,7 +89,7 @@ def imds_effective(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
         "tokens": imds.tokens.describe(), "hop_limit": imds.hop_limit.describe(),
         "endpoint": imds.endpoint.describe(), "source": source, "launched_by": launched_by,
         "max": maximum, "max_reason": reason,
-        "context": f"{source}{launched_by}", "instances": instances_note(ctx.resource),
+        "context": f"{source}{launched_by}",
     }
     paths = (decisive.path,) if decisive.source == "own" and decisive.path else ()
     related = (*_setting_related(ctx, decisive, "inherits"), *launcher_related)

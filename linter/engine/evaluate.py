@@ -37,6 +37,7 @@ from linter.model import (
     UnknownVerdict,
     condition_note,
     resolve,
+    scope_note,
 )
 from linter.options import ScanOptions
 from linter.rule import RULE_RAISED, MatchBlock, Rule, tool_finding
@@ -259,7 +260,7 @@ def make_finding(
         rule_name=rule.name,
         category=rule.category,
         severity=severity,
-        message=messages.render(rule.message, values),
+        message=messages.render(rule.message, values) + scope_note(resource),
         span=span,
         address=resource.address,
         resource_type=resource.type,
