@@ -17,6 +17,7 @@ from linter.graph.identity import (
     launched_only_by_eks,
     maybe_only_eks,
     profile_of,
+    profile_paths,
     roles_of,
 )
 from linter.graph.launch import TEMPLATE_TYPES
@@ -46,7 +47,11 @@ def instance_without_profile(ctx: RuleContext, args: Mapping[str, Any]) -> Outco
         if link.via is not None:
             related = (Related(link.holder.header, "the launch template sets no instance "
                                "profile either", link.holder.address), *related)
-        return Outcome.true(details=details, related=related)
+        # a profile written as null (or left out by an argument: a module that is told not
+        # to create one) is reported where it is written
+        written = next((p for p in profile_paths(resource) if p in resource.spans), None)
+        paths = (written,) if written is not None and link.via is None else ()
+        return Outcome.true(paths=paths, details=details, related=related)
     if found.status is Status.DANGLING:
         missing = ", ".join(found.missing)
         unit = "template" if resource.type.startswith("AWS::") else "configuration"

@@ -176,6 +176,19 @@ def _own_profile(graph: Graph, resource: Resource) -> Resolution | None:
     return fallback or Resolution(Status.ABSENT)
 
 
+def profile_paths(resource: Resource) -> list[Path]:
+    """Where ``resource`` would name its instance profile (the attribute or block)."""
+    out: list[Path] = []
+    for pattern in _PROFILE_PATHS.get(resource.type, ()):
+        for cut, key in enumerate(pattern):
+            if key == "*":
+                break
+            if isinstance(key, str) and "instanceprofile" in key.replace("_", "").lower():
+                out.append(pattern[: cut + 1])
+                break
+    return list(dict.fromkeys(out))
+
+
 def profile_of(graph: Graph, workload: Resource) -> ProfileLink | None:
     """The instance profile of an instance, template, launch configuration or Spot Fleet —
     an instance without its own inherits its launch template's. None for other types."""
@@ -224,10 +237,20 @@ class RoleChain:
     role: Resource
     profile: Resource | None = None  # None for EKS node groups (node role)
     link: ProfileLink | None = None
+    # the EKS managed node group that launches from the workload (a launch template) and
+    # gives its instances the node role
+    launcher: Resource | None = None
 
     def hops(self) -> list[tuple[Resource, Path, str]]:
         """(resource, attribute path, what it is) for each hop, in order."""
         out: list[tuple[Resource, Path, str]] = []
+        if self.launcher is not None:
+            spec: Path = (("Properties", "LaunchTemplate") if self.launcher.type.startswith("AWS::")
+                          else ("launch_template",))
+            out.append((self.launcher, spec, f"launches from {self.workload.address}"))
+            out.append((self.launcher, _NODE_ROLE_PATHS.get(self.launcher.type, ()),
+                        f"node role {self.role.address}"))
+            return out
         if self.link is not None and self.link.via is not None:
             out.append((self.workload, self.link.via.path,
                         f"launches from {self.link.holder.address}"
@@ -245,7 +268,8 @@ class RoleChain:
 
 def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], list[Unknown]]:
     """The roles whose credentials the instances of ``workload`` receive, with the chain that
-    leads there, and the unknowns that hide further roles."""
+    leads there, and the unknowns that hide further roles. A launch template that EKS managed
+    node groups launch from gives its instances their node roles."""
     node_role = _NODE_ROLE_PATHS.get(workload.type)
     if node_role is not None:
         found = resolve_ref(graph, workload, node_role, ROLE_TYPES)
@@ -256,6 +280,15 @@ def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], l
         return [], []
     chains: list[RoleChain] = []
     unknowns: list[Unknown] = []
+    if workload.type in TEMPLATE_TYPES:
+        for group in launchers(graph, workload):
+            path = _NODE_ROLE_PATHS.get(group.type)
+            if path is None:
+                continue
+            found = resolve_ref(graph, group, path, ROLE_TYPES)
+            if found.unknown is not None:
+                unknowns.append(found.unknown)
+            chains.extend(RoleChain(workload, role, launcher=group) for role in found.targets)
     if link.resolution.unknown is not None:
         unknowns.append(link.resolution.unknown)
     for profile in link.resolution.targets:
@@ -344,5 +377,5 @@ __all__ = [
     "PROFILE_TYPES", "ROLE_TYPES", "WORKLOAD_TYPES", "ProfileLink", "RoleChain", "addresses",
     "derive", "instance_roles", "launched_by_text", "launched_only_by_eks",
     "launchers", "lookup", "maybe_only_eks", "policy_documents", "possible_launchers",
-    "profile_of", "roles_of", "workload_roles",
+    "profile_of", "profile_paths", "roles_of", "workload_roles",
 ]

@@ -58,12 +58,14 @@ from linter.frontends.terraform.modules import (
     Manifest,
     is_local_source,
     join_dir,
+    literal_attribute,
     literal_source,
     load_config_cached,
 )
 from linter.frontends.terraform.modules import (
     local_module_dirs as _local_module_dirs,
 )
+from linter.frontends.terraform.registry import Judgement, Unjudged, judge_call, recognise
 from linter.frontends.terraform.type_constraints import ANY, TfType, convert, parse_type
 from linter.frontends.terraform.values import (
     EvalError,
@@ -770,16 +772,21 @@ class Emitter:
         for call in module.calls.values():
             expansion = self._expansion(call)
             config, reason = call.resolved()
-            if config is None and expansion.instances:
+            judgement = registry_judgement(call) if config is None else None
+            if isinstance(judgement, Unjudged):
+                reason = f"{reason}, and {judgement.reason}"
+            if config is None and expansion.instances and not isinstance(judgement, Judgement):
                 where = call.block.body.attribute("source")
                 self.evaluation.note(f"{call.address}: {reason}; its resources are not evaluated",
                                      where.span if where is not None else call.block.header)
             for instance in expansion.instances.values():
                 assert isinstance(instance, ModuleCallInstance)
-                self._module_call(instance, expansion)
+                resource, edges = self._module_call(instance, expansion)
                 child = instance.child()
                 if child is not None:
                     self.emit(child)
+                elif isinstance(judgement, Judgement):
+                    self._judged_by_inputs(judgement, resource, edges)
 
     def _expansion(self, node: Node) -> Expansion:
         expansion = node.expansion()
@@ -826,7 +833,8 @@ class Emitter:
         self._finish(instance.address, node.type, node.kind, attributes, collected, node.block,
                      node.module, meta, traces)
 
-    def _module_call(self, instance: ModuleCallInstance, expansion: Expansion) -> None:
+    def _module_call(self, instance: ModuleCallInstance, expansion: Expansion
+                     ) -> tuple[Resource, list[Edge]]:
         node = instance.node
         collected = Collected()
         attributes: dict[str, Value] = {}
@@ -850,6 +858,9 @@ class Emitter:
         config, reason = node.resolved()
         meta = self._meta(instance, expansion)
         meta.update({"source": node.source or "", "resolved": config is not None})
+        version = literal_attribute(node.block, "version")
+        if version is not None:
+            meta["version"] = version
         if config is not None:
             meta["directory"] = config.directory
         else:
@@ -857,8 +868,18 @@ class Emitter:
         traces = [*collected.traces]
         if expansion.attribute is not None:
             traces.append(((expansion.attribute.name,), expansion.trace))
-        self._finish(instance.address, "module", "module", attributes, collected, node.block,
-                     node.module, meta, traces)
+        return self._finish(instance.address, "module", "module", attributes, collected,
+                            node.block, node.module, meta, traces)
+
+    def _judged_by_inputs(self, judgement: Judgement, call: Resource,
+                          edges: list[Edge]) -> None:
+        """The resources a registry module that is not downloaded would create, from the
+        call's arguments (``linter.frontends.terraform.registry``)."""
+        synthesized = judge_call(judgement, call, edges)
+        self.result.resources.extend(synthesized.resources)
+        self.result.edges.extend(synthesized.edges)
+        for message, span in synthesized.notes:
+            self.evaluation.note(message, span)
 
     def _provider(self, module: ModuleInstance, block: Block) -> None:
         name = block.labels[0]
@@ -874,7 +895,8 @@ class Emitter:
 
     def _finish(self, address: str, type_: str, kind: str, attributes: dict[str, Value],
                 collected: Collected, block: Block, module: ModuleInstance,
-                meta: dict[str, Value], traces: list[tuple[Path, Trace]]) -> None:
+                meta: dict[str, Value], traces: list[tuple[Path, Trace]]
+                ) -> tuple[Resource, list[Edge]]:
         spans: dict[Path, Span] = {(): block.span, **collected.spans}
         resource = Resource(
             address=address, type=type_, format=Format.TERRAFORM, kind=kind,
@@ -882,8 +904,10 @@ class Emitter:
             module=module.prefix, origins=dict(collected.origins), meta=meta)
         self.result.resources.append(resource)
         self._add_unknowns(list(iter_unknowns(attributes)))
-        self.result.edges.extend(self._edges(resource, traces))
+        edges = list(self._edges(resource, traces))
+        self.result.edges.extend(edges)
         self.result.edges.extend(self._depends_on(resource, block, module))
+        return resource, edges
 
     def _edges(self, resource: Resource, traces: list[tuple[Path, Trace]]) -> Iterator[Edge]:
         seen: set[tuple[str, Path, str]] = set()
@@ -926,6 +950,13 @@ class Emitter:
                 continue
             for target in self.evaluation.instance_addresses(base):
                 yield Edge(resource.address, target, "depends_on", ("depends_on",), item.span)
+
+
+def registry_judgement(call: ModuleCallNode) -> Judgement | Unjudged | None:
+    """How the data on registry modules judges a call whose module is not available."""
+    if call.source is None or is_local_source(call.source):
+        return None
+    return recognise(call.source, literal_attribute(call.block, "version"))
 
 
 def _within(span: Span, outer: Span | None) -> bool:
