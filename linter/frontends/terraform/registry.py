@@ -43,6 +43,11 @@ from linter.frontends.terraform.values import EvalError, to_bool, to_number
 from linter.model import Edge, Format, Path, Resource, Span, Unknown
 
 DATA_FILE = "registry_modules.yaml"
+# the sources the data covers (checked against the data by a test): a call of any other module
+# never loads it
+COVERED_SOURCES = frozenset({"terraform-aws-modules/ec2-instance/aws",
+                             "terraform-aws-modules/autoscaling/aws",
+                             "terraform-aws-modules/eks/aws"})
 IMDS_KEYS = ("http_tokens", "http_put_response_hop_limit", "http_endpoint")
 # the input a call gives its image in, per synthesized type (passed through when given)
 _IMAGE_INPUTS = {"aws_instance": (("ami",), "ami"),
@@ -140,7 +145,7 @@ def recognise(source: str | None, version: str | None) -> Judgement | Unjudged |
     if not source:
         return None
     normalized, pinned = _normalize_source(source)
-    if normalized is None:
+    if normalized is None or normalized.partition("//")[0] not in COVERED_SOURCES:
         return None
     data = registry_data()
     base, _, _sub = normalized.partition("//")

@@ -7,6 +7,7 @@ import pathlib
 import pytest
 
 from linter.frontends.terraform.registry import (
+    COVERED_SOURCES,
     Judgement,
     Unjudged,
     matches,
@@ -82,6 +83,7 @@ def test_what_cannot_be_judged_says_why() -> None:
 
 def test_every_known_release_falls_in_exactly_one_entry() -> None:
     data = registry_data()
+    assert {s["source"] for s in data["sources"]} == COVERED_SOURCES
     for source in data["sources"]:
         names = [source["source"], *(f"{source['source']}//{sub}"
                                      for sub in source.get("subdirectories", ()))]
