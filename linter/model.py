@@ -195,6 +195,16 @@ def scope_note(resource: Resource) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
+def scope_related(resource: Resource) -> tuple[Related, ...]:
+    """The module call a resource judged by its inputs comes from, as a related location
+    (``meta["module_call"]`` and ``meta["module_call_span"]``)."""
+    call, span = resource.meta.get("module_call"), resource.meta.get("module_call_span")
+    if not isinstance(call, str) or not isinstance(span, Span):
+        return ()
+    return (Related(span, f"{resource.address} is what the call of {call} would create; the "
+                    "module is not downloaded, so it is judged by the call's inputs", call),)
+
+
 @dataclass(frozen=True)
 class Match:
     """One value found at a rule path, with the concrete path it was found at."""

@@ -391,7 +391,8 @@ def _emit(builder: _Builder, inputs: Inputs, note: str, out: Synthesized,
           maybe: bool = False) -> Resource:
     spans = {(): inputs.header, **builder.spans}
     meta: dict[str, Any] = {"header": inputs.header, "judged_by_inputs": note,
-                            "module_call": inputs.call.address}
+                            "module_call": inputs.call.address,
+                            "module_call_span": inputs.call.header}
     collapsed = list(inputs.call.meta.get("instances_unknown") or ())
     if maybe:
         collapsed.append(builder.address)  # created only if an unknown switch is on
