@@ -111,8 +111,15 @@ def matches(version: Version, constraint: str) -> bool:
     return True
 
 
-def _in_range(version: Version, versions: str) -> bool:
-    return matches(version, versions)
+def lower_bound(constraint: str) -> Version | None:
+    """The lowest version a constraint admits when it names one (``~> 21.26`` → 21.26.0)."""
+    bounds = []
+    for part in (p.strip() for p in constraint.split(",")):
+        found = _CONSTRAINT.match(part)
+        if found is not None and (found.group(1) or "=") in ("~>", ">=", "=", ">"):
+            major, minor, patch = [*(int(d) for d in found.group(2).split(".")), 0, 0][:3]
+            bounds.append((major, minor, patch))
+    return max(bounds) if bounds else None
 
 
 # ---------------------------------------------------------------- recognising a call
@@ -165,13 +172,20 @@ def recognise(source: str | None, version: str | None) -> Judgement | Unjudged |
         chosen, how = releases[-1], "the newest known release (the call has no version)"
     else:
         fitting = [r for r in releases if matches(r, version)]
+        lowest = lower_bound(version)
         if fitting:
             chosen, how = fitting[-1], f'the newest known release matching "{version}"'
+        elif lowest is not None and lowest > releases[-1] and matches(lowest, version):
+            # newer than the data (which stops at its snapshot): the range that holds the
+            # constraint's lowest release, if the data has one
+            chosen = lowest
+            how = (f'"{version}" asks for releases newer than the newest iaclint knows '
+                   f"({_show(releases[-1])}): judged as {_show(lowest)}")
         else:
             return Unjudged(f"no release of {base} known to iaclint matches version "
                             f"{version!r}")
     assert chosen is not None
-    entry = next((e for e in entries if _in_range(chosen, e["versions"])), None)
+    entry = next((e for e in entries if matches(chosen, e["versions"])), None)
     if entry is None:
         return Unjudged(f"{normalized} {_show(chosen)} is not modelled by iaclint")
     if entry.get("coverage") == "partial":

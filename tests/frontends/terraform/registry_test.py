@@ -67,6 +67,16 @@ def test_sources_in_the_forms_real_code_uses(source: str, version: str | None,
     assert found.entry["id"] == entry
 
 
+def test_a_release_newer_than_the_data_is_judged_by_the_range_that_holds_it() -> None:
+    newer = recognise("terraform-aws-modules/eks/aws", "~> 21.26")
+    assert isinstance(newer, Judgement)
+    assert (newer.version, newer.entry["id"]) == ("21.26.0", "eks-root-21")
+    assert "newer than the newest iaclint knows" in newer.how
+    exact = recognise("terraform-aws-modules/ec2-instance/aws", "6.4.1")
+    assert isinstance(exact, Judgement)
+    assert exact.entry["id"] == "ec2-instance-6"
+
+
 def test_what_cannot_be_judged_says_why() -> None:
     assert recognise("terraform-aws-modules/vpc/aws", "~> 5.0") is None
     assert recognise("example-corp/web/aws", None) is None
@@ -77,6 +87,8 @@ def test_what_cannot_be_judged_says_why() -> None:
     assert "not a release tag" in commit.reason
     future = recognise("terraform-aws-modules/ec2-instance/aws", "~> 99.0")
     assert isinstance(future, Unjudged)
+    typo = recognise("terraform-aws-modules/ec2-instance/aws", "~> 0.9")
+    assert isinstance(typo, Unjudged)
     partial = recognise("terraform-aws-modules/eks/aws", "~> 17.0")
     assert isinstance(partial, Unjudged)
 
