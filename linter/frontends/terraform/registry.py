@@ -229,7 +229,10 @@ class Inputs:
     address: str  # the module instance the synthesized resources belong to
 
     def has(self, name: str) -> bool:
-        return name in self.values
+        """Given by the call, even as null (a null argument is left out of the attributes
+        but keeps its span)."""
+        return name in self.values or (
+            name in self.paths and self.paths[name] in self.call.spans)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
@@ -306,7 +309,9 @@ def judge_call(judgement: Judgement, call: Resource, call_edges: list[Edge]) -> 
     """The resources a module call would create, as far as the rules need them."""
     out = Synthesized()
     entry = judgement.entry
-    base = Inputs(call, dict(call.attributes), {name: (name,) for name in call.attributes},
+    written = {path[0] for path in call.spans if len(path) == 1 and isinstance(path[0], str)}
+    base = Inputs(call, dict(call.attributes),
+                  {name: (name,) for name in {*call.attributes, *written}},
                   call.header, call.address)
     note = judgement.describe(call.address)
     if "maps" in entry:
@@ -462,8 +467,10 @@ def _imds(spec: Mapping[str, Any], inputs: Inputs, builder: _Builder, out: Synth
         if when == "default":
             value = copy.deepcopy(spec.get("default"))
         elif when == "invalid":
-            out.notes.append((f"{name} = null makes terraform plan fail for this release of the "
-                              "module", inputs.span(name) or inputs.header))
+            reason = f"{name} = null makes terraform plan fail for this release of the module"
+            out.notes.append((reason, inputs.span(name) or inputs.header))
+            builder.attributes["metadata_options"] = Unknown(f"{name} = null", reason,
+                                                             inputs.span(name))
             return
         else:
             return

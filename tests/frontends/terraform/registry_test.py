@@ -224,3 +224,25 @@ def test_eks_node_group_maps_become_sub_module_calls(tmp_path: pathlib.Path) -> 
          "http_endpoint": "enabled"}]
     assert isinstance(found[f"{gpu}.aws_launch_template.this"].attributes[
         "iam_instance_profile"][0]["arn"], Unknown)
+
+
+def test_an_argument_given_as_null(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        module "v6" {
+          source           = "terraform-aws-modules/ec2-instance/aws"
+          version          = "~> 6.0"
+          metadata_options = null
+        }
+        module "asg" {
+          source           = "terraform-aws-modules/autoscaling/aws"
+          version          = "~> 6.0"
+          metadata_options = null
+        }
+    """})
+    found = synthesized(result)
+    # object-typed v6 input: null drops the block (the EC2 default applies)
+    assert "metadata_options" not in found["module.v6.aws_instance.this"].attributes
+    # autoscaling 6.x: length(null) fails the plan: unknown, with a note
+    options = found["module.asg.aws_launch_template.this"].attributes["metadata_options"]
+    assert isinstance(options, Unknown)
+    assert any("terraform plan fail" in f.message for f in result.findings)
