@@ -75,6 +75,9 @@ class Unknown:
     # the structure behind an unknown *string* when only parts of it are unknown, e.g. the
     # object given to ``jsonencode({... Resource = var.arn ...})`` with Unknowns inside
     partial: Any = field(default=None, compare=False, hash=False, repr=False)
+    # where the value is read at deploy time, when the code says so: an SSM parameter
+    # (``ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64``)
+    resolved_from: str = field(default="", compare=False, hash=False, repr=False)
 
     def __bool__(self) -> bool:  # guard against accidental truthiness checks
         raise TypeError("the truth value of an Unknown is unknown; check isinstance first")
@@ -169,6 +172,37 @@ def condition_note(resource: Resource) -> str:
         return ""
     parts = [f"{name} is {'true' if value else 'false'}" for name, value in values.items()]
     return "when condition " + " and ".join(parts)
+
+
+def scope_note(resource: Resource) -> str:
+    """What one judged resource stands for, when that is not simply itself, as a note for
+    every finding on it (the front ends say so in ``meta``):
+
+    * ``meta["judged_by_inputs"]``: a resource a registry module would create, synthesized
+      from the module call's arguments because the module is not downloaded;
+    * ``meta["instances_unknown"]``: resources and module calls whose ``count`` / ``for_each``
+      is unknown, so that one verdict stands for instances that cannot be told apart.
+    """
+    notes = []
+    judged = resource.meta.get("judged_by_inputs")
+    if isinstance(judged, str) and judged:
+        notes.append(judged)
+    collapsed = resource.meta.get("instances_unknown")
+    if isinstance(collapsed, (list, tuple)) and collapsed:
+        names = ", ".join(str(name) for name in collapsed)
+        notes.append(f"judged once for every instance of {names}: count/for_each is not "
+                     "known, so the instances cannot be told apart")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def scope_related(resource: Resource) -> tuple[Related, ...]:
+    """The module call a resource judged by its inputs comes from, as a related location
+    (``meta["module_call"]`` and ``meta["module_call_span"]``)."""
+    call, span = resource.meta.get("module_call"), resource.meta.get("module_call_span")
+    if not isinstance(call, str) or not isinstance(span, Span):
+        return ()
+    return (Related(span, f"{resource.address} is what the call of {call} would create; the "
+                    "module is not downloaded, so it is judged by the call's inputs", call),)
 
 
 @dataclass(frozen=True)

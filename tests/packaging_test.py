@@ -31,4 +31,5 @@ def test_wheel_contains_every_rule_and_schema(tmp_path: pathlib.Path) -> None:
     assert "linter/config/config.schema.json" in names
     assert "linter/report/json-output.schema.json" in names
     assert "linter/iam/data/aws_managed_policies.json" in names
+    assert "linter/frontends/terraform/data/registry_modules.yaml" in names
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)

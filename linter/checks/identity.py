@@ -15,7 +15,9 @@ from linter.checks.context import RuleContext, details_schema
 from linter.graph.identity import (
     launched_by_text,
     launched_only_by_eks,
+    maybe_only_eks,
     profile_of,
+    profile_paths,
     roles_of,
 )
 from linter.graph.launch import TEMPLATE_TYPES
@@ -34,13 +36,22 @@ def instance_without_profile(ctx: RuleContext, args: Mapping[str, Any]) -> Outco
         return Outcome.false()
     found = link.resolution
     launched_by, related = launched_by_text(ctx.graph, ctx.resource)
+    eks_maybe = maybe_only_eks(ctx.graph, resource) if resource.type in TEMPLATE_TYPES else None
+    if found.status is Status.ABSENT and eks_maybe is not None:
+        # used by an EKS node group (which attaches the node role) if its launch template
+        # block exists, otherwise by nothing: which one is not known
+        return Outcome.unknown(eks_maybe)
     if found.status is Status.ABSENT:
         via = f", nor does its launch template {link.holder.address}" if link.via else ""
         details = {"reason": f"sets no IAM instance profile{via}", "launched_by": launched_by}
         if link.via is not None:
             related = (Related(link.holder.header, "the launch template sets no instance "
                                "profile either", link.holder.address), *related)
-        return Outcome.true(details=details, related=related)
+        # a profile written as null (or left out by an argument: a module that is told not
+        # to create one) is reported where it is written
+        written = next((p for p in profile_paths(resource) if p in resource.spans), None)
+        paths = (written,) if written is not None and link.via is None else ()
+        return Outcome.true(paths=paths, details=details, related=related)
     if found.status is Status.DANGLING:
         missing = ", ".join(found.missing)
         unit = "template" if resource.type.startswith("AWS::") else "configuration"

@@ -45,7 +45,8 @@ def _v1_verdict(imds: EffectiveImds) -> tuple[str, list[Unknown]]:
     endpoint, tokens = imds.endpoint.value, imds.tokens.value
     if endpoint == "disabled" or tokens == "required":
         return "false", []
-    unknowns = [u for u in (imds.endpoint.unknown, imds.tokens.unknown) if u is not None]
+    unknowns = list(dict.fromkeys(u for u in (imds.endpoint.unknown, imds.tokens.unknown)
+                                  if u is not None))
     return ("unknown", unknowns) if unknowns else ("true", [])
 
 

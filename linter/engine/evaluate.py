@@ -37,6 +37,8 @@ from linter.model import (
     UnknownVerdict,
     condition_note,
     resolve,
+    scope_note,
+    scope_related,
 )
 from linter.options import ScanOptions
 from linter.rule import RULE_RAISED, MatchBlock, Rule, tool_finding
@@ -245,6 +247,7 @@ def make_finding(
         if not (origin.file == span.file and origin.start_line <= span.start_line
                 and span.end_line <= origin.end_line):  # not the place the finding is
             related.append(Related(origin, "the value comes from here", resource.address))
+    related.extend(scope_related(resource))
     properties: dict[str, Any] = {}
     if path:
         properties["path"] = normalized_path(path)
@@ -260,7 +263,7 @@ def make_finding(
         rule_name=rule.name,
         category=rule.category,
         severity=severity,
-        message=messages.render(rule.message, values),
+        message=messages.render(rule.message, values) + scope_note(resource),
         span=span,
         address=resource.address,
         resource_type=resource.type,

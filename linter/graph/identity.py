@@ -3,17 +3,19 @@
 ``derive(graph)`` adds derived edges to a built graph. The pipeline calls it once, right after
 ``build``; everything after (checks, reports) reads a derived graph:
 
-==========================  =====================================================================
-kind                        from → to
-==========================  =====================================================================
-``launch_template``         instance / Auto Scaling group / EKS node group / fleet → template
-``launch_configuration``    Auto Scaling group → launch configuration
-``instance_profile``        instance / template / launch configuration / fleet → profile
-``role``                    instance profile → role; EKS node group → node role
-``policy``                  role → another resource holding or attaching a policy that reaches
-                            it (``path``: the document's or the managed policy ARN's path there;
-                            ``attribute``: the IAM model's label of the document)
-==========================  =====================================================================
+==============================  ==================================================================
+kind                            from → to
+==============================  ==================================================================
+``launch_template``             instance / Auto Scaling group / EKS node group / fleet → template
+``possible_launch_template``    the same through a block that may not exist (a dynamic block whose
+                                ``for_each`` is unknown): never counted as a launcher
+``launch_configuration``        Auto Scaling group → launch configuration
+``instance_profile``            instance / template / launch configuration / fleet → profile
+``role``                        instance profile → role; EKS node group → node role
+``policy``                      role → another resource holding or attaching a policy that reaches
+                                it (``path``: the document's or the managed policy ARN's path there;
+                                ``attribute``: the IAM model's label of the document)
+==============================  ==================================================================
 
 Query functions (plain, over the graph): ``launchers``, ``profile_of``, ``roles_of``,
 ``workload_roles``, ``policy_documents``. Effective metadata options are in
@@ -36,12 +38,15 @@ from linter.graph.launch import (
     expand,
     launch_specs,
     template_of,
+    unknown_blocks,
+    unknown_resolution,
 )
 from linter.graph.policies import policies_of
 from linter.graph.resolve import Resolution, Status, lookup, resolve_ref
 from linter.iam.policy import PolicyDocument
 from linter.model import Edge, Path, Related, Resource, Unknown
 
+POSSIBLE_LAUNCH_TEMPLATE = "possible_launch_template"
 PROFILE_TYPES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
 ROLE_TYPES = ("aws_iam_role", "AWS::IAM::Role")
 # everything whose instances get credentials from an instance profile or a node role
@@ -91,6 +96,30 @@ def launched_only_by_eks(graph: Graph, template: Resource) -> bool:
     return bool(found) and all(r.type in EKS_NODE_GROUP_TYPES for r in found)
 
 
+def possible_launchers(graph: Graph, template: Resource) -> list[Resource]:
+    """Resources that launch from ``template`` if a block whose existence is unknown exists
+    (a ``dynamic "launch_template"`` with an unknown ``for_each``), in address order."""
+    seen = {r.address: r for r in graph.sources(template.address, POSSIBLE_LAUNCH_TEMPLATE)}
+    return [seen[a] for a in sorted(seen)]
+
+
+def maybe_only_eks(graph: Graph, template: Resource) -> Unknown | None:
+    """Why it is unknown whether ``template`` is used only by EKS managed node groups: it
+    has no definite launcher, and every possible one is a node group whose launch template
+    block may not exist. None when that is not the situation."""
+    if launchers(graph, template):
+        return None
+    possible = possible_launchers(graph, template)
+    if not possible or any(r.type not in EKS_NODE_GROUP_TYPES for r in possible):
+        return None
+    for group in possible:
+        for spec in launch_specs(graph, group):
+            if spec.maybe and spec.target.unknown is not None and template.address in (
+                    r.address for r in spec.target.candidates):
+                return spec.target.unknown
+    return None
+
+
 def launched_by_text(graph: Graph, template: Resource) -> tuple[str, tuple[Related, ...]]:
     """"; launched by X, Y" for a template or launch configuration with launchers, and a
     related location at each launcher's specification ("" and () otherwise)."""
@@ -138,7 +167,26 @@ def _own_profile(graph: Graph, resource: Resource) -> Resolution | None:
                 return found
             if found.status is not Status.ABSENT and fallback is None:
                 fallback = found
+    if fallback is None:
+        # a profile block that may or may not exist (dynamic, unknown for_each) is unknown,
+        # not absent
+        for pattern in patterns:
+            for path, unknown in unknown_blocks(resource.attributes, pattern):
+                return unknown_resolution(graph, resource, path, unknown, PROFILE_TYPES)
     return fallback or Resolution(Status.ABSENT)
+
+
+def profile_paths(resource: Resource) -> list[Path]:
+    """Where ``resource`` would name its instance profile (the attribute or block)."""
+    out: list[Path] = []
+    for pattern in _PROFILE_PATHS.get(resource.type, ()):
+        for cut, key in enumerate(pattern):
+            if key == "*":
+                break
+            if isinstance(key, str) and "instanceprofile" in key.replace("_", "").lower():
+                out.append(pattern[: cut + 1])
+                break
+    return list(dict.fromkeys(out))
 
 
 def profile_of(graph: Graph, workload: Resource) -> ProfileLink | None:
@@ -156,11 +204,14 @@ def profile_of(graph: Graph, workload: Resource) -> ProfileLink | None:
         template = spec.target.targets[0]
         inherited = _own_profile(graph, template) or Resolution(Status.ABSENT)
         return ProfileLink(inherited, template, spec)
-    unknown = Unknown(
-        _describe_value(spec.target.value),
-        "the launch template is not in this scan, so its instance profile is unknown",
-        spec.target.span,
-        spec.target.unknown.refs if spec.target.unknown is not None else ())
+    if spec.target.status is Status.UNKNOWN and spec.target.unknown is not None:
+        unknown = spec.target.unknown  # which template, if any, is not known
+    else:
+        unknown = Unknown(
+            _describe_value(spec.target.value),
+            "the launch template is not in this scan, so its instance profile is unknown",
+            spec.target.span,
+            spec.target.unknown.refs if spec.target.unknown is not None else ())
     return ProfileLink(Resolution(Status.UNKNOWN, value=unknown, unknown=unknown), workload, spec)
 
 
@@ -186,10 +237,20 @@ class RoleChain:
     role: Resource
     profile: Resource | None = None  # None for EKS node groups (node role)
     link: ProfileLink | None = None
+    # the EKS managed node group that launches from the workload (a launch template) and
+    # gives its instances the node role
+    launcher: Resource | None = None
 
     def hops(self) -> list[tuple[Resource, Path, str]]:
         """(resource, attribute path, what it is) for each hop, in order."""
         out: list[tuple[Resource, Path, str]] = []
+        if self.launcher is not None:
+            spec: Path = (("Properties", "LaunchTemplate") if self.launcher.type.startswith("AWS::")
+                          else ("launch_template",))
+            out.append((self.launcher, spec, f"launches from {self.workload.address}"))
+            out.append((self.launcher, _NODE_ROLE_PATHS.get(self.launcher.type, ()),
+                        f"node role {self.role.address}"))
+            return out
         if self.link is not None and self.link.via is not None:
             out.append((self.workload, self.link.via.path,
                         f"launches from {self.link.holder.address}"
@@ -207,7 +268,8 @@ class RoleChain:
 
 def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], list[Unknown]]:
     """The roles whose credentials the instances of ``workload`` receive, with the chain that
-    leads there, and the unknowns that hide further roles."""
+    leads there, and the unknowns that hide further roles. A launch template that EKS managed
+    node groups launch from gives its instances their node roles."""
     node_role = _NODE_ROLE_PATHS.get(workload.type)
     if node_role is not None:
         found = resolve_ref(graph, workload, node_role, ROLE_TYPES)
@@ -218,6 +280,15 @@ def workload_roles(graph: Graph, workload: Resource) -> tuple[list[RoleChain], l
         return [], []
     chains: list[RoleChain] = []
     unknowns: list[Unknown] = []
+    if workload.type in TEMPLATE_TYPES:
+        for group in launchers(graph, workload):
+            path = _NODE_ROLE_PATHS.get(group.type)
+            if path is None:
+                continue
+            found = resolve_ref(graph, group, path, ROLE_TYPES)
+            if found.unknown is not None:
+                unknowns.append(found.unknown)
+            chains.extend(RoleChain(workload, role, launcher=group) for role in found.targets)
     if link.resolution.unknown is not None:
         unknowns.append(link.resolution.unknown)
     for profile in link.resolution.targets:
@@ -276,6 +347,9 @@ def _derived_edges(graph: Graph) -> Iterable[Edge]:
             for target in spec.target.targets:
                 yield Edge(launcher.address, target.address, spec.kind, spec.path,
                            launcher.span_at(spec.path), spec.version)
+            for target in spec.target.candidates if spec.maybe else ():
+                yield Edge(launcher.address, target.address, POSSIBLE_LAUNCH_TEMPLATE,
+                           spec.path, launcher.span_at(spec.path), spec.version)
     for workload in graph.of_type(*_PROFILE_PATHS):
         own = _own_profile(graph, workload)
         if own is None:
@@ -302,6 +376,6 @@ def addresses(resources: Iterable[Resource]) -> str:
 __all__ = [
     "PROFILE_TYPES", "ROLE_TYPES", "WORKLOAD_TYPES", "ProfileLink", "RoleChain", "addresses",
     "derive", "instance_roles", "launched_by_text", "launched_only_by_eks",
-    "launchers", "lookup",
-    "policy_documents", "profile_of", "roles_of", "workload_roles",
+    "launchers", "lookup", "maybe_only_eks", "policy_documents", "possible_launchers",
+    "profile_of", "profile_paths", "roles_of", "workload_roles",
 ]

@@ -9,12 +9,18 @@ first place that sets it:
 3. the account-level default: an ``aws_ec2_instance_metadata_defaults`` resource in the scan,
    else ``--account-imds-defaults`` / ``account-imds-defaults:`` in the configuration
    (``tokens=required,hop-limit=2,endpoint=enabled``); ``no-preference`` / ``-1`` defer;
-4. the platform default: EC2 (tokens optional, hop limit 1, endpoint enabled); an EKS managed
-   node group without a launch template gets the template EKS creates (hop limit 2, tokens
-   optional, required for AL2023 AMI types whose images are registered IMDSv2-only).
+4. the image: an AMI registered with ``ImdsSupport = v2.0`` (Amazon Linux 2023, recognised as
+   ``linter.graph.ami`` says) requires tokens and sets the hop limit to 2;
+5. the platform default: EC2 (tokens optional, hop limit 1, endpoint enabled — the message
+   says the AMI is not known to require IMDSv2); an EKS managed node group without a launch
+   template gets the template EKS creates (hop limit 2, tokens optional; tokens required and
+   hop limit 1 for AL2023 AMI types).
 
 A resource whose own launch template is unknown (a variable, a template outside the scan) gets an
-Unknown for every setting it does not set itself, so a rule on it is undecidable, not silent.
+Unknown for every setting it does not set itself, so a rule on it is undecidable, not silent. So
+does a metadata options or launch template block that may or may not exist (a ``dynamic`` block
+whose ``for_each`` is unknown): unknown is not absent (where the template it would name and
+the defaults agree, that value holds).
 Resources that only launch from a template (Auto Scaling groups, EKS node groups and fleets that
 name one) have no settings of their own: their templates are judged, naming them.
 """
@@ -25,9 +31,10 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from linter.graph.ami import image_defaults
 from linter.graph.graph import Graph
 from linter.graph.identity import launchers
-from linter.graph.launch import EKS_NODE_GROUP_TYPES, launch_specs
+from linter.graph.launch import EKS_NODE_GROUP_TYPES, LaunchSpec, launch_specs
 from linter.model import Path, Resource, Span, Unknown
 from linter.options import HopLimitException, ScanOptions
 
@@ -129,9 +136,13 @@ def own_setting(resource: Resource, name: str) -> Setting | None:
     path = (*block, keys[name])
     value = _normalize(name, resource.get(path))
     if value is None:
-        block_value = resource.get(block) if block else None
-        if isinstance(block_value, Unknown):  # the whole block is unknown (dynamic block …)
-            return Setting(block_value, "own", resource.address, block, resource.span_at(block))
+        # the block (or what holds it) is unknown: a dynamic block whose for_each is unknown,
+        # a variable: the setting may be anything, which is not the same as unset
+        for cut in range(1, len(block) + 1):
+            block_value = resource.get(block[:cut])
+            if isinstance(block_value, Unknown):
+                return Setting(block_value, "own", resource.address, block[:cut],
+                               resource.span_at(block[:cut]))
         return None
     return Setting(value, "own", resource.address, path, resource.span_at(path))
 
@@ -158,42 +169,89 @@ def account_option(options: ScanOptions, name: str) -> object:
     return None
 
 
+# the EC2 default of session tokens holds only for images that do not set their own
+NOT_KNOWN_V2_ONLY = "EC2 default; the AMI is not known to require IMDSv2"
+
+
 def _platform_default(resource: Resource, name: str) -> Setting:
     if resource.type in EKS_NODE_GROUP_TYPES:
         ami = resource.get(("ami_type",), resource.get(("Properties", "AmiType")))
         al2023 = isinstance(ami, str) and ami.upper().startswith("AL2023")
-        value: object = {TOKENS: "required" if al2023 else "optional", HOP_LIMIT: 2,
-                         ENDPOINT: "enabled"}[name]
+        # the template EKS creates: hop limit 2, but 1 with AL2023 AMI types (reported by
+        # users: hashicorp/terraform-provider-aws#38516,
+        # kubernetes-sigs/aws-load-balancer-controller#3695 and #3740)
+        value: object = {TOKENS: "required" if al2023 else "optional",
+                         HOP_LIMIT: 1 if al2023 else 2, ENDPOINT: "enabled"}[name]
+        if name in (TOKENS, HOP_LIMIT) and isinstance(ami, Unknown):
+            value = ami  # the AMI type decides, and it is not known
         return Setting(value, "EKS default")
-    return Setting(AWS_DEFAULTS[name], "EC2 default")
+    return Setting(AWS_DEFAULTS[name], NOT_KNOWN_V2_ONLY if name == TOKENS else "EC2 default")
+
+
+def _image_default(graph: Graph, resource: Resource, name: str) -> Setting | None:
+    """The setting the image itself registers (AL2023: tokens required, hop limit 2)."""
+    if resource.type in EKS_NODE_GROUP_TYPES:
+        return None  # the EKS default above reads the node group's AMI type
+    image = image_defaults(graph, resource)
+    if image is None or name not in image.settings:
+        return None
+    holder = image.holder.address if image.holder is not resource else ""
+    return Setting(image.settings[name], f"AMI default: {image.image} is registered with "
+                   "ImdsSupport v2.0", holder, image.path, image.span)
+
+
+def _after_templates(graph: Graph, resource: Resource, options: ScanOptions,
+                     name: str) -> Setting:
+    """What applies where neither the resource nor a launch template sets ``name``."""
+    return (_account_default(graph, options, name) or _image_default(graph, resource, name)
+            or _platform_default(resource, name))
+
+
+def _template_setting(graph: Graph, resource: Resource, spec: LaunchSpec, name: str,
+                      options: ScanOptions) -> Setting | None:
+    """The setting ``spec``'s template gives (None: the template does not set it)."""
+    if spec.target.found:
+        template = spec.target.targets[0]
+        inherited = own_setting(template, name)
+        if inherited is None:
+            return None
+        return Setting(inherited.value, "launch template", template.address, inherited.path,
+                       inherited.span)
+    unknown = spec.target.unknown if spec.target.unknown is not None else Unknown(
+        _show(spec.target.value),
+        "the launch template is not in this scan, so the options it sets are unknown",
+        spec.target.span)
+    if spec.maybe and len(spec.target.candidates) == 1:
+        # the launch template block may not exist: with it the candidate template decides,
+        # without it the defaults do; where both agree, that is the value
+        template = spec.target.candidates[0]
+        without = _after_templates(graph, resource, options, name)
+        with_template = (own_setting(template, name)
+                         or _after_templates(graph, template, options, name))
+        if not isinstance(without.value, Unknown) and not isinstance(
+                with_template.value, Unknown) and without.value == with_template.value:
+            return Setting(without.value, f"{without.source} and launch template "
+                           f"{template.address}, whichever applies", template.address,
+                           with_template.path, with_template.span)
+    return Setting(unknown, "launch template", "", spec.path, spec.target.span)
 
 
 def effective_imds(graph: Graph, resource: Resource, options: ScanOptions) -> EffectiveImds:
     """The metadata options instances launched from ``resource`` get, setting by setting."""
     specs = [s for s in launch_specs(graph, resource) if s.kind == "launch_template"]
+    definite = [s for s in specs if not s.maybe]
+    # a group that launches from a template is judged at the template; one whose template
+    # block may not exist (unknown for_each) is judged itself, with an unknown posture
     judged = resource.type in JUDGED_TYPES and not (
-        resource.type not in _OPTIONS_BLOCK and specs)
+        resource.type not in _OPTIONS_BLOCK and definite)
+    spec = definite[0] if definite else (specs[0] if specs else None)
     settings: dict[str, Setting] = {}
     for name in SETTINGS:
         found = own_setting(resource, name)
-        if found is None and specs:
-            spec = specs[0]
-            if spec.target.found:
-                template = spec.target.targets[0]
-                inherited = own_setting(template, name)
-                if inherited is not None:
-                    found = Setting(inherited.value, "launch template", template.address,
-                                    inherited.path, inherited.span)
-            else:
-                unknown = spec.target.unknown if spec.target.unknown is not None else Unknown(
-                    _show(spec.target.value),
-                    "the launch template is not in this scan, so the options it sets are "
-                    "unknown", spec.target.span)
-                found = Setting(unknown, "launch template", "", spec.path, spec.target.span)
+        if found is None and spec is not None:
+            found = _template_setting(graph, resource, spec, name, options)
         if found is None:
-            found = _account_default(graph, options, name)
-        if found is None:
-            found = _platform_default(resource, name)
+            found = _after_templates(graph, resource, options, name)
         settings[name] = found
     return EffectiveImds(settings[TOKENS], settings[HOP_LIMIT], settings[ENDPOINT], judged)
 

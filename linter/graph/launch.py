@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from linter.graph.graph import Graph
-from linter.graph.resolve import Resolution, Status, resolve_ref
+from linter.graph.resolve import Resolution, Status, candidates_at, resolve_ref
 from linter.model import Path, Resource, Unknown
 
 TEMPLATE_TYPES = ("aws_launch_template", "AWS::EC2::LaunchTemplate")
@@ -86,6 +86,9 @@ class LaunchSpec:
     path: Path  # the specification block (or attribute) in the launcher
     target: Resolution  # what it resolves to
     version: str = ""  # "$Latest", "$Default", "3", "" (configurations), "(unknown)"
+    # the specification block itself may not exist (a dynamic block whose for_each is
+    # unknown): the launcher may use ``target.candidates`` or no template at all
+    maybe: bool = False
 
     def describe(self) -> str:
         return f"version {self.version}" if self.version else ""
@@ -104,6 +107,34 @@ def expand(node: object, pattern: Path, prefix: Path = ()) -> list[Path]:
     if isinstance(node, dict) and head in node:
         return expand(node[head], rest, (*prefix, head))
     return []
+
+
+def unknown_blocks(node: object, pattern: Path, prefix: Path = ()) -> list[tuple[Path, Unknown]]:
+    """The Unknowns met on the way of ``pattern`` (a ``dynamic`` block whose ``for_each`` is
+    unknown, a block given by a variable …), with their paths: there the pattern may or may
+    not match, which is not the same as matching nothing."""
+    if isinstance(node, Unknown):
+        return [(prefix, node)]
+    if not pattern:
+        return []
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(node, list):
+            return [u for i, item in enumerate(node)
+                    for u in unknown_blocks(item, rest, (*prefix, i))]
+        return unknown_blocks(node, rest, prefix) if isinstance(node, dict) else []
+    if isinstance(node, dict) and head in node:
+        return unknown_blocks(node[head], rest, (*prefix, head))
+    return []
+
+
+def unknown_resolution(graph: Graph, source: Resource, path: Path, unknown: Unknown,
+                       types: tuple[str, ...]) -> Resolution:
+    """An UNKNOWN resolution for an unknown block at ``path``, with the resources of
+    ``types`` its content refers to as ``candidates`` (what it names if it exists)."""
+    candidates = candidates_at(graph, source, path, types)
+    return Resolution(Status.UNKNOWN, value=unknown, path=path, span=source.span_at(path),
+                      unknown=unknown, candidates=candidates)
 
 
 def _version(graph: Graph, launcher: Resource, path: Path) -> str:
@@ -133,6 +164,10 @@ def launch_specs(graph: Graph, launcher: Resource) -> list[LaunchSpec]:
     """Every launch template / configuration specification of ``launcher``, resolved."""
     specs: list[LaunchSpec] = []
     for pattern, id_key, name_key, version_key in _TF_TEMPLATE_BLOCKS.get(launcher.type, ()):
+        for path, unknown in unknown_blocks(launcher.attributes, pattern):
+            # a block that may or may not be there (dynamic, unknown for_each)
+            target = unknown_resolution(graph, launcher, path, unknown, TEMPLATE_TYPES)
+            specs.append(LaunchSpec("launch_template", path, target, "(unknown)", maybe=True))
         for block in expand(launcher.attributes, pattern):
             by_id = resolve_ref(graph, launcher, (*block, id_key), TEMPLATE_TYPES)
             by_name = resolve_ref(graph, launcher, (*block, name_key), TEMPLATE_TYPES)
@@ -153,8 +188,7 @@ def launch_specs(graph: Graph, launcher: Resource) -> list[LaunchSpec]:
 
 
 def template_of(graph: Graph, instance: Resource) -> LaunchSpec | None:
-    """The launch template an instance is launched from (None when it names none)."""
-    for spec in launch_specs(graph, instance):
-        if spec.kind == "launch_template":
-            return spec
-    return None
+    """The launch template an instance is launched from (None when it names none; a spec
+    that may not exist when that is all there is)."""
+    specs = [s for s in launch_specs(graph, instance) if s.kind == "launch_template"]
+    return next((s for s in specs if not s.maybe), specs[0] if specs else None)

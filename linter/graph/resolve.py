@@ -73,6 +73,9 @@ class Resolution:
     span: Span | None = None  # the attribute's span
     unknown: Unknown | None = None  # why it is unknown (status UNKNOWN)
     missing: tuple[str, ...] = ()  # the undeclared addresses (status DANGLING)
+    # status UNKNOWN: the scanned resources it refers to if it is set at all (a dynamic
+    # block with an unknown for_each whose content names them); never counted as found
+    candidates: tuple[Resource, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -175,14 +178,15 @@ def resolve_ref(graph: Graph, source: Resource, path: Path, types: Iterable[str]
     value = source.get(path)
     span = source.spans.get(path)
     if value is None or value == "" or value == []:
+        # a reference whose value came out empty (an attribute the target leaves to the
+        # provider) still names its target: the edge decides, not the value
+        referenced = _typed_targets(graph, _edge_targets(graph, source, path), types)
+        if referenced:
+            return Resolution(Status.FOUND, tuple(referenced.values()), value, path, span)
         return Resolution(Status.ABSENT, value=value, path=path, span=span)
     refs = list(dict.fromkeys([*_edge_targets(graph, source, path), *_refs_in(value),
                                *_undeclared(source, value)]))
-    found: dict[str, Resource] = {}
-    for ref in refs:
-        for target in lookup(graph, ref):
-            if target.type in types:
-                found[target.address] = target
+    found = _typed_targets(graph, refs, types)
     if not found:
         for text in _literals(value):
             for target in _nearest(source, match_literal(graph, text, types)):
@@ -208,6 +212,22 @@ _CFN_REF = re.compile(
     r"""^(?:!Ref\s+|!GetAtt\s+|Ref:\s*|Fn::GetAtt:\s*|\{\s*"(?:Ref|Fn::GetAtt)"\s*:\s*\[?\s*")"""
     r"([A-Za-z0-9]+)")
 _TF_TRAVERSAL = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.[A-Za-z_]\w*$")
+
+
+def candidates_at(graph: Graph, source: Resource, path: Path, types: Iterable[str]
+                  ) -> tuple[Resource, ...]:
+    """The resources of ``types`` that the references at or under ``path`` point at."""
+    return tuple(_typed_targets(graph, _edge_targets(graph, source, path), tuple(types)).values())
+
+
+def _typed_targets(graph: Graph, refs: Iterable[str], types: tuple[str, ...]
+                   ) -> dict[str, Resource]:
+    found: dict[str, Resource] = {}
+    for ref in refs:
+        for target in lookup(graph, ref):
+            if target.type in types:
+                found[target.address] = target
+    return found
 
 
 def _undeclared(source: Resource, value: object) -> list[str]:

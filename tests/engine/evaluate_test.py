@@ -73,7 +73,8 @@ def test_imds_messages(bundled: list[Rule]) -> None:
     findings, _ = run(bundled, missing, optional, hop)
     messages = {f.address: f.message for f in findings}
     assert messages["aws_instance.web"].startswith(
-        "aws_instance.web allows IMDSv1 (session tokens: optional (EC2 default))")
+        "aws_instance.web allows IMDSv1 (session tokens: optional (EC2 default; the AMI is "
+        "not known to require IMDSv2))")
     assert "(session tokens: optional" in messages["aws_instance.opt"]
     assert "hop limit 3" in messages["Hop"]
     assert "above the allowed maximum 1 (max_hop_limit)" in messages["Hop"]

@@ -60,8 +60,10 @@ def cfn_ref(logical_id: str) -> Unknown:
     return Unknown(f"!Ref {logical_id}", "physical id", refs=(logical_id,))
 
 
-def graph_of(*resources: Resource, options: ScanOptions | None = None) -> Graph:
-    edges = [e for r in resources for e in _edges(r.address, r.attributes, ())]
+def graph_of(*resources: Resource, options: ScanOptions | None = None,
+             edges: list[Edge] | None = None) -> Graph:
+    edges = [*(e for r in resources for e in _edges(r.address, r.attributes, ())),
+             *(edges or ())]
     graph = build(resources, edges)
     derive(graph)
     return graph

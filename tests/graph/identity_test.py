@@ -5,13 +5,15 @@ from linter.graph.identity import (
     instance_roles,
     launched_only_by_eks,
     launchers,
+    maybe_only_eks,
     policy_documents,
+    possible_launchers,
     profile_of,
     roles_of,
     workload_roles,
 )
 from linter.graph.resolve import Status
-from linter.model import Unknown
+from linter.model import Edge, Unknown
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 
@@ -113,3 +115,34 @@ def test_launchers_and_eks_templates() -> None:
     assert [r.address for r in launchers(graph, template)] == [
         "aws_autoscaling_group.g", "aws_eks_node_group.ng"]
     assert not launched_only_by_eks(graph, template)
+
+
+def test_a_profile_block_that_may_not_exist_is_unknown_not_absent() -> None:
+    profile = tf("aws_iam_instance_profile.p", {"name": "p"})
+    block = Unknown('dynamic "iam_instance_profile" for_each = local.x', "no value")
+    template = tf("aws_launch_template.lt", {"iam_instance_profile": block})
+    content = Edge(template.address, profile.address, "reference",
+                   ("iam_instance_profile", 0, "arn"), attribute="arn")
+    graph = graph_of(profile, template, edges=[content])
+    link = profile_of(graph, template)
+    assert link is not None
+    assert link.status is Status.UNKNOWN
+    assert link.resolution.unknown is block
+    assert link.resolution.candidates == (profile,)
+    assert link.resolution.targets == ()
+    # no instance_profile edge for a profile that may not be named at all
+    assert not graph.targets(template.address, "instance_profile")
+
+
+def test_template_maybe_used_only_by_eks() -> None:
+    template = tf("aws_launch_template.lt", {"name": "lt"})
+    block = Unknown('dynamic "launch_template" for_each = var.custom ? [1] : []', "no value")
+    group = tf("aws_eks_node_group.g", {"launch_template": block})
+    content = Edge(group.address, template.address, "reference", ("launch_template", 0, "id"))
+    graph = graph_of(template, group, edges=[content])
+    assert launchers(graph, template) == []
+    assert [r.address for r in possible_launchers(graph, template)] == [group.address]
+    assert maybe_only_eks(graph, template) is block
+    asg = tf("aws_autoscaling_group.a", {"launch_template": [{"id": ref(template.address)}]})
+    graph = graph_of(template, group, asg, edges=[content])
+    assert maybe_only_eks(graph, template) is None  # a definite launcher that is not EKS

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from linter.graph.imds import allowed_hop_limit, effective_imds
-from linter.model import Unknown
+from linter.graph.imds import NOT_KNOWN_V2_ONLY, allowed_hop_limit, effective_imds
+from linter.model import Edge, Unknown
 from linter.options import HopLimitException, ScanOptions
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
@@ -55,7 +55,7 @@ def test_account_defaults_resource_then_option_then_platform() -> None:
     assert (found.hop_limit.value, found.hop_limit.source) == (
         2, "account default, from the scan options")
     found = effective_imds(graph_of(instance), instance, NONE)
-    assert (found.tokens.value, found.tokens.source) == ("optional", "EC2 default")
+    assert (found.tokens.value, found.tokens.source) == ("optional", NOT_KNOWN_V2_ONLY)
 
 
 def test_template_settings_beat_account_defaults() -> None:
@@ -96,3 +96,60 @@ def test_hop_limit_allowance_by_selector() -> None:
     asg = tf("aws_autoscaling_group.g", {"launch_template": [{"id": ref(template.address)}]})
     graph = graph_of(template, eks, tagged, asg)
     assert allowed_hop_limit(graph, template, 1, exceptions) == (1, "max_hop_limit")
+
+
+def test_eks_node_group_al2023_default_template_has_hop_limit_one() -> None:
+    modern = tf("aws_eks_node_group.b", {"ami_type": "AL2023_ARM_64_STANDARD"})
+    found = effective_imds(graph_of(modern), modern, NONE)
+    assert (found.tokens.value, found.hop_limit.value) == ("required", 1)
+    unknown = tf("aws_eks_node_group.c", {"ami_type": Unknown("var.ami_type")})
+    found = effective_imds(graph_of(unknown), unknown, NONE)
+    assert isinstance(found.tokens.value, Unknown)
+    assert isinstance(found.hop_limit.value, Unknown)
+
+
+def test_al2023_image_sets_tokens_and_hop_limit_below_account_defaults() -> None:
+    image = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    template = tf("aws_launch_template.lt", {"image_id": image})
+    graph = graph_of(template)
+    found = effective_imds(graph, template, NONE)
+    assert (found.tokens.value, found.hop_limit.value) == ("required", 2)
+    assert found.tokens.source.startswith("AMI default: the AL2023 image of SSM parameter")
+    assert found.tokens.path == ("image_id",)
+    assert found.endpoint.source == "EC2 default"
+    # an account default is above the image
+    found = effective_imds(graph, template, ScanOptions(account_imds_defaults={
+        "tokens": "optional"}))
+    assert (found.tokens.value, found.tokens.source) == ("optional",
+                                                         "account default, from the scan options")
+    # and the launch itself above both
+    own = tf("aws_launch_template.own", {"image_id": image,
+                                         "metadata_options": [{"http_tokens": "optional"}]})
+    assert effective_imds(graph_of(own), own, NONE).tokens.value == "optional"
+
+
+def test_unknown_options_block_is_unknown_not_absent() -> None:
+    dynamic = Unknown('dynamic "metadata_options" for_each = var.x', "no value")
+    instance = tf("aws_instance.a", {"metadata_options": dynamic})
+    found = effective_imds(graph_of(instance), instance, NONE)
+    assert found.tokens.value is dynamic
+    assert found.tokens.path == ("metadata_options",)
+
+
+def test_node_group_whose_template_block_may_not_exist() -> None:
+    block = Unknown('dynamic "launch_template" for_each = var.custom ? [1] : []', "no value")
+    template = tf("aws_launch_template.lt", {"metadata_options": [
+        {"http_tokens": "required", "http_put_response_hop_limit": 1}]})
+    content = Edge("aws_eks_node_group.a", template.address, "reference",
+                   ("launch_template", 0, "id"), attribute="id")
+    al2 = tf("aws_eks_node_group.a", {"ami_type": "AL2_x86_64", "launch_template": block})
+    found = effective_imds(graph_of(template, al2, edges=[content]), al2, NONE)
+    assert found.judged  # judged itself: it may have no template at all
+    assert found.tokens.value is block
+    assert found.hop_limit.value is block
+    # AL2023: EKS's own template and the candidate agree
+    al2023 = tf("aws_eks_node_group.a", {"ami_type": "AL2023_x86_64_STANDARD",
+                                         "launch_template": block})
+    found = effective_imds(graph_of(template, al2023, edges=[content]), al2023, NONE)
+    assert (found.tokens.value, found.hop_limit.value) == ("required", 1)
+    assert "whichever applies" in found.tokens.source

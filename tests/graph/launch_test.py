@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from linter.graph.launch import launch_specs, template_of
+from linter.graph.launch import launch_specs, template_of, unknown_blocks
 from linter.graph.resolve import Status
-from linter.model import Unknown
+from linter.model import Edge, Unknown
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 
@@ -81,3 +81,28 @@ def test_template_outside_the_scan() -> None:
     spec = template_of(graph_of(instance), instance)
     assert spec is not None
     assert spec.target.status is Status.EXTERNAL
+
+
+def test_a_template_block_that_may_not_exist_is_a_maybe_spec_with_candidates() -> None:
+    template = tf("aws_launch_template.lt", {"name": "lt"})
+    block = Unknown('dynamic "launch_template" for_each = var.custom ? [1] : []', "no value")
+    group = tf("aws_eks_node_group.g", {"launch_template": block})
+    content = Edge(group.address, template.address, "reference", ("launch_template", 0, "id"),
+                   attribute="id")
+    graph = graph_of(template, group, edges=[content])
+    (spec,) = launch_specs(graph, group)
+    assert spec.maybe
+    assert spec.target.status is Status.UNKNOWN
+    assert spec.target.unknown is block
+    assert spec.target.candidates == (template,)
+    assert spec.target.targets == ()  # never counted as found
+    assert [e.kind for e in graph.out_edges(group.address) if e.target == template.address] == [
+        "reference", "possible_launch_template"]
+
+
+def test_unknown_blocks_on_the_way_of_a_pattern() -> None:
+    block = Unknown("x")
+    assert unknown_blocks({"a": block}, ("a", "*", "b")) == [(("a",), block)]
+    assert unknown_blocks({"a": [{"b": 1}, block]}, ("a", "*", "b")) == [(("a", 1), block)]
+    assert unknown_blocks({"a": [{"b": block}]}, ("a", "*", "b")) == [(("a", 0, "b"), block)]
+    assert unknown_blocks({"a": []}, ("a", "*", "b")) == []

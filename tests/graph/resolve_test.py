@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from linter.graph.resolve import Status, name_from_arn, resolve_ref
-from linter.model import Unknown
+from linter.model import Edge, Unknown
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 PROFILES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
@@ -40,6 +40,20 @@ def test_absent_and_variable() -> None:
     found = resolve_ref(graph, variable, ("iam_instance_profile",), PROFILES)
     assert found.status is Status.UNKNOWN
     assert found.unknown is not None
+
+
+def test_an_empty_value_with_a_reference_edge_is_found_by_the_edge() -> None:
+    role = tf("aws_iam_role.this[0]", {"name_prefix": "web-"})
+    profile = tf("aws_iam_instance_profile.this", {})
+    edge = Edge(profile.address, role.address, "reference", ("role",), attribute="name")
+    graph = graph_of(role, profile, edges=[edge])
+    found = resolve_ref(graph, profile, ("role",), ("aws_iam_role",))
+    assert found.status is Status.FOUND
+    assert [t.address for t in found.targets] == ["aws_iam_role.this[0]"]
+    # no edge, or an edge to something of another type: nothing is set
+    assert resolve_ref(graph_of(role, profile), profile, ("role",),
+                       ("aws_iam_role",)).status is Status.ABSENT
+    assert resolve_ref(graph, profile, ("role",), PROFILES).status is Status.ABSENT
 
 
 def test_cloudformation_ref_to_undeclared_logical_id_is_dangling() -> None:

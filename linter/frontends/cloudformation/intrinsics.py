@@ -53,6 +53,8 @@ REF_NAME_PROPERTY = {
     "AWS::Logs::LogGroup": "LogGroupName",
 }
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# a whole value that is one SSM dynamic reference: {{resolve:ssm:name}} / {{resolve:ssm:name:3}}
+_SSM_REFERENCE = re.compile(r"^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$")
 _MAX_DEPTH = 64
 
 AtomKey = tuple[str, str]  # (expression of the unknown side, the other side's value or expression)
@@ -153,13 +155,16 @@ class Evaluator:
             return items
         if isinstance(node, str):
             if "{{resolve:" in node:
-                return self.unknown(node, "dynamic reference, resolved at deploy time")
+                ssm = _SSM_REFERENCE.match(node.strip())
+                return self.unknown(node, "dynamic reference, resolved at deploy time",
+                                    resolved_from=f"ssm:{ssm.group(1)}" if ssm else "")
             return str(node)
         return node
 
     def unknown(self, node: Any, reason: str, refs: tuple[str, ...] = (),
-                fallback: str = "") -> Unknown:
-        result = Unknown(self.expression(node, fallback), reason, self.located(node), refs)
+                fallback: str = "", resolved_from: str = "") -> Unknown:
+        result = Unknown(self.expression(node, fallback), reason, self.located(node), refs,
+                         resolved_from=resolved_from)
         self.unknowns.append(result)
         return result
 
@@ -224,7 +229,8 @@ class Evaluator:
             self._origin(path, param.origin)
             if isinstance(param.value, Unknown):
                 result = Unknown(self.expression(node, f"!Ref {name}"), param.value.reason,
-                                 self.located(node))
+                                 self.located(node),
+                                 resolved_from=param.value.resolved_from)
                 self.unknowns.append(result)
                 return result
             return param.value

@@ -136,7 +136,8 @@ def _key_of(mapping: dict[str, Any], wanted: str) -> Any:
 def _typed(value: Any, kind: str, name: str, body: dict[str, Any], source: SourceText) -> Any:
     if kind.startswith("AWS::SSM::Parameter::Value"):
         return Unknown(f"!Ref {name}", f"parameter {name} is read from SSM parameter {value!s}",
-                       source.span(body, name))
+                       source.span(body, name),
+                       resolved_from=f"ssm:{value}" if isinstance(value, str) else "")
     if kind == "CommaDelimitedList" or kind.startswith("List<"):
         if isinstance(value, list):
             return [str(v) for v in value]

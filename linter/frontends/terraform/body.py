@@ -156,8 +156,12 @@ def _dynamic(block: Block, ctx: Context, path: Path, start: int,
     if trace.origins:
         out.origins.setdefault(path, tuple(trace.origins))
     text = f'dynamic "{block.labels[0]}" for_each = {for_each.expr.text}'
+    name = _iterator_name(block)
     if isinstance(collection, Unknown):
-        return derive_unknown(text, for_each.expr.span, [collection])
+        unknown = derive_unknown(text, for_each.expr.span, [collection])
+        _trace_content(content, ctx.bind({name: {"key": unknown, "value": unknown}}),
+                       (*path, start), out)
+        return unknown
     if collection is None:
         return []
     if isinstance(collection, dict):
@@ -167,7 +171,6 @@ def _dynamic(block: Block, ctx: Context, path: Path, start: int,
     else:
         return Unknown(text, "error: the for_each of a dynamic block must be a collection",
                        for_each.expr.span)
-    name = _iterator_name(block)
     items: list[Value] = []
     for key, value in pairs:
         item_path = (*path, start + len(items))
@@ -178,6 +181,15 @@ def _dynamic(block: Block, ctx: Context, path: Path, start: int,
             for member in content.body.attributes:
                 out.origins.setdefault((*item_path, member.name), tuple(trace.origins))
     return items
+
+
+def _trace_content(content: Block, ctx: Context, path: Path, out: Collected) -> None:
+    """The references of a dynamic block's content whose ``for_each`` is unknown: the block
+    may or may not exist, but what it would refer to is still an edge (from the block's path),
+    so that the graph can tell "unknown" from "absent". Its values and spans are dropped."""
+    probe = Collected()
+    evaluate_body(content.body, ctx, path, probe)
+    out.traces.extend(probe.traces)
 
 
 def _literal_key(expr: Expr) -> str | None:

@@ -451,6 +451,10 @@ def _binary(expr: BinaryOp, ctx: Context) -> Value:
     if op in ("&&", "||"):
         return _logical(expr, ctx)
     left, right = _value(expr.left, ctx), _value(expr.right, ctx)
+    if op in ("==", "!=") and _null_against_container(left, right):
+        # a map or list is not null even when its elements are unknown (cty: IsKnown is
+        # shallow), so `var.groups != null` is known for a map of unknown values
+        return (op == "!=")
     causes = _unknowns(left) + _unknowns(right)
     if causes:
         return derive_unknown(expr.text, expr.span, causes)
@@ -470,6 +474,11 @@ def _binary(expr: BinaryOp, ctx: Context) -> Value:
     if op == ">=":
         return bool(a >= b)
     return _arithmetic(op, a, b)
+
+
+def _null_against_container(left: Value, right: Value) -> bool:
+    return (left is None and isinstance(right, (dict, list))) or (
+        right is None and isinstance(left, (dict, list)))
 
 
 def _arithmetic(op: str, a: int | float, b: int | float) -> int | float:

@@ -97,7 +97,11 @@ def _problem(rel_path: str, data: bytes, root: Node, positions: FilePositions) -
 
 
 def read_text(rel_path: str, data: bytes) -> tuple[str | None, Finding | None]:
-    """Decode a target file; a binary, non-UTF-8 or empty file is an IAC0001 finding."""
+    """Decode a target file; a binary or non-UTF-8 file is an IAC0001 finding.
+
+    An empty (or blank) file decodes to its text: an empty ``.tf`` or ``.tfvars`` file is
+    valid Terraform that declares nothing (empty ``variables.tf`` / ``outputs.tf`` are common);
+    whether an empty JSON file is valid is for the JSON reader to say."""
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
@@ -113,8 +117,6 @@ def read_text(rel_path: str, data: bytes) -> tuple[str | None, Finding | None]:
         return None, tool_finding(
             FILE_DOES_NOT_PARSE, f"not valid UTF-8 (byte 0x{bad} at line {line}, column {column})",
             Span(rel_path, line, column))
-    if not text.strip():
-        return None, tool_finding(FILE_DOES_NOT_PARSE, "file is empty", Span(rel_path, 1, 1))
     return text, None
 
 

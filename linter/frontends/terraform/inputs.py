@@ -66,8 +66,6 @@ def _read_tfvars(path: pathlib.Path, rel: str,
         return
     text, problem = read_text(rel, data)
     if problem is not None:
-        if text is None and data.strip() == b"":
-            return  # an empty tfvars file sets nothing, as in Terraform
         findings.append(problem)
         return
     assert text is not None

@@ -7,12 +7,15 @@ would, into ``Resource``s with values, spans, origins and reference edges.
   attribute is evaluated when something refers to it. A cycle is an Unknown, never a crash.
 * ``count`` / ``for_each`` expand resources and module calls into instances
   (``aws_instance.web[0]``, ``module.app["k"]``); zero instances make no Resource; an unknown
-  count judges the resource once (``meta["count_unknown"]``) with an IAC0004 note.
+  count judges the resource once (``meta["count_unknown"]``) with an IAC0004 note; a map with
+  known keys expands even when its values are unknown. The resources of a module instance whose
+  call's count/for_each is unknown name it in ``meta["instances_unknown"]``.
 * Local module sources are evaluated recursively; remote ones from
   ``.terraform/modules/modules.json`` when ``terraform init`` has run, else the module call is
   a ``module`` Resource (its evaluated arguments) plus an IAC0004 note naming the source.
 * A reference to another resource's configured attribute resolves to its value; one that is not
-  configured is Unknown (not known before apply). Every reference, known or not, is an edge.
+  configured (or configured as null: the provider computes it) is Unknown carrying the
+  reference (not known before apply). Every reference, known or not, is an edge.
 """
 
 from __future__ import annotations
@@ -55,12 +58,14 @@ from linter.frontends.terraform.modules import (
     Manifest,
     is_local_source,
     join_dir,
+    literal_attribute,
     literal_source,
     load_config_cached,
 )
 from linter.frontends.terraform.modules import (
     local_module_dirs as _local_module_dirs,
 )
+from linter.frontends.terraform.registry import Judgement, Unjudged, judge_call, recognise
 from linter.frontends.terraform.type_constraints import ANY, TfType, convert, parse_type
 from linter.frontends.terraform.values import (
     EvalError,
@@ -257,8 +262,12 @@ class ModuleInstance:
     """One instance of a module (the root, or ``module.app["k"]``): the Resolver of its names."""
 
     def __init__(self, evaluation: Evaluation, config: ModuleConfig, prefix: str, key: str,
-                 inputs: InputSource, ancestors: tuple[str, ...]) -> None:
+                 inputs: InputSource, ancestors: tuple[str, ...],
+                 collapsed: tuple[str, ...] = ()) -> None:
         self.evaluation = evaluation
+        # module calls on the way here whose count/for_each is unknown: this one instance
+        # stands for all of theirs
+        self.collapsed = collapsed
         self.config = config
         self.prefix = prefix
         self.key = key  # the module path in modules.json ("app.db"), "" for the root
@@ -483,7 +492,10 @@ class Node:
         trace = Trace()
         value = evaluate(attribute.expr, self.module.context(None, trace))
         unknowns = list(iter_unknowns(value))
-        if unknowns:
+        # a map with known keys tells the instances apart even when values are unknown (as
+        # Terraform requires only the keys): each instance gets its own each.value
+        keys_known = count is None and type(value) is dict
+        if unknowns and not keys_known:
             cause = derive_unknown(attribute.expr.text, attribute.expr.span, unknowns)
             return self._unknown_expansion(attribute, cause, trace)
         try:
@@ -618,6 +630,12 @@ class ResourceInstance(Instance):
         if result is None:
             return Unknown(f"{self.address}.{name}", "not known before apply", span,
                            (self.address,))
+        if result.value is None:
+            # configured as null (``name = null`` beside ``name_prefix``): the provider
+            # computes it at apply, so the reference is unknown, never null (and keeps its ref)
+            return Unknown(f"{self.address}.{name}", "set to null in the configuration: "
+                           "computed by the provider, not known before apply", span,
+                           (self.address,))
         if isinstance(result.value, Unknown):
             return with_ref(result.value, self.address)
         return result.value
@@ -704,8 +722,11 @@ class ModuleCallInstance(Instance):
             if config is None:
                 return None
             parent = self.node.module
+            collapsed = parent.collapsed + (
+                (self.node.address,) if self.node.expansion().mode == "unknown" else ())
             self._child = ModuleInstance(parent.evaluation, config, self.address, self.node.key,
-                                         self.inputs, (*parent.ancestors, config.directory))
+                                         self.inputs, (*parent.ancestors, config.directory),
+                                         collapsed)
         return self._child
 
     def get_attr(self, name: str, ctx: Context, span: Span | None) -> Value:
@@ -752,16 +773,21 @@ class Emitter:
         for call in module.calls.values():
             expansion = self._expansion(call)
             config, reason = call.resolved()
-            if config is None and expansion.instances:
+            judgement = registry_judgement(call) if config is None else None
+            if isinstance(judgement, Unjudged):
+                reason = f"{reason}, and {judgement.reason}"
+            if config is None and expansion.instances and not isinstance(judgement, Judgement):
                 where = call.block.body.attribute("source")
                 self.evaluation.note(f"{call.address}: {reason}; its resources are not evaluated",
                                      where.span if where is not None else call.block.header)
             for instance in expansion.instances.values():
                 assert isinstance(instance, ModuleCallInstance)
-                self._module_call(instance, expansion)
+                resource, edges = self._module_call(instance, expansion)
                 child = instance.child()
                 if child is not None:
                     self.emit(child)
+                elif isinstance(judgement, Judgement):
+                    self._judged_by_inputs(judgement, resource, edges)
 
     def _expansion(self, node: Node) -> Expansion:
         expansion = node.expansion()
@@ -783,10 +809,16 @@ class Emitter:
 
     def _meta(self, instance: Instance, expansion: Expansion) -> dict[str, Value]:
         meta: dict[str, Value] = {"header": instance.node.block.header}
+        collapsed = list(instance.node.module.collapsed)
         if expansion.mode == "unknown":
             meta["count_unknown"] = True
+            collapsed.append(instance.node.address)
         elif instance.key is not None:
             meta["index"] = instance.key
+        if collapsed:
+            # the resources and module calls whose instances cannot be told apart: one
+            # verdict here stands for all of them (reports say so)
+            meta["instances_unknown"] = collapsed
         return meta
 
     def _resource(self, instance: ResourceInstance, expansion: Expansion) -> None:
@@ -802,7 +834,8 @@ class Emitter:
         self._finish(instance.address, node.type, node.kind, attributes, collected, node.block,
                      node.module, meta, traces)
 
-    def _module_call(self, instance: ModuleCallInstance, expansion: Expansion) -> None:
+    def _module_call(self, instance: ModuleCallInstance, expansion: Expansion
+                     ) -> tuple[Resource, list[Edge]]:
         node = instance.node
         collected = Collected()
         attributes: dict[str, Value] = {}
@@ -826,6 +859,9 @@ class Emitter:
         config, reason = node.resolved()
         meta = self._meta(instance, expansion)
         meta.update({"source": node.source or "", "resolved": config is not None})
+        version = literal_attribute(node.block, "version")
+        if version is not None:
+            meta["version"] = version
         if config is not None:
             meta["directory"] = config.directory
         else:
@@ -833,8 +869,18 @@ class Emitter:
         traces = [*collected.traces]
         if expansion.attribute is not None:
             traces.append(((expansion.attribute.name,), expansion.trace))
-        self._finish(instance.address, "module", "module", attributes, collected, node.block,
-                     node.module, meta, traces)
+        return self._finish(instance.address, "module", "module", attributes, collected,
+                            node.block, node.module, meta, traces)
+
+    def _judged_by_inputs(self, judgement: Judgement, call: Resource,
+                          edges: list[Edge]) -> None:
+        """The resources a registry module that is not downloaded would create, from the
+        call's arguments (``linter.frontends.terraform.registry``)."""
+        synthesized = judge_call(judgement, call, edges)
+        self.result.resources.extend(synthesized.resources)
+        self.result.edges.extend(synthesized.edges)
+        for message, span in synthesized.notes:
+            self.evaluation.note(message, span)
 
     def _provider(self, module: ModuleInstance, block: Block) -> None:
         name = block.labels[0]
@@ -850,7 +896,8 @@ class Emitter:
 
     def _finish(self, address: str, type_: str, kind: str, attributes: dict[str, Value],
                 collected: Collected, block: Block, module: ModuleInstance,
-                meta: dict[str, Value], traces: list[tuple[Path, Trace]]) -> None:
+                meta: dict[str, Value], traces: list[tuple[Path, Trace]]
+                ) -> tuple[Resource, list[Edge]]:
         spans: dict[Path, Span] = {(): block.span, **collected.spans}
         resource = Resource(
             address=address, type=type_, format=Format.TERRAFORM, kind=kind,
@@ -858,8 +905,10 @@ class Emitter:
             module=module.prefix, origins=dict(collected.origins), meta=meta)
         self.result.resources.append(resource)
         self._add_unknowns(list(iter_unknowns(attributes)))
-        self.result.edges.extend(self._edges(resource, traces))
+        edges = list(self._edges(resource, traces))
+        self.result.edges.extend(edges)
         self.result.edges.extend(self._depends_on(resource, block, module))
+        return resource, edges
 
     def _edges(self, resource: Resource, traces: list[tuple[Path, Trace]]) -> Iterator[Edge]:
         seen: set[tuple[str, Path, str]] = set()
@@ -902,6 +951,13 @@ class Emitter:
                 continue
             for target in self.evaluation.instance_addresses(base):
                 yield Edge(resource.address, target, "depends_on", ("depends_on",), item.span)
+
+
+def registry_judgement(call: ModuleCallNode) -> Judgement | Unjudged | None:
+    """How the data on registry modules judges a call whose module is not available."""
+    if call.source is None or is_local_source(call.source):
+        return None
+    return recognise(call.source, literal_attribute(call.block, "version"))
 
 
 def _within(span: Span, outer: Span | None) -> bool:

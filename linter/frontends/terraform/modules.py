@@ -68,7 +68,12 @@ def join_dir(parent: str, relative: str) -> str | None:
 
 def literal_source(block: Block) -> str | None:
     """The ``source`` of a module block when it is a plain string."""
-    attribute = block.body.attribute("source")
+    return literal_attribute(block, "source")
+
+
+def literal_attribute(block: Block, name: str) -> str | None:
+    """An attribute of a block (``source``, ``version``) when it is a plain string."""
+    attribute = block.body.attribute(name)
     if attribute is None:
         return None
     expr = attribute.expr

@@ -90,6 +90,13 @@ def parse_tf_json(rel_path: str, data: bytes) -> HclFile:
     """Parse one ``.tf.json`` file; invalid JSON is a ``SyntaxProblem`` (decoder's message)."""
     text = data.decode("utf-8", "replace")
     lines = LineIndex(text)
+    if not text.strip():
+        # Terraform parses .tf.json with HCL's JSON parser, which rejects empty input
+        # ("Missing value: The JSON data ends prematurely"), unlike an empty .tf file
+        problem = SyntaxProblem(Span(rel_path, 1, 1), "invalid JSON: the file is empty "
+                                "(Terraform rejects an empty .tf.json file: \"The JSON data ends "
+                                "prematurely\"; delete it or write {})")
+        return HclFile(rel_path, Body(), (problem,))
     try:
         root = parse_json(text)
     except JsonPositionError as exc:

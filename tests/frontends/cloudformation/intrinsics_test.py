@@ -216,3 +216,17 @@ Resources:
                        "Principal")].start_line == 15
     inline = role.attributes["Properties"]["Policies"][0]["PolicyDocument"]
     assert inline["Statement"][0]["Action"] == "aws:*"
+
+
+def test_an_ssm_dynamic_reference_says_which_parameter_it_reads() -> None:
+    p = _eval("""
+Image: "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64}}"
+Pinned: "{{resolve:ssm:/app/ami:3}}"
+Secret: "{{resolve:secretsmanager:db:SecretString:password}}"
+Embedded: "prefix-{{resolve:ssm:/app/name}}"
+""")
+    assert p["Image"].resolved_from == (
+        "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64")
+    assert p["Pinned"].resolved_from == "ssm:/app/ami"
+    assert p["Secret"].resolved_from == ""
+    assert p["Embedded"].resolved_from == ""

@@ -115,3 +115,22 @@ def test_broken_parameter_file_is_a_config_error(tmp_path: pathlib.Path, content
 def test_missing_parameter_file_is_a_config_error(tmp_path: pathlib.Path) -> None:
     with pytest.raises(ConfigError):
         evaluate(TEMPLATE, root=tmp_path, cfn_parameter_files=(str(tmp_path / "none.json"),))
+
+
+def test_an_ssm_typed_parameter_remembers_the_ssm_parameter_it_reads() -> None:
+    result = evaluate("""
+Parameters:
+  LatestAmiId:
+    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>
+    Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: !Ref LatestAmiId
+""")
+    image = only(result, "Web").attributes["Properties"]["ImageId"]
+    assert isinstance(image, Unknown)
+    assert image.expression == "!Ref LatestAmiId"
+    assert image.resolved_from == (
+        "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64")

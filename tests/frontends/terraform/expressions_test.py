@@ -117,3 +117,11 @@ def test_length_of_a_list_with_unknown_elements_is_known(tmp_path: pathlib.Path)
     prelude = 'resource "aws_iam_role" "r" {}'
     assert value(tmp_path, "length([aws_iam_role.r.arn, 1])", prelude) == 2
     assert isinstance(value(tmp_path, "upper(aws_iam_role.r.arn)", prelude), Unknown)
+
+
+def test_a_container_with_unknown_elements_is_not_null(tmp_path: pathlib.Path) -> None:
+    prelude = 'variable "u" {\n  type = string\n}\n'
+    assert value(tmp_path, '{ a = var.u } != null', prelude) is True
+    assert value(tmp_path, '[var.u] == null', prelude) is False
+    assert isinstance(value(tmp_path, 'var.u == null', prelude), Unknown)
+    assert isinstance(value(tmp_path, '{ a = var.u } == { a = "x" }', prelude), Unknown)

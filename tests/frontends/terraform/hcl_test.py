@@ -414,9 +414,32 @@ def test_load_module_reads_tf_and_tf_json_sorted_not_subdirectories(tmp_path: pa
     assert [f.path for f in root_files] == ["a.tf.json", "b.tf"]
 
 
+@pytest.mark.parametrize("content", [b"", b"  \n\n", b"# only a comment\n// and another\n",
+                                     b"/* a block comment */\n"])
+def test_empty_and_comment_only_tf_files_are_valid_and_silent(tmp_path: pathlib.Path,
+                                                              content: bytes) -> None:
+    write(tmp_path / "variables.tf", content)
+    write(tmp_path / "main.tf", 'resource "aws_instance" "ok" {}\n')
+    files, findings = load_module(tmp_path, "")
+    assert [f.path for f in files] == ["main.tf", "variables.tf"]
+    assert findings == []
+    assert files[1].body.blocks == ()
+
+
+@pytest.mark.parametrize("content", [b"", b" \n\t\n"])
+def test_an_empty_tf_json_file_is_invalid_as_in_terraform(tmp_path: pathlib.Path,
+                                                          content: bytes) -> None:
+    # Terraform reads .tf.json with HCL's JSON parser: "Missing value: The JSON data ends
+    # prematurely" (hashicorp/hcl json/parser.go, parseValue on tokenEOF)
+    write(tmp_path / "main.tf.json", content)
+    _, findings = load_module(tmp_path, "")
+    (finding,) = findings
+    assert finding.rule_id == "IAC0001"
+    assert (finding.span.file, finding.span.start_line) == ("main.tf.json", 1)
+    assert finding.message.startswith("invalid JSON: the file is empty")
+
+
 @pytest.mark.parametrize(("content", "message", "line"), [
-    (b"", "file is empty", 1),
-    (b"  \n\n", "file is empty", 1),
     (b'locals {\n  a = "\x00"\n}\n', "binary file (contains NUL bytes); not scanned", 2),
     (b'locals {\n  a = "\xff"\n}\n', "not valid UTF-8 (byte 0xff at line 2, column 8)", 2),
 ])

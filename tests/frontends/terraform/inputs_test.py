@@ -133,3 +133,19 @@ def test_origins_point_at_the_supplying_line(tmp_path: pathlib.Path) -> None:
     origins = resource(run(tmp_path / "d", {"main.tf": MAIN}), "test.t").origins
     assert origins[("v",)][0].file == "main.tf"
     assert origins[("v",)][0].start_line == 4  # the default line
+
+
+@pytest.mark.parametrize("content", ["", "\n  \n", "# nothing set yet\n"])
+def test_an_empty_or_comment_only_tfvars_file_sets_nothing_silently(
+        tmp_path: pathlib.Path, content: str) -> None:
+    result = run(tmp_path, {"main.tf": MAIN, "terraform.tfvars": content})
+    assert resource(result, "test.t").attributes["v"] == "from-default"
+    assert result.findings == []
+
+
+def test_an_empty_tfvars_json_file_is_invalid_as_in_terraform(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": MAIN, "terraform.tfvars.json": ""})
+    (finding,) = result.findings
+    assert finding.rule_id == "IAC0001"
+    assert finding.span.file == "terraform.tfvars.json"
+    assert finding.message.startswith("invalid JSON")

@@ -222,6 +222,27 @@ def test_null_attributes_are_unset(tmp_path: pathlib.Path) -> None:
     assert "iam_instance_profile" not in resource(result, "aws_instance.i").attributes
 
 
+def test_reference_to_an_attribute_configured_as_null_is_unknown_with_its_ref(
+        tmp_path: pathlib.Path) -> None:
+    # terraform-aws-modules: name = null beside name_prefix; the provider computes the name
+    result = run(tmp_path, {"main.tf": """
+        resource "aws_iam_role" "this" {
+          count       = 1
+          name        = null
+          name_prefix = "web-"
+        }
+        resource "aws_iam_instance_profile" "this" {
+          role = aws_iam_role.this[0].name
+        }
+    """})
+    role = resource(result, "aws_iam_instance_profile.this").attributes["role"]
+    assert isinstance(role, Unknown)
+    assert role.refs == ("aws_iam_role.this[0]",)
+    assert "null" in role.reason
+    assert ("aws_iam_role.this[0]", "reference", "name") in edges_from(
+        result.edges, "aws_iam_instance_profile.this")
+
+
 def test_reference_cycle_between_resources_is_unknown(tmp_path: pathlib.Path) -> None:
     result = run(tmp_path, {"main.tf": """
         resource "a" "x" {
@@ -310,3 +331,78 @@ def test_broken_file_still_evaluates_the_rest(tmp_path: pathlib.Path) -> None:
     })
     assert "aws_instance.i" in addresses(result)
     assert any(f.rule_id == "IAC0001" for f in result.findings)
+
+
+def test_a_dynamic_block_with_unknown_for_each_keeps_the_references_of_its_content(
+        tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "custom" {
+          type = bool
+        }
+        resource "aws_launch_template" "lt" {}
+        resource "aws_eks_node_group" "g" {
+          dynamic "launch_template" {
+            for_each = var.custom ? [1] : []
+            content {
+              id      = aws_launch_template.lt.id
+              version = aws_launch_template.lt.default_version
+            }
+          }
+        }
+    """})
+    block = resource(result, "aws_eks_node_group.g").attributes["launch_template"]
+    assert isinstance(block, Unknown)
+    assert block.refs == ()  # the block is not known to exist: it names nothing for sure
+    paths = {(e.target, e.path) for e in result.edges if e.source == "aws_eks_node_group.g"}
+    assert ("aws_launch_template.lt", ("launch_template", 0, "id")) in paths
+
+
+def test_for_each_over_a_map_with_known_keys_and_unknown_values_expands(
+        tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "subnet" {
+          type = string
+        }
+        module "app" {
+          source   = "./app"
+          for_each = { one = var.subnet, two = "subnet-2" }
+          subnet   = each.value
+        }
+    """, "app/main.tf": """
+        variable "subnet" {}
+        resource "aws_instance" "this" {
+          subnet_id = var.subnet
+        }
+    """})
+    one = resource(result, 'module.app["one"].aws_instance.this')
+    two = resource(result, 'module.app["two"].aws_instance.this')
+    assert isinstance(one.attributes["subnet_id"], Unknown)
+    assert two.attributes["subnet_id"] == "subnet-2"
+    assert "instances_unknown" not in one.meta
+
+
+def test_module_instances_that_cannot_be_told_apart_are_named_on_its_resources(
+        tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        variable "names" {
+          type = list(string)
+        }
+        module "app" {
+          source   = "./app"
+          for_each = toset(var.names)
+        }
+    """, "app/main.tf": """
+        resource "aws_instance" "this" {
+          count = 1
+        }
+        resource "aws_instance" "many" {
+          count = length(var.unknown)
+        }
+        variable "unknown" {
+          type = list(string)
+        }
+    """})
+    this = resource(result, "module.app.aws_instance.this[0]")
+    assert this.meta["instances_unknown"] == ["module.app"]
+    many = resource(result, "module.app.aws_instance.many")
+    assert many.meta["instances_unknown"] == ["module.app", "module.app.aws_instance.many"]

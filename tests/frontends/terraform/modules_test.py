@@ -93,9 +93,11 @@ def test_local_module_inputs_outputs_and_addresses(tmp_path: pathlib.Path) -> No
 
 
 def test_unresolved_remote_module_is_a_module_resource_and_a_note(tmp_path: pathlib.Path) -> None:
+    # (a terraform-aws-modules module that launches instances is judged by its inputs instead:
+    # tests/frontends/terraform/registry_test.py)
     result = run(tmp_path, {"main.tf": """
         module "ec2" {
-          source  = "terraform-aws-modules/ec2-instance/aws"
+          source  = "example-corp/ec2-instance/aws"
           version = "5.6.0"
           metadata_options = {
             http_tokens = "optional"
@@ -106,14 +108,14 @@ def test_unresolved_remote_module_is_a_module_resource_and_a_note(tmp_path: path
         }
     """})
     call = resource(result, "module.ec2")
-    assert call.attributes == {"source": "terraform-aws-modules/ec2-instance/aws",
+    assert call.attributes == {"source": "example-corp/ec2-instance/aws",
                                "version": "5.6.0",
                                "metadata_options": {"http_tokens": "optional"}}
     assert call.meta["resolved"] is False
     assert call.spans[("metadata_options", "http_tokens")].start_line == 6
     notes = [f for f in result.findings if f.rule_id == "IAC0004"]
     assert len(notes) == 1
-    assert "terraform-aws-modules/ec2-instance/aws" in notes[0].message
+    assert "example-corp/ec2-instance/aws" in notes[0].message
     value = resource(result, "aws_instance.i").attributes["tags"]["Id"]
     assert isinstance(value, Unknown)
     assert value.refs == ("module.ec2",)
