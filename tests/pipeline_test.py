@@ -77,3 +77,22 @@ def test_a_finding_keeps_its_fingerprint_when_one_more_principal_receives_it(
     after = ops()
     assert after.fingerprint == before.fingerprint
     assert len(after.related) == len(before.related) + 1
+
+
+def test_a_child_module_finding_names_the_calls_that_instantiate_it(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "mod" / "inner").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text('module "outer" {\n  source = "./mod"\n}\n')
+    (tmp_path / "mod" / "main.tf").write_text('module "inner" {\n  source = "./inner"\n}\n')
+    (tmp_path / "mod" / "inner" / "main.tf").write_text(
+        'resource "aws_instance" "a" {\n  ami = "ami-12345678"\n}\n')
+    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",)), root=tmp_path)
+    [finding] = result.findings
+    assert finding.span.file.endswith("mod/inner/main.tf")
+    calls = [(r.span.file.rsplit("/", 2)[-2:], r.span.start_line, r.message)
+             for r in finding.related if "instantiates" in r.message]
+    assert [(line, message) for _, line, message in calls] == [
+        (1, "module.outer instantiates the module here"),
+        (1, "module.outer.module.inner instantiates the module here"),
+    ]
+    assert [file[-1] for file, _, _ in calls] == ["main.tf", "main.tf"]
+    assert calls[1][0][0] == "mod"

@@ -248,6 +248,8 @@ def make_finding(
                 and span.end_line <= origin.end_line):  # not the place the finding is
             related.append(Related(origin, "the value comes from here", resource.address))
     related.extend(scope_related(resource))
+    if graph is not None and entry is None:
+        related.extend(module_calls(graph, resource))
     properties: dict[str, Any] = {}
     if path:
         properties["path"] = normalized_path(path)
@@ -272,6 +274,19 @@ def make_finding(
         root=resource.unit,
         properties=properties,
     )
+
+
+def module_calls(graph: Graph, resource: Resource) -> list[Related]:
+    """The module calls that instantiate a child module's resource, outermost first: where an
+    input would change what the module creates."""
+    out: list[Related] = []
+    parts = resource.module.split(".") if resource.module else []
+    for cut in range(2, len(parts) + 1, 2):  # module.a, module.a.module.b, …
+        call = graph.resources.get(".".join(parts[:cut]))
+        if call is not None and call.kind == "module":
+            out.append(Related(call.header, f"{call.address} instantiates the module here",
+                               call.address))
+    return out
 
 
 def module_entry(graph: Graph, resource: Resource, path: Path, origins: Sequence[Span]
