@@ -22,7 +22,7 @@ from typing import Any
 
 from linter.errors import ConfigError
 from linter.frontends.cloudformation.spans import SourceText
-from linter.model import Format, Resource, Span, Unknown
+from linter.model import Format, Path, Resource, Span, Unknown
 from linter.options import ScanOptions
 
 PARAMETER_TYPE = "AWS::CloudFormation::Parameter"
@@ -165,7 +165,7 @@ def parameter_resources(parameters: Any, source: SourceText) -> list[Resource]:
             continue
         default = body["Default"]
         key = _key_of(body, "Default")
-        spans = {(): source.span(body, name) or Span(source.rel_path, 1)}
+        spans: dict[Path, Span] = {(): source.span(body, name) or Span(source.rel_path, 1)}
         default_span = source.span(default, key)
         if default_span is not None:
             spans[("Default",)] = default_span
