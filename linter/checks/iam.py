@@ -250,11 +250,11 @@ def privilege_escalation(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
 
 def trust_too_broad(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     checks = tuple(args.get("checks") or ("everyone", "account", "oidc"))
-    # an account principal matters for a privileged role, not for a view-only one
-    guarded = guarded_power(ctx.graph, ctx.resource) if "account" in checks else None
 
     def judge(statements: Sequence[Statement], doc: PolicyDocument | None) -> Verdict:
-        return analysis.trust_hits(statements, doc, checks, guarded)
+        # an account principal matters for a privileged role, not for a view-only one
+        return analysis.trust_hits(statements, doc, checks,
+                                   lambda: guarded_power(ctx.graph, ctx.resource))
 
     return _judge_each(ctx, {"scope": "document"}, (DocKind.TRUST,), judge,
                        "name the exact principals and add a restricting condition")

@@ -35,7 +35,7 @@ Semantics:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from linter.iam import catalogue, conditions
@@ -680,12 +680,23 @@ def _account_hit(statement: Statement, principal: PrincipalItem, value: str,
                f"`{value}`", document)
 
 
+Guarded = RolePower | Callable[[], RolePower | None] | None
+
+
 def trust_hits(statements: Sequence[Statement], document: PolicyDocument | None = None,
                checks: Iterable[str] = ("everyone", "account", "oidc"),
-               guarded: RolePower | None = None) -> Verdict:
-    """Trust-policy statements that admit more principals than intended (``guarded``: the
-    power of the role the policy guards, when known, for the account check)."""
+               guarded: Guarded = None) -> Verdict:
+    """Trust-policy statements that admit more principals than intended. ``guarded``: the power
+    of the role the policy guards, for the account check (or a function computing it, called
+    only when an account principal is met)."""
     wanted = set(checks)
+    power_of: list[RolePower | None] = []
+
+    def guard() -> RolePower | None:
+        if not power_of:
+            power_of.append(guarded() if callable(guarded) else guarded)
+        return power_of[0]
+
     hits: list[Hit] = []
     for statement in statements:
         if not statement.allows or not statement.principals:
@@ -705,7 +716,7 @@ def trust_hits(statements: Sequence[Statement], document: PolicyDocument | None 
             elif "account" in wanted and principal.kind == "AWS" and (
                     _ROOT.match(value) or _ACCOUNT.match(value) or value == "arn:aws:iam::root"
             ) and not restricted and not conditions.mfa_required(statement):
-                found = _account_hit(statement, principal, value, guarded, document)
+                found = _account_hit(statement, principal, value, guard(), document)
                 if found is not None:
                     hits.append(found)
             elif "oidc" in wanted and principal.kind == "Federated" and GITHUB_OIDC in value \
