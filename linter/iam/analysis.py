@@ -19,7 +19,7 @@ Semantics:
   conditional ``*`` is still every action whenever the condition holds). The wildcard,
   NotAction and escalation judgements honour the conditions that narrow what a statement
   reaches (``conditions.narrowing``: the target's tags, ``iam:AWSServiceName``,
-  ``iam:PassedToService``, ARN conditions on resource keys, ``kms:RequestAlias`` /
+  ARN conditions on resource keys, ``kms:RequestAlias`` /
   ``kms:ViaService``, ``aws:ViaAWSService``, a create action's ``aws:RequestTag/<k>`` bound to
   the caller's ``${aws:PrincipalTag/<k>}``); a bare ``*`` action stays a wildcard and its
   message names the condition. Trust judgements honour the conditions listed in
@@ -479,8 +479,6 @@ _ACTION_KEYS = {
     "iam:putrolepolicy": ("iam:PermissionsBoundary",),
     "iam:putuserpolicy": ("iam:PermissionsBoundary",),
 }
-# what pins an escalation statement (iam:PassedToService is judged per combination instead)
-_ESCALATION_PINNING = tuple(k for k in conditions.PINNING_KEYS if k != "iam:PassedToService")
 
 
 def _literal_prefix(pattern: str) -> str:
@@ -555,7 +553,7 @@ def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None
         if statement.conditions and conditions.narrowing(
                 statement, action,
                 keys=(*conditions.TARGET_RESTRICTING_KEYS, *_ACTION_KEYS.get(lowered, ())),
-                pinning=_ESCALATION_PINNING):
+                pinning=conditions.PINNING_KEYS):
             continue
         if lowered == "iam:passrole":
             services = conditions.values_for(statement, "iam:PassedToService")

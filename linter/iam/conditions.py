@@ -60,19 +60,19 @@ SCOPING_KEYS = (
     "kms:ViaService", "kms:EncryptionContext:", "kms:EncryptionContextKeys", "kms:CallerAccount",
     "s3:prefix", "ssm:resourceTag/",
 )
-# Keys that pin a statement to one service, alias or access path whatever the resource is:
-# iam:AWSServiceName (iam:CreateServiceLinkedRole … for one service), iam:PassedToService (the
-# role can only go to that service), kms:RequestAlias (only through that alias),
-# aws:ViaAWSService = true (only an AWS service acting for the principal, never a direct call).
-PINNING_KEYS = ("iam:AWSServiceName", "iam:PassedToService", "kms:RequestAlias",
-                "aws:ViaAWSService")
+# Keys that pin a statement to one target or access path whatever the resource is:
+# iam:AWSServiceName (iam:CreateServiceLinkedRole … only that service's own role),
+# kms:RequestAlias (only the key behind that alias), aws:ViaAWSService = true (only an AWS
+# service acting for the principal, never a direct call). iam:PassedToService is not one: it
+# names the service a role goes to, not which roles — iam:PassRole on "*" still reaches every
+# role (the escalation judgement uses it per combination, ``analysis.grant_of``).
+PINNING_KEYS = ("iam:AWSServiceName", "kms:RequestAlias", "aws:ViaAWSService")
 # ARN-valued keys of the *principal* (they say who calls, not what is reached)
 _PRINCIPAL_ARN_KEYS = ("aws:PrincipalArn", "aws:userid", "aws:PrincipalTag/")
 _RESOURCE_TAG = re.compile(r"^[a-z0-9-]+:resourcetag/.", re.IGNORECASE)
 _ARN_OPERATORS = frozenset({"arnequals", "arnlike"})
 # keys that every request of the action carries, so ``…IfExists`` on them still restricts
 _ALWAYS_PRESENT = {
-    "iam:passrole": ("iam:PassedToService",),
     "iam:createservicelinkedrole": ("iam:AWSServiceName",),
 }
 # verbs of actions that make a new resource (the request's tags are the new resource's tags)

@@ -69,7 +69,8 @@ def allow(condition: Mapping[str, object], action: object = "s3:PutObject") -> S
     # one service, one alias, one access path
     ({"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}, True),
     ({"StringLike": {"iam:AWSServiceName": "*"}}, False),
-    ({"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}, True),
+    # the service a role goes to, not which roles
+    ({"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}, False),
     ({"StringEquals": {"kms:RequestAlias": "alias/app"}}, True),
     ({"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}, True),
     ({"Bool": {"aws:ViaAWSService": "true"}}, True),
@@ -108,10 +109,10 @@ def test_request_tag_bound_to_principal_tag_narrows_create_actions_only() -> Non
     assert not conditions.narrowing(allow(fixed), "ec2:RunInstances")
 
 
-def test_passed_to_service_if_exists_narrows_pass_role_only() -> None:
-    statement = allow({"StringEqualsIfExists": {"iam:PassedToService": "ec2.amazonaws.com"}},
-                      "iam:PassRole")
-    assert conditions.narrowing(statement, "iam:PassRole")
+def test_service_name_if_exists_narrows_service_linked_roles_only() -> None:
+    statement = allow({"StringLikeIfExists": {"iam:AWSServiceName": "eks.amazonaws.com"}},
+                      "iam:CreateServiceLinkedRole")
+    assert conditions.narrowing(statement, "iam:CreateServiceLinkedRole")
     assert not conditions.narrowing(statement, "ec2:RunInstances")
 
 

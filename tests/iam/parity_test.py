@@ -142,7 +142,7 @@ EXPECTED = {
     ("IAC0202", "fulliam"),
     ("IAC0203", "admin"), ("IAC0203", "fulliam"), ("IAC0203", "poweruser"),
     ("IAC0203", "servicestar"), ("IAC0203", "writes"), ("IAC0203", "passrole"),
-    ("IAC0203", "passrolecombo"),  # passroleservice: iam:PassedToService pins the target
+    ("IAC0203", "passroleservice"), ("IAC0203", "passrolecombo"),
     ("IAC0204", "poweruser"), ("IAC0204", "notresource"),
     ("IAC0205", "admin"), ("IAC0205", "fulliam"), ("IAC0205", "poweruser"),
     ("IAC0205", "passrole"), ("IAC0205", "passrolecombo"),
