@@ -15,9 +15,10 @@ Keys are compared case-insensitively; a key ending in ``/`` in a key set matches
 that prefix (``aws:ResourceTag/`` matches ``aws:ResourceTag/team``).
 
 ``narrowing`` says which clauses narrow what an identity statement *reaches* (its target
-resources, the service a role goes to, the path a request must come through): the statement
-rules honour those, and only those. Conditions on the request's circumstances (transport,
-region, time, MFA, source IP) narrow nothing: the statement still reaches every resource.
+resources, the one service-linked role or KMS alias, the path a request must come through):
+the statement rules honour those, and only those. Conditions on the request's circumstances
+(transport, region, time, MFA, source IP) narrow nothing: the statement still reaches every
+resource.
 """
 
 from __future__ import annotations
