@@ -207,8 +207,11 @@ def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, b
                         return found
             if found is None:
                 for pattern in _expression_patterns(statement.unknowns):
-                    if _pattern_match(pattern, target)[0]:
-                        found = (statement, _resource_key(statement) or node, False)
+                    matches, exact = _pattern_match(pattern, target)
+                    if matches:  # exact: the role is named, only the account is interpolated
+                        found = (statement, _resource_key(statement) or node, exact)
+                        if exact:
+                            return found
                         break
         if found is not None and best is None:
             best = found

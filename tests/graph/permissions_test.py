@@ -185,3 +185,27 @@ def test_trust_by_a_role_arn_built_from_the_account_id(tmp_path: pathlib.Path) -
     hops = assumable_roles(g, web, role_permissions(g, web))
     assert [(h.target.address, h.admitted_as) for h in hops] == [
         ("aws_iam_role.admin", "the role itself")]
+
+
+def test_a_role_named_in_an_arn_built_from_the_account_id_is_named_exactly(
+        tmp_path: pathlib.Path) -> None:
+    g = graph(tmp_path, f"""
+        data "aws_caller_identity" "me" {{}}
+        resource "aws_iam_role" "web" {{
+          name = "web"
+          {TRUST_EC2}
+          inline_policy {{
+            name = "assume"
+            policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole",
+              Resource = "arn:aws:iam::${{data.aws_caller_identity.me.account_id}}:role/deployer" }}] }})
+          }}
+        }}
+        resource "aws_iam_role" "deployer" {{
+          name = "deployer"
+          {TRUST_ACCOUNT}
+        }}
+        """)
+    web = g.resources["aws_iam_role.web"]
+    hops = assumable_roles(g, web, role_permissions(g, web))
+    assert [(h.target.address, h.exact_resource) for h in hops] == [
+        ("aws_iam_role.deployer", True)]
