@@ -196,8 +196,10 @@ def test_a_role_named_in_an_arn_built_from_the_account_id_is_named_exactly(
           {TRUST_EC2}
           inline_policy {{
             name = "assume"
-            policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole",
-              Resource = "arn:aws:iam::${{data.aws_caller_identity.me.account_id}}:role/deployer" }}] }})
+            policy = jsonencode({{ Statement = [{{
+              Effect = "Allow", Action = "sts:AssumeRole",
+              Resource = "arn:aws:iam::${{data.aws_caller_identity.me.account_id}}:role/deployer"
+            }}] }})
           }}
         }}
         resource "aws_iam_role" "deployer" {{
