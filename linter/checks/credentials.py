@@ -13,7 +13,9 @@ The Outcome never carries a raw secret in a message placeholder. ``details["reda
 raw strings (the secrets and, for base64 user data, the encoded blob they were decoded from) for
 the engine to copy into ``Finding.properties["redact"]`` so reporters can scrub code frames.
 A value that comes from a tfvars file is reported on that file's own ``tfvars`` resource (at its
-line there), not again on every resource it reaches. Every tfvars value is read like user data
+line there), not again on every resource it reaches; likewise a CloudFormation parameter's
+``Default`` is reported on the parameter (``AWS::CloudFormation::Parameter``), with the resources
+that use it as related locations. Every tfvars value is read like user data
 (base64 decoded, scripts read, private keys count), since nothing says where it goes.
 """
 
@@ -23,8 +25,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from linter.checks.context import RuleContext
+from linter.frontends.cloudformation.parameters import PARAMETER_TYPE
 from linter.frontends.terraform.tfvars import TFVARS_TYPE
-from linter.model import Outcome, Related
+from linter.graph.graph import Graph
+from linter.model import Outcome, Related, Resource, Span
 from linter.secrets.locate import Leak, find_leaks, from_tfvars
 
 NAME = "aws-credentials"
@@ -49,18 +53,54 @@ def aws_credentials(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
                                     scripts_everywhere=variable_file)
         if variable_file or not from_tfvars(resource, leak)
     ]
+    if resource.type != PARAMETER_TYPE:
+        defaults = _parameter_defaults(ctx.graph, resource.file)
+        leaks = [leak for leak in leaks if not any(_within(leak.span, d) for d, _ in defaults)]
     if not leaks:
         return Outcome.false()
+    users = _users(ctx.graph, resource) if resource.type == PARAMETER_TYPE else []
     # explicit spans only (no paths): the engine points at a path's span before explicit spans,
     # and a secret inside a heredoc has a line of its own
     return Outcome.true(
         spans=tuple(dict.fromkeys(leak.span for leak in leaks)),
         details=describe(leaks),
-        related=tuple(
+        related=(*(
             Related(leak.span, f"{leak.hit.label} in {leak.place}", resource.address)
             for leak in leaks[1:]
-        ),
+        ), *users),
     )
+
+
+def _parameter_defaults(graph: Graph, file: str) -> list[tuple[Span, Resource]]:
+    """The ``Default`` spans of the CloudFormation parameters of ``file``."""
+    out = []
+    for parameter in graph.of_type(PARAMETER_TYPE):
+        span = parameter.spans.get(("Default",))
+        if span is not None and parameter.file == file:
+            out.append((span, parameter))
+    return out
+
+
+def _within(span: Span, container: Span) -> bool:
+    return span.file == container.file and container.start_line <= span.start_line and (
+        span.start_line <= max(container.end_line, container.start_line))
+
+
+def _users(graph: Graph, parameter: Resource) -> list[Related]:
+    """The resources whose values come from the parameter's default."""
+    default = parameter.spans.get(("Default",))
+    if default is None:
+        return []
+    out = []
+    for resource in graph.all_resources():
+        if resource.file != parameter.file or resource.type == PARAMETER_TYPE:
+            continue
+        for path, origins in resource.origins.items():
+            if default in origins:
+                out.append(Related(resource.span_at(path), f"used by {resource.address}",
+                                   resource.address))
+                break
+    return list(dict.fromkeys(out))
 
 
 def describe(leaks: list[Leak]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from linter.checks.context import RuleContext
+from linter.graph.permissions import guarded_power
 from linter.graph.policies import DATA_DOCUMENT, DATA_MANAGED, documents_in, policies_of
 from linter.graph.reach import receivers
 from linter.iam import analysis
@@ -251,7 +252,9 @@ def trust_too_broad(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
     checks = tuple(args.get("checks") or ("everyone", "account", "oidc"))
 
     def judge(statements: Sequence[Statement], doc: PolicyDocument | None) -> Verdict:
-        return analysis.trust_hits(statements, doc, checks)
+        # an account principal matters for a privileged role, not for a view-only one
+        return analysis.trust_hits(statements, doc, checks,
+                                   lambda: guarded_power(ctx.graph, ctx.resource))
 
     return _judge_each(ctx, {"scope": "document"}, (DocKind.TRUST,), judge,
                        "name the exact principals and add a restricting condition")

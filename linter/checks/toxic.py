@@ -7,10 +7,13 @@
   metadata service to one OS user (``linter.graph.userdata``), the finding says so and asks for
   severity ``warning`` (``details["severity"]``).
 * ``role_chain_admin`` (IAC0502): an instance role that may assume an admin-capable role whose
-  trust policy admits it. A correct gatekeeper passes: the instance role's statement names the
-  target role itself (no wildcard) and the target trusts exactly that role (conditions such as
-  ``sts:ExternalId`` / ``aws:PrincipalArn`` allowed). ``gatekeepers:`` in the configuration
-  (instance role → roles it may assume) makes every other assumable role a finding.
+  trust policy admits it — named, or matched by a pattern (``role/deploy-*``, ``role/*``,
+  ``*``, also inside an ARN built from the account id); a pattern that matches no admin role
+  passes (``linter.graph.permissions.assumable_roles``). A correct gatekeeper passes: the
+  instance role's statement names the target role itself (no wildcard) and the target trusts
+  exactly that role (conditions such as ``sts:ExternalId`` / ``aws:PrincipalArn`` allowed).
+  ``gatekeepers:`` in the configuration (instance role → roles it may assume) makes every other
+  assumable role a finding.
 * ``imds_not_restricted`` (opt-in IAC0503): an admin-capable workload whose user data does not
   restrict the metadata service to one OS user.
 """

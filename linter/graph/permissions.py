@@ -2,39 +2,57 @@
 
 ``role_permissions`` is the union of every identity policy reaching the role (the IAM model:
 ``linter.graph.policies.policies_of`` + ``linter.iam.analysis.effective_permissions``, with Deny
-and NotAction semantics). ``assumable_roles`` follows ``sts:AssumeRole``: role A may become role
-B when one of A's Allow statements covers ``sts:AssumeRole`` on B (by reference, by ARN or name
-pattern, or by ``*``) and B's trust policy admits A (by A's ARN / reference, by A's whole
-account, or by everyone). Stolen credentials of A can make that hop too.
+and NotAction semantics); an AWS managed policy that grants only List/Read access
+(``linter.iam.managed.is_view_only``) is known to add nothing privileged although its document
+is not shipped. ``assumable_roles`` follows ``sts:AssumeRole``: role A may become role B when
+one of A's Allow statements covers ``sts:AssumeRole`` on B (by reference, by ARN or name
+pattern — also inside an ARN built from the account id, ``arn:aws:iam::${AWS::AccountId}:role/
+deploy-*`` — or by ``*``), no condition narrows it to other targets, and B's trust policy admits
+A (by A's ARN / reference, by A's whole account, or by everyone). Stolen credentials of A can
+make that hop too. ``guarded_power`` is the power of the role(s) a trust policy guards, for the
+trust rule's account check.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from linter.graph.graph import Graph
 from linter.graph.identity import ROLE_TYPES
 from linter.graph.policies import policies_of, trust_policy_of
 from linter.graph.resolve import names_of
-from linter.iam import catalogue
+from linter.iam import catalogue, conditions, managed
 from linter.iam.analysis import (
     Hit,
     Permissions,
+    RolePower,
     covering_item,
     effective_permissions,
     exactly_denied,
     is_any_resource,
 )
-from linter.iam.policy import Statement
+from linter.iam.policy import PolicyDocument, Statement
 from linter.model import Path, Resource, Span, Tri, Unknown
 
 ASSUME = "sts:AssumeRole"
 
 
+def _known_view_only(doc: PolicyDocument) -> PolicyDocument:
+    """An unshipped AWS managed policy that grants only List/Read: known to add nothing
+    privileged (its "not in the data file" unknown is dropped)."""
+    if doc.source != "aws-managed" or doc.statements or not doc.managed_arn:
+        return doc
+    name = managed.aws_managed_name(doc.managed_arn)
+    if name is None or not managed.is_view_only(name):
+        return doc
+    return replace(doc, unknowns=(), label=f"AWS managed policy {name} (List and Read only)")
+
+
 def role_permissions(graph: Graph, role: Resource) -> Permissions:
-    return effective_permissions(policies_of(role, graph))
+    return effective_permissions(_known_view_only(d) for d in policies_of(role, graph))
 
 
 def power(perms: Permissions) -> tuple[Tri, str, tuple[Hit, ...]]:
@@ -50,6 +68,41 @@ def power(perms: Permissions) -> tuple[Tri, str, tuple[Hit, ...]]:
 
 def unknowns_of(perms: Permissions) -> tuple[Unknown, ...]:
     return (*perms.unknowns, *perms.admin.unknowns, *perms.escalation.unknowns)
+
+
+def _guarded_roles(graph: Graph, resource: Resource) -> list[Resource]:
+    """The roles whose trust policy ``resource`` is (itself when it is a role)."""
+    if resource.type in ROLE_TYPES:
+        return [resource]
+    out: dict[str, Resource] = {}
+    for edge in graph.in_edges(resource.address):
+        role = graph.resources.get(edge.source)
+        if role is not None and role.type in ROLE_TYPES and (
+                edge.path[:1] == ("assume_role_policy",)
+                or edge.path[:2] == ("Properties", "AssumeRolePolicyDocument")):
+            out[role.address] = role
+    return list(out.values())
+
+
+def guarded_power(graph: Graph, resource: Resource) -> RolePower | None:
+    """How powerful the role(s) guarded by the trust policy of ``resource`` are (a role, or a
+    policy document used as roles' trust policy). None when nothing is known: no role uses the
+    document, or a role has no identity policy in the scan (its permissions come from
+    elsewhere)."""
+    roles = _guarded_roles(graph, resource)
+    if not roles:
+        return None
+    verdicts: list[Tri] = []
+    for role in roles:
+        perms = role_permissions(graph, role)
+        if not perms.documents:
+            return None
+        verdict, what, _ = power(perms)
+        if verdict is Tri.TRUE:
+            return RolePower(Tri.TRUE, what,
+                             "" if role.address == resource.address else role.address)
+        verdicts.append(verdict)
+    return RolePower(Tri.UNKNOWN if Tri.UNKNOWN in verdicts else Tri.FALSE)
 
 
 def role_path(role: Resource) -> str:
@@ -92,7 +145,30 @@ def _resource_match(pattern: str, target: Resource) -> tuple[bool, bool]:
     parts = pattern.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn" or not catalogue.glob_match(parts[2] or "*", "iam"):
         return False, False
-    resource = parts[5]
+    return _pattern_match(parts[5], target)
+
+
+# ``:role/<name>`` inside an ARN the evaluator could not finish (``${AWS::AccountId}``,
+# ``${data.aws_caller_identity.current.account_id}``): the role part is still known
+_ROLE_IN_EXPRESSION = re.compile(r":role/((?:[^\s\"'${}]|\$\{[^}]*\})+)")
+_INTERPOLATION = re.compile(r"\$\{[^}]*\}")
+
+
+def _expression_patterns(unknowns: Iterable[Unknown]) -> list[str]:
+    """Role patterns (``role/deploy-*``) written inside unknown ARNs; an interpolated part is a
+    wildcard, a name that is all interpolation is no pattern."""
+    out: list[str] = []
+    for unknown in unknowns:
+        for match in _ROLE_IN_EXPRESSION.finditer(unknown.expression):
+            tail = match.group(1)
+            if not _INTERPOLATION.sub("", tail).strip("/"):
+                continue
+            out.append("role/" + _INTERPOLATION.sub("*", tail))
+    return out
+
+
+def _pattern_match(resource: str, target: Resource) -> tuple[bool, bool]:
+    """(matches, exactly): does the resource part ``role/…`` of a pattern name ``target``?"""
     wild = "*" in resource or "?" in resource
     names = names_of(target)
     if not names:  # a role without a literal name: only role wildcards can reach it
@@ -108,10 +184,14 @@ def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, b
         return None
     best: tuple[Statement, Path, bool] | None = None
     for statement in perms.statements:
-        if not statement.allows or statement.conditions:
+        if not statement.allows:
             continue
         node = covering_item(statement, ASSUME)
         if node is None:
+            continue
+        # conditions on the transport, the region or the time narrow nothing; the target's
+        # tags, a source ARN … do (the target may not qualify)
+        if statement.conditions and conditions.narrowing(statement, ASSUME):
             continue
         if statement.not_resources is not None:
             found = (statement, node, False)
@@ -125,6 +205,14 @@ def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, b
                     found = (statement, item.path, exact)
                     if exact:
                         return found
+            if found is None:
+                for pattern in _expression_patterns(statement.unknowns):
+                    matches, exact = _pattern_match(pattern, target)
+                    if matches:  # exact: the role is named, only the account is interpolated
+                        found = (statement, _resource_key(statement) or node, exact)
+                        if exact:
+                            return found
+                        break
         if found is not None and best is None:
             best = found
     return best
@@ -177,6 +265,10 @@ def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement,
                         best = best or (statement, principal.path, "the whole account")
                     else:
                         return statement, principal.path, "the role itself"
+        if any(_pattern_match(p, source) == (True, True)
+               for p in _expression_patterns(statement.unknowns)):
+            # arn:aws:iam::${AWS::AccountId}:role/web: the role itself, by its name
+            return statement, statement.path, "the role itself"
         if best is None and any(SAME_ACCOUNT_ROOT.search(u.expression) for u in statement.unknowns):
             # arn:${AWS::Partition}:iam::${AWS::AccountId}:root (or Terraform's
             # aws_caller_identity account_id): the account id is unknown, but it is this account

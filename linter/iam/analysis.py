@@ -15,17 +15,27 @@ Semantics:
   statement reaches every resource but the listed ones.
 * Deny statements subtract only where exact: no condition, and their actions and resources
   cover the allowed ones. A conditional Deny subtracts nothing (it may not apply).
-* Conditions: see ``linter.iam.conditions``. Admin and wildcard judgements ignore conditions
-  (a conditional ``*`` is still every action whenever the condition holds); escalation honours
-  conditions on the target (``aws:ResourceTag/…``, ``iam:PolicyARN``, ``iam:PermissionsBoundary``)
-  and ``iam:PassedToService``; trust judgements honour the conditions listed in
-  ``conditions.TRUST_RESTRICTING_KEYS`` and MFA.
+* Conditions: see ``linter.iam.conditions``. The admin judgement ignores conditions (a
+  conditional ``*`` is still every action whenever the condition holds). The wildcard,
+  NotAction and escalation judgements honour the conditions that narrow what a statement
+  reaches (``conditions.narrowing``: the target's tags, ``iam:AWSServiceName``,
+  ARN conditions on resource keys, ``kms:RequestAlias`` /
+  ``kms:ViaService``, ``aws:ViaAWSService``, a create action's ``aws:RequestTag/<k>`` bound to
+  the caller's ``${aws:PrincipalTag/<k>}``); a bare ``*`` action stays a wildcard and its
+  message names the condition. Trust judgements honour the conditions listed in
+  ``conditions.TRUST_RESTRICTING_KEYS`` and MFA; an account principal is judged with the power
+  of the role it guards when that is known (``RolePower``).
+* Escalation is judged by what the resource ARNs can match: a pattern reaches a target only
+  when it can name that kind of resource (``role/…`` for ``iam:AttachRolePolicy``), and
+  service-linked roles (``role/aws-service-role/…``) — whose policies and trust IAM refuses to
+  change and which only their service can use — are no target. A message says "(its own
+  included)" / "any role" only when the pattern can match every role.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from linter.iam import catalogue, conditions
@@ -125,16 +135,6 @@ def _reaches_service(value: str, action: str) -> bool:
         return False
     service = action.split(":", 1)[0].lower()
     return catalogue.glob_match(parts[2], _ARN_SERVICE.get(service, service))
-
-
-def _broad_resource_nodes(statement: Statement, action: str = "") -> tuple[Path, ...] | None:
-    """Nodes of broad resources (of the action's service, when given), or None."""
-    if statement.not_resources is not None:
-        return (element_path(statement, statement.not_resources),)
-    found = tuple(i.path for i in statement.resources or ()
-                  if is_broad_resource(i.value) and (not action or _reaches_service(i.value,
-                                                                                    action)))
-    return found or None
 
 
 def covering_item(statement: Statement, action: str) -> Path | None:
@@ -254,15 +254,18 @@ def wildcard_action_hits(statements: Sequence[Statement],
     for statement in statements:
         if not statement.allows or statement.actions is None:
             continue
-        unscoped = statement.not_resources is not None or any(
+        narrowed = conditions.narrowing(statement) if statement.conditions else ()
+        unscoped = not narrowed and (statement.not_resources is not None or any(
             is_broad_resource(i.value) and _service_wide_resource(i.value)
-            for i in statement.resources or ())
+            for i in statement.resources or ()))
+        where = (f" (where its condition on {conditions.describe(narrowed)} holds)"
+                 if narrowed else "")
         for item in statement.actions:
             value = item.value
             if catalogue.is_star(value) or (catalogue.service_is_wildcard(value)
                                             and _valid_action(value)):
                 hits.append(Hit(statement, (item.path,),
-                                f"`{value}` allows every action of every AWS service",
+                                f"`{value}` allows every action of every AWS service{where}",
                                 f"`{value}`", document))
             elif _is_service_star(value) and unscoped:
                 service = value.split(":", 1)[0]
@@ -300,7 +303,7 @@ def wildcard_resource_hits(statements: Sequence[Statement],
         any_res = _any_resource_items(statement)
         if not any_res:
             continue
-        if conditions.restricting(statement, conditions.SCOPING_KEYS):
+        if statement.conditions and conditions.narrowing(statement):
             continue
         res_nodes = tuple(i.path for i in any_res)
         if statement.not_actions is not None:
@@ -326,7 +329,8 @@ def wildcard_resource_hits(statements: Sequence[Statement],
                                         f"{catalogue.data_version()})", statement.span(item.path)))
                 continue
             matched = [a for a in expanded if _restrictable(a, levels)
-                       and not exactly_denied(statements, a.full)]
+                       and not exactly_denied(statements, a.full)
+                       and not (statement.conditions and conditions.narrowing(statement, a.full))]
             if matched:
                 broad.append(value if len(matched) > 3 or value.lower() != matched[0].lower
                              else matched[0].full)
@@ -348,11 +352,14 @@ def not_action_hits(statements: Sequence[Statement],
     for statement in statements:
         if not statement.allows:
             continue
-        if statement.not_actions is not None:
+        # a condition that narrows what the statement reaches (the target's tags, one
+        # service …) bounds the "everything else" too
+        narrowed = bool(statement.conditions) and bool(conditions.narrowing(statement))
+        if statement.not_actions is not None and not narrowed:
             hits.append(Hit(statement, (element_path(statement, statement.not_actions),),
                             "`Allow` with `NotAction` grants every action not listed, including "
                             "actions AWS adds later", "NotAction", document))
-        if statement.not_resources is not None:
+        if statement.not_resources is not None and not narrowed:
             hits.append(Hit(statement, (element_path(statement, statement.not_resources),),
                             "`Allow` with `NotResource` grants the actions on every resource "
                             "not listed", "NotResource", document))
@@ -372,6 +379,8 @@ class Escalation:
     actions: tuple[str, ...]  # every action needed
     passed_to: str = ""  # the service the role is passed to (for iam:PassRole combinations)
     why: str = ""
+    # the same when the first action reaches only some targets ({targets}: the patterns)
+    scoped_why: str = ""
 
 
 # Single actions and combinations that let a principal raise its own privileges (Rhino Security
@@ -386,15 +395,19 @@ ESCALATIONS: tuple[Escalation, ...] = (
     Escalation("attach-group-policy", ("iam:AttachGroupPolicy",),
                why="can attach AdministratorAccess to a group"),
     Escalation("attach-role-policy", ("iam:AttachRolePolicy",),
-               why="can attach AdministratorAccess to a role (its own included)"),
+               why="can attach AdministratorAccess to a role (its own included)",
+               scoped_why="can attach AdministratorAccess to the roles matching {targets}"),
     Escalation("put-user-policy", ("iam:PutUserPolicy",),
                why="can write an inline admin policy on a user"),
     Escalation("put-group-policy", ("iam:PutGroupPolicy",),
                why="can write an inline admin policy on a group"),
     Escalation("put-role-policy", ("iam:PutRolePolicy",),
-               why="can write an inline admin policy on a role (its own included)"),
+               why="can write an inline admin policy on a role (its own included)",
+               scoped_why="can write an inline admin policy on the roles matching {targets}"),
     Escalation("update-assume-role-policy", ("iam:UpdateAssumeRolePolicy",),
-               why="can make any role trust it and then assume that role"),
+               why="can make any role trust it and then assume that role",
+               scoped_why="can make the roles matching {targets} trust it and then assume "
+                          "them"),
     Escalation("create-access-key", ("iam:CreateAccessKey",),
                why="can mint access keys for other users"),
     Escalation("create-login-profile", ("iam:CreateLoginProfile",),
@@ -404,9 +417,13 @@ ESCALATIONS: tuple[Escalation, ...] = (
     Escalation("add-user-to-group", ("iam:AddUserToGroup",),
                why="can add itself to a more privileged group"),
     Escalation("pass-role", ("iam:PassRole",),
-               why="can hand any role to any service without `iam:PassedToService`"),
+               why="can hand any role to any service without `iam:PassedToService`",
+               scoped_why="can hand the roles matching {targets} to any service without "
+                          "`iam:PassedToService`"),
     Escalation("assume-any-role", ("sts:AssumeRole",),
-               why="can assume any role whose trust policy admits the account"),
+               why="can assume any role whose trust policy admits the account",
+               scoped_why="can assume the roles matching {targets} whose trust policy admits "
+                          "the account"),
     Escalation("update-function-code", ("lambda:UpdateFunctionCode",),
                why="can replace the code of an existing function and run it as its role"),
     Escalation("update-dev-endpoint", ("glue:UpdateDevEndpoint",),
@@ -438,14 +455,22 @@ ESCALATIONS: tuple[Escalation, ...] = (
                                        "codebuild:StartBuild"), "codebuild.amazonaws.com",
                "can run a build with a more privileged role"),
 )
-# actions whose target must be broad (other principals/roles) for the escalation to count
-_TARGETED = frozenset(a.lower() for a in (
-    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
-    "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
-    "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AddUserToGroup", "iam:PassRole",
-    "sts:AssumeRole", "lambda:UpdateFunctionCode", "glue:UpdateDevEndpoint",
-))
+# actions whose target must be broad (other principals/roles) for the escalation to count,
+# and the resource type they act on
+_TARGET_TYPES = {
+    "iam:createpolicyversion": "policy", "iam:setdefaultpolicyversion": "policy",
+    "iam:attachuserpolicy": "user", "iam:putuserpolicy": "user", "iam:createaccesskey": "user",
+    "iam:createloginprofile": "user", "iam:updateloginprofile": "user",
+    "iam:attachgrouppolicy": "group", "iam:putgrouppolicy": "group",
+    "iam:addusertogroup": "group",
+    "iam:attachrolepolicy": "role", "iam:putrolepolicy": "role",
+    "iam:updateassumerolepolicy": "role", "iam:passrole": "role", "sts:assumerole": "role",
+    "lambda:updatefunctioncode": "function", "glue:updatedevendpoint": "devendpoint",
+}
+_TARGETED = frozenset(_TARGET_TYPES)
+# Service-linked roles: IAM refuses to attach, put, delete or change the trust of their
+# policies, they trust only their service, and iam:PassRole on them hands nothing usable.
+SERVICE_LINKED_ROLE_PATH = "role/aws-service-role/"
 _ACTION_KEYS = {
     "iam:passrole": ("iam:AssociatedResourceArn",),
     "iam:attachrolepolicy": ("iam:PolicyARN", "iam:PermissionsBoundary"),
@@ -456,10 +481,57 @@ _ACTION_KEYS = {
 }
 
 
+def _literal_prefix(pattern: str) -> str:
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    return pattern[:cut]
+
+
+def reaches_target(value: str, action: str) -> bool:
+    """Whether a resource pattern can name a target of ``action`` (a role for
+    ``iam:AttachRolePolicy``, a user for ``iam:CreateAccessKey`` …); service-linked roles are
+    no target."""
+    if catalogue.is_star(value):
+        return True
+    if not _reaches_service(value, action):
+        return False
+    kind = _TARGET_TYPES.get(action.lower())
+    if kind is None:
+        return True
+    literal = _literal_prefix(value.split(":", 5)[5]).lower()
+    if kind == "role" and literal.startswith(SERVICE_LINKED_ROLE_PATH):
+        return False
+    sep = ":" if kind == "function" else "/"
+    return (kind + sep).startswith(literal) or literal.startswith(kind + sep)
+
+
+def covers_every_target(value: str, action: str) -> bool:
+    """Whether a pattern matches every target of ``action`` (``*``, ``…:role/*``)."""
+    if is_any_resource(value):
+        return True
+    parts = value.split(":", 5)
+    kind = _TARGET_TYPES.get(action.lower(), "")
+    if len(parts) < 6 or not kind:
+        return False
+    literal = _literal_prefix(parts[5]).lower()
+    sep = ":" if kind == "function" else "/"
+    return (kind + sep).startswith(literal) and _literal_prefix(parts[5]) != parts[5]
+
+
+def _target_patterns(statement: Statement, action: str) -> tuple[str, ...] | None:
+    """The broad resource patterns through which ``statement`` reaches targets of ``action``
+    (``("*",)`` for NotResource), or None."""
+    if statement.not_resources is not None:
+        return ("*",)
+    found = tuple(i.value for i in statement.resources or ()
+                  if is_broad_resource(i.value) and reaches_target(i.value, action))
+    return found or None
+
+
 @dataclass(frozen=True)
 class Grant:
     statement: Statement
     node: Path
+    targets: tuple[str, ...] = ()  # the resource patterns reached (targeted actions only)
 
 
 def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None = None
@@ -472,10 +544,16 @@ def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None
         node = covering_item(statement, action)
         if node is None:
             continue
-        if lowered in _TARGETED and _broad_resource_nodes(statement, action) is None:
-            continue
-        if conditions.restricting(statement, (*conditions.TARGET_RESTRICTING_KEYS,
-                                              *_ACTION_KEYS.get(lowered, ()))):
+        targets: tuple[str, ...] = ()
+        if lowered in _TARGETED:
+            found = _target_patterns(statement, action)
+            if found is None:
+                continue
+            targets = found
+        if statement.conditions and conditions.narrowing(
+                statement, action,
+                keys=(*conditions.TARGET_RESTRICTING_KEYS, *_ACTION_KEYS.get(lowered, ())),
+                pinning=conditions.PINNING_KEYS):
             continue
         if lowered == "iam:passrole":
             services = conditions.values_for(statement, "iam:PassedToService")
@@ -484,7 +562,7 @@ def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None
                 continue
         if exactly_denied(statements, action):
             continue
-        return Grant(statement, node)
+        return Grant(statement, node, targets)
     return None
 
 
@@ -500,9 +578,13 @@ def escalation_hits(statements: Sequence[Statement],
             grants.append(found)
         else:
             actions = _code(escalation.actions)
-            first = grants[0].statement
-            hits.append(Hit(first, tuple(g.node for g in grants),
-                            f"{actions} {escalation.why}", actions, document,
+            first = grants[0]
+            why = escalation.why
+            if escalation.scoped_why and first.targets and not any(
+                    covers_every_target(t, escalation.actions[0]) for t in first.targets):
+                why = escalation.scoped_why.format(targets=_code(first.targets))
+            hits.append(Hit(first.statement, tuple(g.node for g in grants),
+                            f"{actions} {why}", actions, document,
                             tuple(g.statement for g in grants)))
     return Verdict(tuple(hits), () if hits else _statement_unknowns(
         s for s in statements if s.allows))
@@ -568,10 +650,51 @@ def _github_sub_ok(statement: Statement) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class RolePower:
+    """What the role a trust policy guards can do, when the graph knows its policies.
+
+    ``TRUE``: administrator or able to escalate (``what`` says which); ``FALSE``: its identity
+    policies are known and grant neither (a view-only role); ``UNKNOWN``: some cannot be known.
+    """
+
+    verdict: Tri
+    what: str = ""
+    role: str = ""  # the address of the role
+
+
+def _account_hit(statement: Statement, principal: PrincipalItem, value: str,
+                 guarded: RolePower | None, document: PolicyDocument | None) -> Hit | None:
+    """An account principal (``…:root``, a bare account id) with no restricting condition: every
+    identity of that account with sts:AssumeRole may become the role. That matters for a
+    privileged role; a view-only one (its policies known, none privileged) passes."""
+    if guarded is not None and guarded.verdict is Tri.FALSE:
+        return None
+    what = (f", and {f'role {guarded.role}' if guarded.role else 'the role'} is {guarded.what}"
+            if guarded is not None and guarded.verdict is Tri.TRUE else "")
+    return Hit(statement, (principal.path,),
+               f"principal `{value}` trusts every identity of that account that has "
+               f"sts:AssumeRole, without `sts:ExternalId`, MFA or `aws:PrincipalArn`{what}",
+               f"`{value}`", document)
+
+
+Guarded = RolePower | Callable[[], RolePower | None] | None
+
+
 def trust_hits(statements: Sequence[Statement], document: PolicyDocument | None = None,
-               checks: Iterable[str] = ("everyone", "account", "oidc")) -> Verdict:
-    """Trust-policy statements that admit more principals than intended."""
+               checks: Iterable[str] = ("everyone", "account", "oidc"),
+               guarded: Guarded = None) -> Verdict:
+    """Trust-policy statements that admit more principals than intended. ``guarded``: the power
+    of the role the policy guards, for the account check (or a function computing it, called
+    only when an account principal is met)."""
     wanted = set(checks)
+    power_of: list[RolePower | None] = []
+
+    def guard() -> RolePower | None:
+        if not power_of:
+            power_of.append(guarded() if callable(guarded) else guarded)
+        return power_of[0]
+
     hits: list[Hit] = []
     for statement in statements:
         if not statement.allows or not statement.principals:
@@ -591,10 +714,9 @@ def trust_hits(statements: Sequence[Statement], document: PolicyDocument | None 
             elif "account" in wanted and principal.kind == "AWS" and (
                     _ROOT.match(value) or _ACCOUNT.match(value) or value == "arn:aws:iam::root"
             ) and not restricted and not conditions.mfa_required(statement):
-                hits.append(Hit(statement, (principal.path,),
-                                f"principal `{value}` trusts every identity of that account "
-                                "that has sts:AssumeRole, without `sts:ExternalId`, MFA or "
-                                "`aws:PrincipalArn`", f"`{value}`", document))
+                found = _account_hit(statement, principal, value, guard(), document)
+                if found is not None:
+                    hits.append(found)
             elif "oidc" in wanted and principal.kind == "Federated" and GITHUB_OIDC in value \
                     and not _github_sub_ok(statement):
                 hits.append(Hit(statement, (principal.path,),
@@ -606,8 +728,9 @@ def trust_hits(statements: Sequence[Statement], document: PolicyDocument | None 
                         statement, conditions.CONFUSED_DEPUTY_KEYS):
                 hits.append(Hit(statement, (principal.path,),
                                 f"service principal `{value}` acts for resources of any "
-                                "account: without `aws:SourceArn`/`aws:SourceAccount` another "
-                                "account can make it use this role (confused deputy)",
+                                "account: without `aws:SourceArn`/`aws:SourceAccount` (or "
+                                "`sts:ExternalId`) another account can make it use this role "
+                                "(confused deputy)",
                                 f"`{value}`", document))
     return Verdict(tuple(hits), () if hits else _statement_unknowns(
         s for s in statements if s.allows))

@@ -32,10 +32,16 @@ class ManagedPolicy:
 
 
 @functools.cache
-def _catalogue() -> tuple[str, dict[str, ManagedPolicy]]:
+def _data() -> dict[str, Any]:
     text = resources.files("linter.iam").joinpath("data/aws_managed_policies.json").read_text(
         encoding="utf-8")
-    data = json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.cache
+def _catalogue() -> tuple[str, dict[str, ManagedPolicy]]:
+    data = _data()
     policies = {
         name: ManagedPolicy(name, entry["path"], entry["version"], entry["updated"],
                             entry.get("why", ""), entry["document"])
@@ -63,6 +69,13 @@ def aws_managed_name(value: Any) -> str | None:
 def lookup(name: str) -> ManagedPolicy | None:
     """The shipped document of the AWS managed policy ``name`` (None when not shipped)."""
     return _catalogue()[1].get(name)
+
+
+def is_view_only(name: str) -> bool:
+    """Whether the AWS managed policy ``name`` grants only List and Read access (ReadOnlyAccess,
+    ViewOnlyAccess, SecurityAudit …): its holder is neither administrator nor able to escalate,
+    although iaclint does not ship its document."""
+    return name in frozenset(_data().get("view_only", ()))
 
 
 def known_names() -> tuple[str, ...]:

@@ -77,10 +77,19 @@ def is_secret_key_shaped(token: str) -> bool:
     """
     if len(token) != 40 or not SECRET_KEY.fullmatch(token):
         return False
+    if is_example_placeholder(token):
+        return False
     has_upper = any(c.isupper() for c in token)
     has_lower = any(c.islower() for c in token)
     has_other = any(c.isdigit() or c in "/+" for c in token)
     return has_upper and has_lower and has_other and len(set(token)) >= 10
+
+
+def is_example_placeholder(token: str) -> bool:
+    """A 40-character value with ``EXAMPLE`` in it that is not AWS's documented example secret
+    key (``akdfaksdfjkaEXAMPLEsdfjskafjdkfajsdfk345``): someone's placeholder, as gitleaks'
+    allow-list treats it. The documented pair itself stays reported (``EXAMPLE_KEYS``)."""
+    return len(token) == 40 and "EXAMPLE" in token and token not in EXAMPLE_KEYS
 
 
 def is_masked_key_id(key_id: str) -> bool:
@@ -91,13 +100,14 @@ def is_masked_key_id(key_id: str) -> bool:
 def is_placeholder(value: str) -> bool:
     """True when ``value`` is no literal secret: empty, a variable or command expansion, a template
     or dynamic reference (``${…}``, ``{{resolve:…}}``, ``$(…)``, ``%VAR%``), a bracketed placeholder
-    (``<ACCESS_KEY>``), a mask (``xxxx``, ``****``) or a null-ish word."""
+    (``<ACCESS_KEY>``), a mask (``xxxx``, ``****``), a null-ish word, or a 40-character
+    ``…EXAMPLE…`` value other than AWS's documented example key."""
     text = value.strip().strip("\"'").strip()
     if not text:
         return True
     if text.startswith(("$", "`", "@", "<", "[")) or "${" in text or "{{" in text or "$(" in text:
         return True
-    if _WRAPPED.fullmatch(text) or _MASK.fullmatch(text):
+    if _WRAPPED.fullmatch(text) or _MASK.fullmatch(text) or is_example_placeholder(text):
         return True
     return text.lower() in _PLACEHOLDER_WORDS
 

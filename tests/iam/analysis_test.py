@@ -104,6 +104,52 @@ def test_wildcard_resource_read_level_is_opt_in() -> None:
     assert analysis.wildcard_resource_hits(stmts, None, levels).tri is Tri.TRUE
 
 
+def test_wildcard_resource_honours_conditions_that_narrow_the_targets() -> None:
+    slr = allow("iam:CreateServiceLinkedRole", Condition={
+        "StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}})
+    assert analysis.wildcard_resource_hits(statements(slr)).tri is Tri.FALSE
+    tag_present = allow("ec2:DeleteSecurityGroup", Condition={
+        "Null": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}})
+    assert analysis.wildcard_resource_hits(statements(tag_present)).tri is Tri.FALSE
+    tls = allow("ec2:DeleteSecurityGroup", Condition={"Bool": {"aws:SecureTransport": "true"}})
+    assert analysis.wildcard_resource_hits(statements(tls)).tri is Tri.TRUE
+
+
+def test_wildcard_resource_reports_only_what_the_condition_leaves_open() -> None:
+    bound = {"StringEquals": {
+        "aws:RequestTag/eks:eks-cluster-name": "${aws:PrincipalTag/eks:eks-cluster-name}"}}
+    creates = allow(["ec2:CreateFleet", "ec2:RunInstances", "ec2:CreateLaunchTemplate"],
+                    Condition=bound)
+    assert analysis.wildcard_resource_hits(statements(creates)).tri is Tri.FALSE
+    mixed = analysis.wildcard_resource_hits(statements(
+        allow(["ec2:CreateVolume", "ec2:CreateTags"], Condition=bound)))
+    assert mixed.tri is Tri.TRUE
+    assert mixed.hits[0].subject == "`ec2:CreateTags` on `*`"
+    assert mixed.hits[0].nodes[0] == ("policy", "Statement", 0, "Action", 1)
+
+
+def test_wildcard_action_narrowed_service_star_passes_and_star_names_the_condition() -> None:
+    tagged = {"StringEquals": {"aws:ResourceTag/team": "a"}}
+    assert analysis.wildcard_action_hits(statements(allow("s3:*", Condition=tagged))).tri \
+        is Tri.FALSE
+    tls = {"Bool": {"aws:SecureTransport": "true"}}
+    assert analysis.wildcard_action_hits(statements(allow("s3:*", Condition=tls))).tri \
+        is Tri.TRUE
+    star = analysis.wildcard_action_hits(statements(allow("*", Condition=tagged)))
+    assert star.tri is Tri.TRUE
+    assert "where its condition on `aws:ResourceTag/team` holds" in star.hits[0].why
+
+
+def test_not_action_and_not_resource_narrowed_by_conditions_pass() -> None:
+    tagged = {"StringEquals": {"aws:ResourceTag/team": "a"}}
+    not_resource = {"Effect": "Allow", "Action": "ec2:StopInstances",
+                    "NotResource": "arn:aws:ec2:*:*:instance/i-1", "Condition": tagged}
+    assert analysis.not_action_hits(statements(not_resource)).tri is Tri.FALSE
+    region = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    not_action = {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": region}
+    assert analysis.not_action_hits(statements(not_action)).tri is Tri.TRUE
+
+
 # ---------------------------------------------------------------- escalation
 
 
@@ -154,6 +200,54 @@ def test_no_escalation_for_harmless_actions() -> None:
                "dynamodb:CreateTable"]))).tri is Tri.FALSE
 
 
+@pytest.mark.parametrize("resource", [
+    "arn:aws:iam::*:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*",
+    "arn:aws:iam::*:role/aws-service-role/*",
+    "arn:aws:iam::*:user/*",
+    "arn:aws:s3:::*",
+])
+@pytest.mark.parametrize("action", ["iam:AttachRolePolicy", "iam:PutRolePolicy",
+                                    "iam:UpdateAssumeRolePolicy", "iam:PassRole",
+                                    "sts:AssumeRole"])
+def test_escalation_needs_a_pattern_that_can_name_a_usable_role(action: str, resource: str
+                                                               ) -> None:
+    assert analysis.escalation_hits(statements(allow(action, resource))).tri is Tri.FALSE
+
+
+@pytest.mark.parametrize(("resource", "own"), [
+    ("*", True), ("arn:aws:iam::*:role/*", True),
+    ("arn:aws:iam::*:*", True), ("arn:aws:iam::123456789012:role/teams/*", False),
+])
+def test_escalation_message_claims_its_own_role_only_for_every_role(resource: str, own: bool
+                                                                   ) -> None:
+    verdict = analysis.escalation_hits(statements(allow("iam:AttachRolePolicy", resource)))
+    assert verdict.tri is Tri.TRUE
+    why = verdict.hits[0].why
+    assert ("(its own included)" in why) is own
+    assert own or f"the roles matching `{resource}`" in why
+
+
+def test_escalation_honours_conditions_that_narrow_the_targets() -> None:
+    for condition in ({"Null": {"aws:ResourceTag/delegated-admin": "false"}},
+                      {"StringEquals": {"iam:AWSServiceName": "eks.amazonaws.com"}},
+                      {"Bool": {"aws:ViaAWSService": "true"}}):
+        assert analysis.escalation_hits(statements(
+            allow("iam:AttachRolePolicy", Condition=condition))).tri is Tri.FALSE
+    for condition in ({"Bool": {"aws:SecureTransport": "true"}},
+                      {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}):
+        assert analysis.escalation_hits(statements(
+            allow("sts:AssumeRole", Condition=condition))).tri is Tri.TRUE
+
+
+def test_reaches_target() -> None:
+    assert analysis.reaches_target("arn:aws:iam::*:role/app-*", "iam:PassRole")
+    assert analysis.reaches_target("arn:aws:iam::1:*", "iam:AttachUserPolicy")
+    assert not analysis.reaches_target("arn:aws:iam::1:role/*", "iam:AttachUserPolicy")
+    assert analysis.reaches_target("arn:aws:lambda:*:*:function:*", "lambda:UpdateFunctionCode")
+    assert not analysis.reaches_target("arn:aws:lambda:*:*:layer:*",
+                                       "lambda:UpdateFunctionCode")
+
+
 # ---------------------------------------------------------------- trust
 
 
@@ -181,6 +275,36 @@ def test_trust_too_broad(principal: object) -> None:
 ])
 def test_trust_fine(statement: dict[str, object]) -> None:
     assert analysis.trust_hits(statements(statement)).tri is Tri.FALSE
+
+
+@pytest.mark.parametrize("condition", [
+    {"Bool": {"aws:SecureTransport": "true"}},
+    {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+    {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}},
+])
+def test_account_trust_with_conditions_that_restrict_nobody(condition: dict[str, object]
+                                                             ) -> None:
+    stmts = statements(trust({"AWS": "arn:aws:iam::123456789012:root"}, Condition=condition))
+    assert analysis.trust_hits(stmts).tri is Tri.TRUE
+
+
+def test_account_trust_is_judged_with_the_power_of_the_guarded_role() -> None:
+    stmts = statements(trust({"AWS": "123456789012"}))
+    admin = analysis.trust_hits(stmts, None, guarded=analysis.RolePower(Tri.TRUE,
+                                                                         "administrator"))
+    assert admin.tri is Tri.TRUE
+    assert admin.hits[0].why.endswith("and the role is administrator")
+    other = analysis.trust_hits(stmts, None, guarded=analysis.RolePower(
+        Tri.TRUE, "able to escalate to administrator", "aws_iam_role.x"))
+    assert other.hits[0].why.endswith(
+        "and role aws_iam_role.x is able to escalate to administrator")
+    view_only = analysis.RolePower(Tri.FALSE)
+    assert analysis.trust_hits(stmts, None, guarded=view_only).tri is Tri.FALSE
+    unknown = analysis.trust_hits(stmts, None, guarded=analysis.RolePower(Tri.UNKNOWN))
+    assert unknown.tri is Tri.TRUE
+    assert "the role is" not in unknown.hits[0].why
+    everyone = statements(trust("*"))  # the power of the role never excuses everyone
+    assert analysis.trust_hits(everyone, None, guarded=view_only).tri is Tri.TRUE
 
 
 def test_trust_negated_condition_does_not_restrict() -> None:
@@ -211,6 +335,9 @@ def test_confused_deputy_is_a_separate_check() -> None:
     scoped = statements(trust({"Service": "config.amazonaws.com"}, Condition={
         "StringEquals": {"aws:SourceAccount": "123456789012"}}))
     assert analysis.trust_hits(scoped, None, ["confused-deputy"]).tri is Tri.FALSE
+    external_id = statements(trust({"Service": "firehose.amazonaws.com"}, Condition={
+        "StringEquals": {"sts:ExternalId": "123456789012"}}))
+    assert analysis.trust_hits(external_id, None, ["confused-deputy"]).tri is Tri.FALSE
 
 
 # ---------------------------------------------------------------- effective permissions

@@ -30,3 +30,12 @@ def test_shipped_documents_are_dated_and_complete() -> None:
     assert admin.document["Statement"][0]["Action"] == "*"
     assert admin.arn("aws-cn") == "arn:aws-cn:iam::aws:policy/AdministratorAccess"
     assert managed.lookup("ReadOnlyAccess") is None
+
+
+def test_view_only_policies_are_known_by_name() -> None:
+    assert managed.is_view_only("ReadOnlyAccess")
+    assert managed.is_view_only("ViewOnlyAccess")
+    assert managed.is_view_only("SecurityAudit")
+    assert not managed.is_view_only("AdministratorAccess")
+    assert not managed.is_view_only("AmazonS3FullAccess")
+    assert not managed.is_view_only("readonlyaccess")  # IAM names are case-sensitive

@@ -66,3 +66,13 @@ def test_preview_shows_at_most_four_characters_and_a_quarter() -> None:
     assert preview("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == "wJal…"
     assert preview("somesecret") == "so…"
     assert preview("bar") == "…"
+
+
+def test_example_placeholders_are_not_secrets() -> None:
+    placeholder = "akdfaksdfjkaEXAMPLEsdfjskafjdkfajsdfk345"
+    assert not is_secret_key_shaped(placeholder)
+    assert is_placeholder(placeholder)
+    documented = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's own: still a key
+    assert is_secret_key_shaped(documented)
+    assert not is_placeholder(documented)
+    assert is_secret_key_shaped("akdfaksdfjkaEXAMPLsdfjskafjdkfajsdfk3456")

@@ -6,6 +6,11 @@ Precedence (later wins): the parameter's ``Default``, each ``--cfn-param-file`` 
 (``{"Parameters": {"K": "V"}}``); a file that cannot be read or has another shape is broken tool
 configuration (``ConfigError``, exit 2). A value remembers where it came from (the ``Default``
 line or the parameter file line) so that findings can point at the origin.
+
+``parameter_resources`` makes each parameter with a ``Default`` a resource of its own
+(``AWS::CloudFormation::Parameter``, kind ``parameter``, attributes ``Type``, ``NoEcho``,
+``Default``): a credential written as a default is a fact about the template whether or not a
+resource uses it.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from typing import Any
 
 from linter.errors import ConfigError
 from linter.frontends.cloudformation.spans import SourceText
-from linter.model import Span, Unknown
+from linter.model import Format, Path, Resource, Span, Unknown
 from linter.options import ScanOptions
+
+PARAMETER_TYPE = "AWS::CloudFormation::Parameter"
 
 
 @dataclass(frozen=True)
@@ -146,3 +153,38 @@ def _typed(value: Any, kind: str, name: str, body: dict[str, Any], source: Sourc
         return Unknown(f"!Ref {name}", f"parameter {name} has a non-scalar value",
                        source.span(body, name))
     return value
+
+
+def parameter_resources(parameters: Any, source: SourceText) -> list[Resource]:
+    """One ``AWS::CloudFormation::Parameter`` resource per parameter that has a ``Default``."""
+    out: list[Resource] = []
+    if not isinstance(parameters, dict):
+        return out
+    for name, body in parameters.items():
+        if not isinstance(name, str) or not isinstance(body, dict) or "Default" not in body:
+            continue
+        default = body["Default"]
+        key = _key_of(body, "Default")
+        spans: dict[Path, Span] = {(): source.span(body, name) or Span(source.rel_path, 1)}
+        default_span = source.span(default, key)
+        if default_span is not None:
+            spans[("Default",)] = default_span
+        out.append(Resource(
+            address=name, type=PARAMETER_TYPE, format=Format.CLOUDFORMATION, kind="parameter",
+            attributes={"Type": str(body.get("Type", "String")), "NoEcho": _plain(
+                body.get("NoEcho", False)), "Default": _plain(default)},
+            spans=spans, file=source.rel_path))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A decoded scalar or list as plain Python values (no decoder node subclasses)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)

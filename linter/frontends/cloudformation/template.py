@@ -32,7 +32,11 @@ from linter.frontends.cloudformation.intrinsics import (
     TemplateScope,
     intrinsic_name,
 )
-from linter.frontends.cloudformation.parameters import load_overrides, parameter_values
+from linter.frontends.cloudformation.parameters import (
+    load_overrides,
+    parameter_resources,
+    parameter_values,
+)
 from linter.frontends.cloudformation.policies import decode_policy_strings
 from linter.frontends.cloudformation.sam import SamError, expand_sam, is_sam
 from linter.frontends.cloudformation.spans import SourceText
@@ -59,6 +63,7 @@ def evaluate_template(
     source = SourceText.of(rel_path, decoded.text)
     overrides = load_overrides(root, options)
     params = parameter_values(template.get("Parameters"), source, overrides)
+    result.resources.extend(parameter_resources(template.get("Parameters"), source))
     source_of: Mapping[str, str] = {}
     original = template
     if is_sam(template):

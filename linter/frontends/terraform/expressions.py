@@ -364,7 +364,13 @@ def _function_call(expr: FunctionCall, ctx: Context) -> Value:
         return _try(expr, ctx)
     if name == "can":
         return _can(expr, ctx)
-    args = [_value(arg, ctx) for arg in expr.args]
+    try:
+        args = [_value(arg, ctx) for arg in expr.args]
+    except EvalError as exc:
+        if name in _ENCODERS and len(expr.args) == 1 and not expr.expand_final and isinstance(
+                expr.args[0], (ObjectExpr, TupleExpr)):
+            return _partly_broken_document(expr, ctx, exc)
+        raise
     if expr.expand_final and args:
         last = args.pop()
         if isinstance(last, Unknown):
@@ -396,6 +402,39 @@ def _function_call(expr: FunctionCall, ctx: Context) -> Value:
             result = Unknown(result.expression, result.reason, result.span, result.refs,
                              partial=args[0])
         return result
+
+
+_ENCODERS = ("jsonencode", "yamlencode")
+
+
+def _partly_broken_document(expr: FunctionCall, ctx: Context, error: EvalError) -> Unknown:
+    """``jsonencode({...})`` whose structure holds a leaf that cannot be evaluated (an
+    undeclared variable, a bad index): the document is Unknown, but the rest of its structure
+    is kept (``Unknown.partial``, that leaf Unknown) so rules judge what is written."""
+    partial = _tolerant(expr.args[0], ctx)
+    refs = tuple(dict.fromkeys(ref for u in _unknowns(partial) for ref in u.refs))
+    return Unknown(expr.text, f"error: {error}", expr.span, refs, partial=partial)
+
+
+def _tolerant(expr: Expr, ctx: Context) -> Value:
+    """The value of an object/tuple constructor in which a failing leaf becomes an Unknown."""
+    if isinstance(expr, TupleExpr):
+        return [_tolerant(item, ctx) for item in expr.items]
+    if isinstance(expr, ObjectExpr):
+        out: dict[str, Value] = {}
+        for item in expr.items:
+            try:
+                key = _object_key(item.key, ctx)
+            except EvalError as exc:
+                return Unknown(expr.text, f"error: {exc}", expr.span)
+            if isinstance(key, Unknown):
+                return derive_unknown(expr.text, expr.span, [key])
+            out[key] = _tolerant(item.value, ctx)
+        return out
+    try:
+        return _value(expr, ctx)
+    except EvalError as exc:
+        return Unknown(expr.text, f"error: {exc}", expr.span)
 
 
 def _try(expr: FunctionCall, ctx: Context) -> Value:

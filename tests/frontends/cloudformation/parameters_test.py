@@ -134,3 +134,31 @@ Resources:
     assert image.expression == "!Ref LatestAmiId"
     assert image.resolved_from == (
         "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64")
+
+
+def test_parameters_with_a_default_are_resources() -> None:
+    result = evaluate("""
+        Parameters:
+          AccessKey:
+            Type: String
+            NoEcho: true
+            Default: AKIAIOSFODNN7EXAMPLE
+          Zones:
+            Type: CommaDelimitedList
+            Default: [a, b]
+          NoDefault:
+            Type: String
+        Resources:
+          Web:
+            Type: AWS::EC2::Instance
+        """)
+    parameters = {r.address: r for r in result.resources if r.kind == "parameter"}
+    assert set(parameters) == {"AccessKey", "Zones"}
+    key = parameters["AccessKey"]
+    assert key.type == "AWS::CloudFormation::Parameter"
+    assert key.attributes == {"Type": "String", "NoEcho": True,
+                              "Default": "AKIAIOSFODNN7EXAMPLE"}
+    assert type(key.attributes["Default"]) is str  # no decoder node subclass
+    assert key.spans[("Default",)].start_line == 5
+    assert key.header.start_line == 2
+    assert parameters["Zones"].attributes["Default"] == ["a", "b"]

@@ -125,3 +125,32 @@ def test_a_container_with_unknown_elements_is_not_null(tmp_path: pathlib.Path) -
     assert value(tmp_path, '[var.u] == null', prelude) is False
     assert isinstance(value(tmp_path, 'var.u == null', prelude), Unknown)
     assert isinstance(value(tmp_path, '{ a = var.u } == { a = "x" }', prelude), Unknown)
+
+
+def test_jsonencode_with_a_broken_leaf_keeps_the_rest_of_the_document(
+        tmp_path: pathlib.Path) -> None:
+    document = value(tmp_path, """jsonencode({
+      Statement = [
+        { Action = ["*"], Resource = ["${var.undeclared}"] },
+        { Action = "s3:GetObject", Resource = local.arns[7] },
+      ]
+    })""", 'locals {\n  arns = ["arn:aws:s3:::b/*"]\n}')
+    assert isinstance(document, Unknown)
+    assert "undeclared" in document.reason
+    partial = document.partial
+    assert isinstance(partial, dict)
+    first, second = partial["Statement"]
+    assert first["Action"] == ["*"]
+    assert isinstance(first["Resource"][0], Unknown)
+    assert second["Action"] == "s3:GetObject"
+    assert isinstance(second["Resource"], Unknown)
+
+
+def test_other_functions_with_a_broken_argument_stay_wholly_unknown(
+        tmp_path: pathlib.Path) -> None:
+    broken = value(tmp_path, 'length({a = var.undeclared})')
+    assert isinstance(broken, Unknown)
+    assert broken.partial is None
+    scalar = value(tmp_path, 'jsonencode(var.undeclared)')
+    assert isinstance(scalar, Unknown)
+    assert scalar.partial is None
