@@ -89,10 +89,10 @@ class Decoded:
 
 def decode_template(rel_path: str, data: bytes) -> tuple[Decoded | None, list[Finding]]:
     """Decode ``data`` keeping marks; broken input → (None, IAC0001 findings)."""
-    text, problem, line = _text(data)
+    text, problem, where = _text(data)
     if text is None or not text.strip():
         return None, [tool_finding(FILE_DOES_NOT_PARSE, problem or "empty template",
-                                   Span(rel_path, line))]
+                                   Span(rel_path, *where))]
     from linter.frontends.cloudformation import marked_yaml  # lazy: imports yaml
 
     try:
@@ -135,24 +135,24 @@ def _wide_encoding(data: bytes) -> str | None:
     return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
 
 
-def _text(data: bytes) -> tuple[str | None, str, int]:
-    """The template's text, or None, why it cannot be read and the line where."""
+def _text(data: bytes) -> tuple[str | None, str, tuple[int, int]]:
+    """The template's text, or None, why it cannot be read and where (line, column)."""
     wide = _wide_encoding(data)
     if wide is not None:
         try:
-            return data.decode(wide), "", 1  # the codec reads the mark and drops it
+            return data.decode(wide), "", (1, 1)  # the codec reads the mark and drops it
         except UnicodeDecodeError as err:
-            return None, f"not valid {wide.upper()}: {err.reason} at byte {err.start}", 1
+            return None, f"not valid {wide.upper()}: {err.reason} at byte {err.start}", (1, 1)
     if b"\x00" in data:
-        return None, "binary file (contains NUL bytes); not scanned", 1
+        return None, "binary file (contains NUL bytes); not scanned", (1, 1)
     try:
-        return data.decode("utf-8-sig"), "", 1
+        return data.decode("utf-8-sig"), "", (1, 1)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
         return None, (f"not valid UTF-8 (byte 0x{data[err.start]:02x} at line {line}, column "
                       f"{column}); save the template as UTF-8, or as UTF-16 or UTF-32 with a "
-                      "byte-order mark"), line
+                      "byte-order mark"), (line, column)
 
 
 def _match_finding(rel_path: str, match: Any) -> Finding:
