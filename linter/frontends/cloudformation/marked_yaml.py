@@ -129,7 +129,7 @@ def load(text: str) -> Any:
     cfn-lint's decoder gives the right answer."""
     loader = _Loader(text)
     try:
-        return _Builder().run(loader.get_event)
+        return _Builder().run(loader.get_event, anchors="&" in text)
     except (Unsupported, DuplicateKeys):
         raise
     except Exception as err:  # YAML errors; a scalar its tag rejects (``!!int abc``); ...
@@ -164,10 +164,12 @@ class _Builder:
         if None in self.implicit:  # wildcard resolvers: not PyYAML's defaults
             raise Unsupported("wildcard implicit resolvers")
 
-    def run(self, next_event: Any) -> Any:
-        """Reads every event up to the end of the stream (a syntax error anywhere raises)."""
+    def run(self, next_event: Any, anchors: bool) -> Any:
+        """Reads every event up to the end of the stream (a syntax error anywhere raises);
+        ``anchors``: the text may hold anchors (it has an ``&``)."""
         stack: list[_Open] = []
         root: list[Any] = []
+        children = root  # of the innermost open mapping or sequence
         documents = 0
         implicit = self.implicit
         scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
@@ -177,7 +179,7 @@ class _Builder:
             event = next_event()
             kind = type(event)
             if kind is scalar_event:
-                if event.anchor is not None:
+                if anchors and event.anchor is not None:
                     raise Unsupported("YAML anchor")
                 value = event.value
                 if event.tag is None and (not event.implicit[0] or (
@@ -185,30 +187,29 @@ class _Builder:
                     # a string (the common case, kept short): quoted, or no resolver applies
                     node = _new_str(MarkedStr, value)
                     node.start_mark, node.end_mark = event.start_mark, event.end_mark
-                    value = node
+                    children.append(node)
                 else:
-                    value = self.scalar(event)
+                    children.append(self.scalar(event))
             elif kind is mapping_end or kind is sequence_end:
                 value = self.close(stack.pop(), event)
+                children = stack[-1].children if stack else root
+                children.append(value)
             elif kind is mapping_start or kind is sequence_start:
-                if event.anchor is not None:
+                if anchors and event.anchor is not None:
                     raise Unsupported("YAML anchor")
                 if len(stack) >= MAX_DEPTH:
                     raise Unsupported("nests too deeply")
-                stack.append(_Open(event, kind is mapping_start))
-                continue
+                opened = _Open(event, kind is mapping_start)
+                stack.append(opened)
+                children = opened.children
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise Unsupported("more than one document")
-                continue
             elif kind is yaml.AliasEvent:
                 raise Unsupported("YAML alias")
             elif kind is stream_end or event is None:
                 break
-            else:  # stream start, document end
-                continue
-            (stack[-1].children if stack else root).append(value)
         if len(root) != 1:
             raise Unsupported("empty document")
         if self.duplicates:
