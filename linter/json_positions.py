@@ -268,6 +268,8 @@ def _yaml_positions(text: str) -> dict[Path, TextPosition]:
 
 def _walk(node: yaml.Node, path: Path, out: dict[Path, TextPosition],
           key: yaml.Node | None) -> None:
+    import yaml  # imported already by the caller: a lookup
+
     start = key.start_mark if key is not None else node.start_mark
     out[path] = TextPosition(start.line, start.column, node.end_mark.line, node.end_mark.column)
     if isinstance(node, yaml.MappingNode):
