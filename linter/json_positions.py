@@ -19,11 +19,12 @@ import json
 import json.decoder
 import json.scanner
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from linter.model import Path, Span
+
+if TYPE_CHECKING:
+    import yaml
 
 _WS = " \t\n\r"
 _SCANSTRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C-accelerated, untyped
@@ -198,9 +199,6 @@ class TextPosition:
     end_col: int
 
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def decode_json(text: str) -> tuple[Any, str]:
     """``(value, "")`` or ``(None, error message)``; never raises on user content."""
     try:
@@ -211,8 +209,10 @@ def decode_json(text: str) -> tuple[Any, str]:
 
 def lenient_json(text: str) -> Any:
     """A JSON-like text IAM would reject (trailing commas, comments) read as YAML, or None."""
+    import yaml  # lazy: only JSON that strict parsing rejects gets here
+
     try:
-        value = yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader / SafeLoader)
+        value = yaml.load(text, Loader=_safe_loader())
     except (yaml.YAMLError, RecursionError, ValueError):
         return None
     return value if isinstance(value, dict) else None
@@ -247,9 +247,17 @@ def _walk_json(node: JNode, path: Path, start: int, out: dict[Path, TextPosition
         _walk_json(item, (*path, index), item.start, out, lines)
 
 
+def _safe_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml_positions(text: str) -> dict[Path, TextPosition]:
+    import yaml
+
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_safe_loader())
     except (yaml.YAMLError, RecursionError, ValueError):
         return {}
     out: dict[Path, TextPosition] = {}
@@ -260,6 +268,8 @@ def _yaml_positions(text: str) -> dict[Path, TextPosition]:
 
 def _walk(node: yaml.Node, path: Path, out: dict[Path, TextPosition],
           key: yaml.Node | None) -> None:
+    import yaml  # imported already by the caller: a lookup
+
     start = key.start_mark if key is not None else node.start_mark
     out[path] = TextPosition(start.line, start.column, node.end_mark.line, node.end_mark.column)
     if isinstance(node, yaml.MappingNode):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from linter.json_positions import decode_json, json_positions, text_spans
+from linter.json_positions import decode_json, json_positions, lenient_json, text_spans
 from linter.model import Span
 
 TEXT = """{
@@ -41,3 +41,13 @@ def test_invalid_json_never_raises() -> None:
     assert value is None
     assert error
     assert json_positions("{not: [json") == {} or isinstance(json_positions("{not: [json"), dict)
+
+
+def test_json_iam_would_reject_is_located_through_yaml() -> None:
+    lenient = TEXT.replace('"*"\n', '"*",\n')  # a trailing comma: not JSON, still YAML
+    assert decode_json(lenient)[0] is None
+    assert lenient_json(lenient) == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "iam:*"], "Resource": "*"}]}
+    positions = json_positions(lenient)
+    assert positions[("Statement", 0, "Action", 1)].line == 6
+    assert positions[("Statement", 0, "Resource")].line == 7

@@ -16,8 +16,6 @@ import sys
 from functools import cache
 from typing import Any
 
-import yaml
-
 from linter.errors import ConfigError
 from linter.model import Severity
 from linter.options import HopLimitException, ScanOptions
@@ -76,6 +74,8 @@ def read_config(path: pathlib.Path) -> dict[str, Any]:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"invalid TOML: {exc}", str(path)) from exc
     else:
+        import yaml  # lazy: most runs have no configuration file
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

@@ -20,8 +20,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from linter import __version__
 from linter.checks.table import PREDICATES
 from linter.engine import messages, params
@@ -31,6 +29,7 @@ from linter.model import Format, Severity
 from linter.rule import Control, Docs, Equivalent, MatchBlock, Remediation, Rule
 
 if TYPE_CHECKING:
+    import yaml
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
@@ -40,7 +39,6 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _TERRAFORM_TYPE = re.compile(r"(data\.)?[a-z][a-z0-9_]*|provider\.[a-z0-9_]+|module")
 _CFN_TYPE = re.compile(r"[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*")
 _CONDITION_KEYS = ("all", "any", "not", "path", "predicate", "type")
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def bundled_rules_dir() -> pathlib.Path:
@@ -113,8 +111,10 @@ def load_rule_file(path: pathlib.Path) -> Rule:
     cached = _read_stamp(stamp)
     if cached is not None:  # this exact text parsed and validated before
         return rule_from_data(cached, str(path), schema_checked=True)
+    import yaml  # lazy: an unchanged rule is read from its stamp, not parsed
+
     try:
-        data = yaml.load(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", str(path), "$") from exc
     rule = rule_from_data(data, str(path))

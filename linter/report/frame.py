@@ -34,6 +34,8 @@ def _plain(text: str, style: str) -> str:
 
 def display(text: str) -> tuple[str, list[int]]:
     """Printable text (tabs expanded, control characters escaped) and the index map into it."""
+    if text.isprintable():  # no tab, control or format character: shown as it is
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     index_map: list[int] = []
     length = 0
@@ -53,6 +55,8 @@ def display(text: str) -> tuple[str, list[int]]:
 
 def printable(text: str) -> str:
     """One line of user-controlled text that cannot move the cursor or recolor the terminal."""
+    if text.isprintable():
+        return text
     return display(text.replace("\r\n", "\n").replace("\n", " "))[0]
 
 

@@ -68,13 +68,14 @@ def render(result: ScanResult, *, color: bool = False, show_unknown: bool = Fals
         if f.suppression is None
     ]
     rules = {rule.id: rule for rule in result.rules}
+    helps: dict[str, list[str]] = {}  # the same for every finding of a rule: made once
     blocks: list[str] = []
     for _, group in itertools.groupby(shown, key=lambda f: f.span.file):
-        blocks.extend(
-            "\n".join([*finding_lines(f, sources, secrets, paint),
-                       *help_lines(rules.get(f.rule_id), paint)])
-            for f in group
-        )
+        for f in group:
+            if f.rule_id not in helps:
+                helps[f.rule_id] = help_lines(rules.get(f.rule_id), paint)
+            blocks.append("\n".join([*finding_lines(f, sources, secrets, paint),
+                                     *helps[f.rule_id]]))
     if not quiet:
         blocks.append(paint(summary_line(summarize(result)), "summary"))
     return "\n\n".join(blocks) + "\n" if blocks else ""

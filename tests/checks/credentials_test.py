@@ -64,7 +64,8 @@ def test_example_keys_option() -> None:
 
 
 def test_registered_and_the_rule_loads() -> None:
-    assert PREDICATES[NAME] == (aws_credentials, SCHEMA)
+    function, schema = PREDICATES[NAME]
+    assert (function.resolve(), schema) == (aws_credentials, SCHEMA)  # type: ignore[attr-defined]
     rules = {rule.id: rule for rule in load_rules([RULES])}
     rule = rules["IAC0401"]
     assert "tfvars" in rule.match[Format.TERRAFORM].types

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import pathlib
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linter.model import Span
-from linter.report.frame import cell_width, code_frame, display
+from linter.report.frame import cell_width, code_frame, display, printable
 from linter.report.locations import SourceFiles
 
 
@@ -47,3 +51,19 @@ def test_display_escapes_control_characters() -> None:
     assert shown == "a\\x1bb"
     assert index_map == [0, 1, 5, 6]
     assert cell_width("名a") == 3
+
+
+@given(st.text(max_size=40))
+def test_display_shows_each_character_as_the_reference_does(text: str) -> None:
+    # printable text takes a shortcut; whatever the text, each character is shown as below
+    def shown(char: str) -> str:
+        if char == "\t":
+            return "    "
+        if unicodedata.category(char) in ("Cc", "Cf") and char != "\u200d":
+            return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+        return char
+
+    pieces = [shown(char) for char in text]
+    starts = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces) + 1)]
+    assert display(text) == ("".join(pieces), starts)
+    assert printable(text) == display(text.replace("\r\n", "\n").replace("\n", " "))[0]

@@ -3,9 +3,12 @@
 * ``looks_like_cfn`` decides, from the bytes alone and without importing cfn-lint, whether a
   YAML/JSON file is a CloudFormation template (``AWSTemplateFormatVersion``, a top-level
   ``Transform``, or a top-level ``Resources`` mapping whose entries have ``Type: AWS::…``).
-* ``decode_template`` decodes with cfn-lint's decoder (imported lazily: its import costs about a
-  second), so that every mapping, list and string keeps its start/end mark; broken input becomes
-  IAC0001 findings, never an exception.
+* ``decode_template`` decodes so that every mapping, list and string keeps its start/end mark:
+  with libyaml through ``marked_yaml`` (the tree cfn-lint's decoder builds, several times
+  faster), and with cfn-lint's decoder itself (imported lazily: its import costs about a second)
+  for what only it handles — aliases, merge keys, JSON that is not YAML, and every broken
+  template, which becomes IAC0001 findings, never an exception. UTF-8 (with or without a BOM),
+  UTF-16 and UTF-32 with a BOM are read; any other encoding is an IAC0001 finding.
 * ``template_comments`` lists the ``#`` comments of a YAML template (fixture annotations and
   inline suppressions live there).
 """
@@ -31,6 +34,9 @@ _TYPE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 
 def looks_like_cfn(data: bytes) -> bool:
     """Whether ``data`` is (meant to be) a CloudFormation template; cheap, never raises."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        data = data.decode(wide, errors="replace").encode("utf-8")
     if not any(marker in data for marker in _MARKERS):
         return False
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -71,8 +77,9 @@ def _is_template(document: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class Decoded:
-    """A decoded template: cfn-lint node tree (``dict_node``/``list_node``/``str_node`` with
-    0-based ``start_mark``/``end_mark``) plus the source lines (for expression text)."""
+    """A decoded template: a tree of dicts, lists and strings with 0-based ``start_mark`` /
+    ``end_mark`` (``marked_yaml``'s nodes, or cfn-lint's ``dict_node`` / ``list_node`` /
+    ``str_node``, which behave the same) plus the source text (for expression text)."""
 
     template: dict[str, Any]
     text: str
@@ -81,17 +88,30 @@ class Decoded:
 
 
 def decode_template(rel_path: str, data: bytes) -> tuple[Decoded | None, list[Finding]]:
-    """Decode ``data`` with cfn-lint's decoder; broken input → (None, IAC0001 findings)."""
-    if not data.strip():
-        return None, [tool_finding(FILE_DOES_NOT_PARSE, "empty template", Span(rel_path, 1))]
-    if b"\x00" in data:
-        return None, [tool_finding(FILE_DOES_NOT_PARSE, "binary file", Span(rel_path, 1))]
+    """Decode ``data`` keeping marks; broken input → (None, IAC0001 findings)."""
+    text, problem, where = _text(data)
+    if text is None or not text.strip():
+        return None, [tool_finding(FILE_DOES_NOT_PARSE, problem or "empty template",
+                                   Span(rel_path, *where))]
+    from linter.frontends.cloudformation import marked_yaml  # lazy: imports yaml
+
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        message = f"not valid UTF-8: byte 0x{data[err.start]:02x} at offset {err.start}"
-        return None, [tool_finding(FILE_DOES_NOT_PARSE, message, Span(rel_path, line))]
+        template: Any = marked_yaml.load(text)
+    except marked_yaml.DuplicateKeys as err:
+        return None, [tool_finding(FILE_DOES_NOT_PARSE, message, Span(rel_path, line, column))
+                      for line, column, message in err.problems]
+    except marked_yaml.Unsupported:
+        template, findings = _decode_with_cfn_lint(rel_path, text)
+        if findings:
+            return None, findings
+    if not isinstance(template, dict):
+        return None, [tool_finding(FILE_DOES_NOT_PARSE, "a template must be a mapping",
+                                   Span(rel_path, 1))]
+    is_json = text.lstrip().startswith("{")
+    return Decoded(template, text, rel_path, is_json), []
+
+
+def _decode_with_cfn_lint(rel_path: str, text: str) -> tuple[Any, list[Finding]]:
     from cfnlint.decode import decode_str  # lazy: importing cfn-lint costs about a second
 
     try:
@@ -101,11 +121,38 @@ def decode_template(rel_path: str, data: bytes) -> tuple[Decoded | None, list[Fi
                                    Span(rel_path, 1))]
     if matches:
         return None, [_match_finding(rel_path, match) for match in matches]
-    if not isinstance(template, dict):
-        return None, [tool_finding(FILE_DOES_NOT_PARSE, "a template must be a mapping",
-                                   Span(rel_path, 1))]
-    is_json = text.lstrip().startswith("{")
-    return Decoded(template, text, rel_path, is_json), []
+    return template, []
+
+
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """``utf-16`` / ``utf-32`` when ``data`` starts with that encoding's byte-order mark."""
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
+def _text(data: bytes) -> tuple[str | None, str, tuple[int, int]]:
+    """The template's text, or None, why it cannot be read and where (line, column)."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        try:
+            return data.decode(wide), "", (1, 1)  # the codec reads the mark and drops it
+        except UnicodeDecodeError as err:
+            return None, f"not valid {wide.upper()}: {err.reason} at byte {err.start}", (1, 1)
+    if b"\x00" in data:
+        return None, "binary file (contains NUL bytes); not scanned", (1, 1)
+    try:
+        return data.decode("utf-8-sig"), "", (1, 1)
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        return None, (f"not valid UTF-8 (byte 0x{data[err.start]:02x} at line {line}, column "
+                      f"{column}); save the template as UTF-8, or as UTF-16 or UTF-32 with a "
+                      "byte-order mark"), (line, column)
 
 
 def _match_finding(rel_path: str, match: Any) -> Finding:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from linter.json_positions import json_positions
 from linter.model import Path, Span
 
 POLICY_KEYS = frozenset({
@@ -92,34 +93,16 @@ def _block_scalar_offset(span: Span, lines: tuple[str, ...], text: str) -> int |
 
 def _key_lines(text: str, document: Any) -> list[tuple[Path, int | None]]:
     """(path inside the document, 1-based line within ``text``) of every key and list element."""
-    from cfnlint.decode import cfn_json  # lazy; the JSON decoder that keeps marks
-
-    try:
-        marked = cfn_json.loads(text)
-    except Exception:  # any decoding problem: fall back to the string's own span
-        marked = None
+    positions = json_positions(text)
     out: list[tuple[Path, int | None]] = []
 
-    def walk(node: Any, plain: Any, path: Path) -> None:
-        if isinstance(plain, dict):
-            for key, child in plain.items():
-                marked_child, line = None, None
-                if isinstance(node, dict):
-                    for marked_key in node:
-                        if marked_key == key:
-                            mark = getattr(marked_key, "start_mark", None)
-                            line = mark.line + 1 if mark is not None else None
-                            marked_child = node[marked_key]
-                            break
-                out.append(((*path, key), line))
-                walk(marked_child, child, (*path, key))
-        elif isinstance(plain, list):
-            for index, child in enumerate(plain):
-                marked_child = node[index] if isinstance(node, list) and index < len(
-                    node) else None
-                mark = getattr(marked_child, "start_mark", None)
-                out.append(((*path, index), mark.line + 1 if mark is not None else None))
-                walk(marked_child, child, (*path, index))
+    def walk(plain: Any, path: Path) -> None:
+        children = plain.items() if isinstance(plain, dict) else (
+            enumerate(plain) if isinstance(plain, list) else ())
+        for key, child in children:
+            at = positions.get((*path, key))
+            out.append(((*path, key), at.line + 1 if at is not None else None))
+            walk(child, (*path, key))
 
-    walk(marked, document, ())
+    walk(document, ())
     return out

@@ -10,6 +10,7 @@ would. Generated resources are mapped back to the SAM resource that produced the
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,13 +100,11 @@ def _translate(document: dict[str, Any], parameter_values: Mapping[str, str]) ->
         from samtranslator.translator.translator import Translator
     except ImportError as err:  # pragma: no cover - dependency declared in pyproject
         raise SamError(f"aws-sam-translator is not installed ({err})") from err
-    import boto3.session
-
     _replace_local_uris(document)
     parameters: dict[str, Any] = {"AWS::Region": "us-east-1", "AWS::Partition": "aws"}
     parameters.update(parameter_values)
-    translator = Translator(None, Parser(),
-                            boto_session=boto3.session.Session(region_name="us-east-1"))
+    _validate_policy_templates_once()
+    translator = Translator(None, Parser(), boto_session=_session())
     logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     try:
         expanded: dict[str, Any] = translator.translate(
@@ -125,6 +124,26 @@ def _translate(document: dict[str, Any], parameter_values: Mapping[str, str]) ->
     except Exception as err:  # the translator raises many unrelated types on odd input
         raise SamError(f"{type(err).__name__}: {err}") from err
     return expanded
+
+
+@functools.cache
+def _session() -> Any:
+    """One boto3 session for every translation (each new one costs about 10 ms)."""
+    import boto3.session
+
+    return boto3.session.Session(region_name="us-east-1")
+
+
+@functools.cache
+def _validate_policy_templates_once() -> None:
+    """The translator validates its bundled policy templates against their JSON Schema on every
+    translation (about 20 ms each, most of a small template's cost): build that plugin once and
+    hand the same one to every translation. The plugin is stateless; each use copies the
+    template it expands."""
+    from samtranslator.translator import translator as module
+
+    plugin = module.make_policy_template_for_function_plugin()
+    setattr(module, "make_policy_template_for_function_plugin", lambda: plugin)  # noqa: B010
 
 
 class SamError(Exception):

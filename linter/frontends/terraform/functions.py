@@ -23,8 +23,6 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Protocol
 
-import yaml
-
 from linter.frontends.terraform.values import (
     EvalError,
     Value,
@@ -167,6 +165,8 @@ def _from_json(value: Value) -> Value:
 
 
 def yaml_decode(text: str) -> Value:
+    import yaml  # lazy: few configurations call yamldecode
+
     try:
         documents = list(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
@@ -210,6 +210,8 @@ def _yamldecode(args: list[Value], env: FunctionEnv) -> Value:
 
 def _yamlencode(args: list[Value], env: FunctionEnv) -> Value:
     _arity("yamlencode", args, 1)
+    import yaml
+
     return yaml.safe_dump(args[0], sort_keys=True, default_flow_style=False)
 
 

@@ -153,3 +153,42 @@ def test_comments_of_broken_yaml_and_json() -> None:
     assert template_comments(b"# ruleid: IAC0001\nResources: [\n  # still\n") == [
         (1, "ruleid: IAC0001"), (3, "still")]
     assert template_comments(b'{"a": "# no"}') == []
+
+
+WIDE = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Web:\n    Type: AWS::EC2::Instance\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32",
+                                      "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_templates_with_a_bom_are_read(encoding: str) -> None:
+    data = WIDE.encode(encoding)
+    if not encoding.endswith(("le", "be")):
+        assert data.startswith((b"\xff\xfe", b"\xfe\xff"))  # the codec wrote a BOM
+    else:
+        data = "\ufeff".encode(encoding) + data
+    assert looks_like_cfn(data)
+    decoded, findings = decode_template("wide.yaml", data)
+    assert findings == []
+    assert decoded is not None
+    web = decoded.template["Resources"]["Web"]
+    assert web["Type"] == "AWS::EC2::Instance"
+    key = next(iter(web))
+    assert (key.start_mark.line, key.start_mark.column) == (3, 4)
+
+
+def test_other_encodings_are_a_finding_that_says_what_to_do() -> None:
+    data = "Resources:\n  Web:\n    Type: AWS::EC2::Instance\n    Name: café\n".encode("latin-1")
+    assert looks_like_cfn(data)
+    decoded, findings = decode_template("latin.yaml", data)
+    assert decoded is None
+    [finding] = findings
+    assert finding.rule_id == "IAC0001"
+    assert (finding.span.start_line, finding.span.start_col) == (4, 14)
+    assert finding.message.startswith("not valid UTF-8 (byte 0xe9 at line 4, column 14)")
+    assert "UTF-16" in finding.message
+
+
+def test_a_utf16_file_without_its_bom_is_binary() -> None:
+    decoded, findings = decode_template("x.yaml", WIDE.encode("utf-16-le"))
+    assert decoded is None
+    assert "binary" in findings[0].message
