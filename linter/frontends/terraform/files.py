@@ -14,6 +14,7 @@ import os
 import pathlib
 from dataclasses import dataclass, field
 
+from linter.discover.read import MISSING, Refused, read_regular
 from linter.frontends.terraform.expressions import Context, Trace, evaluate
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Template, Traversal
@@ -81,14 +82,11 @@ class FunctionFiles:
         real = self.access.locate(path, self.span, "file")
         if isinstance(real, Unknown):
             return real
-        if not real.is_file():
-            raise EvalError(f"no file exists at {path!r}")
-        try:
-            if real.stat().st_size > _MAX_FILE_BYTES:
-                raise EvalError(f"{path!r} is too large to read")
-            data = real.read_bytes()
-        except OSError as exc:
-            raise EvalError(f"cannot read {path!r}: {exc.strerror}") from None
+        data = read_regular(real, _MAX_FILE_BYTES)
+        if isinstance(data, Refused):
+            if data.kind == MISSING:
+                raise EvalError(f"no file exists at {path!r}")
+            raise EvalError(f"{path!r} {data.message}")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -23,6 +23,8 @@ import pathlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from linter.discover.read import config_span
+from linter.frontends.budget import BudgetExceeded, Meter, meter, metering
 from linter.frontends.terraform.body import (
     Collected,
     body_members,
@@ -50,7 +52,7 @@ from linter.frontends.terraform.hcl_ast import (
     Traversal,
     TupleExpr,
 )
-from linter.frontends.terraform.inputs import Inputs, collect_inputs
+from linter.frontends.terraform.inputs import Confinement, Inputs, collect_inputs
 from linter.frontends.terraform.modules import (
     Manifest,
     is_local_source,
@@ -123,7 +125,8 @@ class Evaluation:
     def config(self, directory: str) -> ModuleConfig:
         config = self._configs.get(directory)
         if config is None:
-            config, files, findings = load_config_cached(self.root, directory)
+            config, files, findings = load_config_cached(self.root, directory,
+                                                         self.options.budgets.file_bytes)
             self.result.findings.extend(findings)
             for file in files:
                 if file.path not in self.result.files:
@@ -148,21 +151,33 @@ class Evaluation:
     # -- running
 
     def run(self) -> ParseResult:
+        label = f"module {self.root_dir}" if self.root_dir != "." else "the root module"
+        with metering(self.options.budgets, label) as meter:
+            return self._run(meter)
+
+    def _run(self, meter: Meter) -> ParseResult:
         config = self.config(self.root_dir)
+        first = Span(config.files[0].path, 1) if config.files else None
+        home = os.path.dirname(self.options.config_file) if self.options.config_file else ""
         inputs = collect_inputs(self.root, self.root_dir, self.options.var_files,
                                 self.options.variables,
                                 os.environ if self.options.use_env_vars else None,
-                                config.variables)
+                                config.variables,
+                                confinement=Confinement(home, self.options.config_paths),
+                                max_bytes=self.options.budgets.file_bytes,
+                                note_at=config_span(self.root, self.options.config_file) or first)
         self.result.findings.extend(inputs.findings)
         for file in inputs.files:
             if file not in self.result.files:
                 self.result.files.append(file)
         if not config.files:
             return self.result
+        assert first is not None
         module = ModuleInstance(self, config, prefix="", key="", inputs=RootInputs(inputs),
                                 ancestors=(self.root_dir,))
         Emitter(self).emit(module)
         self.result.findings.extend(self.access.notes)
+        self.result.findings.extend(meter.notes(first))
         for file in self.access.files_read:
             if file not in self.result.files:
                 self.result.files.append(file)
@@ -488,8 +503,13 @@ class Node:
             return self._unknown_expansion(attribute, cause, trace)
         try:
             pairs = _count_pairs(value) if count is not None else _for_each_pairs(value)
+            meter().instances(len(pairs), f"{attribute.name} of {self.address}")
         except EvalError as exc:
             cause = Unknown(attribute.expr.text, f"error: {exc}", attribute.expr.span)
+            return self._unknown_expansion(attribute, cause, trace)
+        except BudgetExceeded as exc:
+            cause = Unknown(attribute.expr.text, f"not evaluated: {exc.message}",
+                            attribute.expr.span)
             return self._unknown_expansion(attribute, cause, trace)
         instances: dict[InstanceKey, Instance] = {}
         for key, bindings in pairs:
@@ -525,6 +545,7 @@ def _count_pairs(value: Value) -> list[tuple[InstanceKey, dict[str, Value]]]:
         raise EvalError(f"count must be a whole number, got {number}")
     if number < 0:
         raise EvalError(f"count must not be negative, got {number}")
+    meter().instances(int(number), "count")  # before building a million instances
     return [(i, {"count": {"index": i}}) for i in range(int(number))]
 
 
