@@ -137,7 +137,7 @@ def read_config(path: pathlib.Path) -> dict[str, Any]:
             raise ConfigError("[tool] must be a table", str(path), "$.tool")
         data = tool.get("iaclint", {})
         if not isinstance(data, dict):
-            raise ConfigError(f"[tool.iaclint] must be a table, not a {_toml_type(data)}",
+            raise ConfigError(f"[tool.iaclint] must be a table, not {_toml_type(data)}",
                               str(path), "$.tool.iaclint")
     else:
         try:
@@ -159,14 +159,14 @@ def read_config(path: pathlib.Path) -> dict[str, Any]:
 
 def _toml_type(value: Any) -> str:
     if isinstance(value, bool):
-        return "boolean"
+        return "a boolean"
     if isinstance(value, (int, float)):
-        return "number"
+        return "a number"
     if isinstance(value, str):
-        return "string"
+        return "a string"
     if isinstance(value, list):
-        return "array"
-    return type(value).__name__
+        return "an array"
+    return f"a {type(value).__name__}"
 
 
 def load_config(start: pathlib.Path, explicit: str | None = None) -> LoadedConfig:

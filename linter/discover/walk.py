@@ -213,19 +213,16 @@ class _Walk:
     def symlink(self, rel: str, path: pathlib.Path) -> None:
         if is_excluded(rel, self.exclude):
             return
-        real = real_path(path)
-        if isinstance(real, Refused):  # a loop, or a dangling link
-            if real.kind != MISSING or rel.endswith(SCANNED_SUFFIXES):
-                self.refused(rel, real)
-            return
-        if not inside(real, self.root):
-            if rel.endswith(SCANNED_SUFFIXES) or _is_real_dir(real):
-                self.note(rel, "links outside the scan root; not read")
-            return
-        if _is_real_dir(real):
-            return  # scanned where it really is
         if rel.endswith(SCANNED_SUFFIXES):
-            self.check_file(rel, path, explicit=False)
+            self.check_file(rel, path, explicit=False)  # followed only into the root
+            return
+        real = real_path(path)
+        if isinstance(real, Refused):
+            if real.kind != MISSING:  # a loop: a mistake worth saying; a dangling link is not
+                self.refused(rel, real)
+        elif not inside(real, self.root) and _is_real_dir(real):
+            self.note(rel, "links outside the scan root; not read")
+        # a symlink to a directory inside the root is not followed: it is scanned where it is
 
 
 def _has_terraform(directory: pathlib.Path) -> bool:

@@ -166,6 +166,9 @@ def rule_from_data(data: Any, file: str = "", *, schema_checked: bool = False) -
 MAX_RULE_BYTES = 1024 * 1024
 _MAX_STAMP_BYTES = 1024 * 1024
 _STAMP_KEYS = frozenset({"iaclint", "schemas", "source", "data", "check"})
+# "valid-rules" held bare rule data, which older versions trusted: a new name keeps an older
+# iaclint sharing the cache from reading entries of this shape
+_CACHE_NAME = "checked-rules"
 
 
 def cache_dir() -> pathlib.Path | None:
@@ -173,9 +176,9 @@ def cache_dir() -> pathlib.Path | None:
         return None
     base = os.environ.get("IACLINT_CACHE_DIR")
     if base:
-        return pathlib.Path(base) / "valid-rules"
+        return pathlib.Path(base) / _CACHE_NAME
     xdg = os.environ.get("XDG_CACHE_HOME") or str(pathlib.Path.home() / ".cache")
-    return pathlib.Path(xdg) / "iaclint" / "valid-rules"
+    return pathlib.Path(xdg) / "iaclint" / _CACHE_NAME
 
 
 @functools.cache

@@ -125,11 +125,22 @@ def _pattern(secrets: Iterable[str]) -> re.Pattern[str]:
     return _compiled(frozenset(secrets))
 
 
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+def looks_like_secret_key(token: str) -> bool:
+    """A 40-character token that is secret-key-shaped and not made of words: a path such as
+    ``ElasticLoadBalancing/ELBStickinessSample`` has the same alphabet and length, but random
+    base64 rarely holds two runs of five lower-case letters (about 3 % of keys do; those are
+    still masked when the credentials analysis saw them)."""
+    return is_secret_key_shaped(token) and len(_WORD.findall(token)) < 2
+
+
 def _mask(match: re.Match[str]) -> str:
     text = match.group(0)
     if match.lastgroup == "key_id" and is_masked_key_id(text):
         return text
-    if match.lastgroup == "secret_key" and not is_secret_key_shaped(text):
+    if match.lastgroup == "secret_key" and not looks_like_secret_key(text):
         return text
     return masked(text)
 

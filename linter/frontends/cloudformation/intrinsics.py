@@ -151,12 +151,10 @@ class Evaluator:
         ``record``: whether ``path`` is a real output path (spans are recorded) or ``node`` is
         an argument of an intrinsic whose result lands at ``path`` (only origins/edges are).
         """
-        current = meter()
         try:
-            current.tick()
-            current.depth(depth, "intrinsic functions and values")
+            meter().depth(depth, "intrinsic functions and values")
         except BudgetExceeded as exc:
-            return self.unknown(node, current.record(exc, self.located(node)))
+            return self.unknown(node, meter().record(exc, self.located(node)))
         if record:
             span = self.scope.source.span(node, key)
             if span is not None:
@@ -235,6 +233,7 @@ class Evaluator:
         if handler is None:
             return self.unknown(node, f"{function} is not evaluated by iaclint")
         try:
+            meter().tick()  # once the time is spent, intrinsics are Unknown; literals stay
             return handler(self, arg, node, path, depth + 1)
         except _Malformed as err:
             return self.unknown(node, f"malformed {function}: {err}")
