@@ -9,6 +9,7 @@ not a stalled test.
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 import tempfile
 from typing import Any
@@ -88,11 +89,9 @@ class NoFiles:
 
 def tf_function(name: str, args: list[Any]) -> None:
     """A built-in function: a value, or one of the errors ``call`` documents."""
-    with metering(BUDGETS, "fuzz"):
-        try:
-            tf_functions.call(name, args, NoFiles())
-        except (EvalError, UnknownResult, BudgetExceeded):
-            pass
+    with metering(BUDGETS, "fuzz"), contextlib.suppress(EvalError, UnknownResult,
+                                                         BudgetExceeded):
+        tf_functions.call(name, args, NoFiles())
 
 
 def cfn_template(data: bytes, json_name: bool = False) -> None:

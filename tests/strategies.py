@@ -61,7 +61,7 @@ def mutated(seeds: tuple[str, ...], pieces: list[str]) -> st.SearchStrategy[str]
 # ---------------------------------------------------------------- Terraform
 
 IDENTIFIERS = st.sampled_from(["a", "b", "x", "name", "items", "each", "count", "self"])
-FUNCTION_NAMES = st.sampled_from(sorted(FUNCTIONS) + ["try", "can", "timestamp", "nope"])
+FUNCTION_NAMES = st.sampled_from([*sorted(FUNCTIONS), "try", "can", "timestamp", "nope"])
 SCALARS = st.one_of(
     st.integers(-5, 5).map(str), st.sampled_from(["0.5", "1e3", "-1", "99999999999999999999"]),
     st.sampled_from(["true", "false", "null"]),
