@@ -27,6 +27,7 @@ class Budgets:
     """
 
     file_bytes: int = 16 * 1024 * 1024  # .tf, .tf.json, .tfvars, parameter and variables files
+    syntax_nodes: int = 500_000  # tree-sitter nodes of one .tf / .tfvars file (~7500 resources)
     template_bytes: int = 8 * 1024 * 1024  # YAML/JSON candidates (CloudFormation, plan JSON)
     instances: int = 1000  # instances of one count / for_each
     string_length: int = 1024 * 1024  # characters of any string an evaluation produces

@@ -15,6 +15,7 @@ import pathlib
 from dataclasses import dataclass, field
 
 from linter.discover.read import MISSING, Refused, read_regular
+from linter.frontends.budget import meter
 from linter.frontends.terraform.expressions import Context, Trace, evaluate
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Template, Traversal
@@ -23,7 +24,6 @@ from linter.model import Finding, Span, Unknown
 from linter.rule import EVALUATION_NOTE, tool_finding
 
 _MAX_TEMPLATE_DEPTH = 8
-_MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -82,7 +82,7 @@ class FunctionFiles:
         real = self.access.locate(path, self.span, "file")
         if isinstance(real, Unknown):
             return real
-        data = read_regular(real, _MAX_FILE_BYTES)
+        data = read_regular(real, meter().budgets.file_bytes)
         if isinstance(data, Refused):
             if data.kind == MISSING:
                 raise EvalError(f"no file exists at {path!r}")

@@ -72,10 +72,20 @@ def parser_view(data: bytes) -> bytes:
     return bytes(view) if view is not None else data
 
 
-def parse_hcl(rel_path: str, data: bytes) -> HclFile:
-    """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced)."""
+def parse_hcl(rel_path: str, data: bytes,
+              max_nodes: int = DEFAULT_BUDGETS.syntax_nodes) -> HclFile:
+    """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced).
+
+    A file of more than ``max_nodes`` syntax nodes (the syntax-nodes budget) is not converted:
+    tree-sitter's tree is cheap, the Python syntax tree built from it is not. Its only content is
+    a problem saying so."""
     tree = parse_tree(parser_view(data))
     root = tree.root_node
+    if root.descendant_count > max_nodes:
+        return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
+            Span(rel_path, 1, 1), f"{rel_path} has {root.descendant_count} syntax nodes, more "
+            f"than the budget syntax-nodes ({max_nodes}); not evaluated (raise "
+            "budgets.syntax-nodes in the configuration to evaluate it)"),))
     positions = FilePositions(rel_path, data)
     converter = Converter(data, positions)
     body_node = next((c for c in root.children if c.type == "body"), None)
@@ -152,12 +162,13 @@ def _is_terraform_file(name: str) -> bool:
     return name.endswith((".tf", ".tf.json"))
 
 
-def load_module(root: pathlib.Path, module_dir: str,
-                max_bytes: int = DEFAULT_BUDGETS.file_bytes) -> tuple[list[HclFile], list[Finding]]:
+def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_BUDGETS
+                ) -> tuple[list[HclFile], list[Finding]]:
     """Parse every ``.tf`` and ``.tf.json`` file of ``root/module_dir`` (not subdirectories).
 
     Files are read in sorted name order, through ``linter.discover.read``: nothing outside
-    ``root``, nothing but regular files, nothing larger than ``max_bytes``. A directory or file
+    ``root``, nothing but regular files, nothing past the file-bytes or syntax-nodes budget (an
+    IAC0001 finding on the file). A directory or file
     that is not read becomes a finding on its path (IAC0004 note for a symlink out of the root,
     a FIFO or a loop; IAC0001 for one that cannot be read or is too large).
     """
@@ -179,7 +190,7 @@ def load_module(root: pathlib.Path, module_dir: str,
         return files, findings
     for name in names:
         rel = str(rel_dir / name) if rel_dir is not None and str(rel_dir) != "." else name
-        data = read_confined(root, rel, max_bytes)
+        data = read_confined(root, rel, budgets.file_bytes)
         if isinstance(data, Refused):
             findings.append(refusal_finding(data, rel))
             continue
@@ -188,7 +199,8 @@ def load_module(root: pathlib.Path, module_dir: str,
             findings.append(problem)
             continue
         assert text is not None
-        parsed = parse_tf_json(rel, data) if name.endswith(".tf.json") else parse_hcl(rel, data)
+        parsed = (parse_tf_json(rel, data) if name.endswith(".tf.json")
+                  else parse_hcl(rel, data, budgets.syntax_nodes))
         files.append(parsed)
         findings.extend(
             tool_finding(FILE_DOES_NOT_PARSE, p.message, p.span) for p in parsed.problems)

@@ -126,7 +126,7 @@ class Evaluation:
         config = self._configs.get(directory)
         if config is None:
             config, files, findings = load_config_cached(self.root, directory,
-                                                         self.options.budgets.file_bytes)
+                                                         self.options.budgets)
             self.result.findings.extend(findings)
             for file in files:
                 if file.path not in self.result.files:

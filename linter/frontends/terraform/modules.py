@@ -21,10 +21,11 @@ from linter.frontends.terraform.config import ModuleConfig, build_config
 from linter.frontends.terraform.hcl import DEFAULT_BUDGETS, load_module
 from linter.frontends.terraform.hcl_ast import Block, HclFile, Literal, Template
 from linter.model import Finding
+from linter.options import Budgets
 
 _CACHE_SIZE = 512
 _Signature = tuple[tuple[str, int, int, int], ...]
-_parsed: OrderedDict[tuple[str, str, int],
+_parsed: OrderedDict[tuple[str, str, int, int],
                      tuple[_Signature, list[HclFile], list[Finding]]] = OrderedDict()
 _MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 _configs: dict[tuple[str, str], tuple[list[HclFile], ModuleConfig]] = {}
@@ -40,17 +41,17 @@ def _signature(root: pathlib.Path, directory: str) -> _Signature | None:
 
 
 def load_module_cached(root: pathlib.Path, directory: str,
-                       max_bytes: int = DEFAULT_BUDGETS.file_bytes
+                       budgets: Budgets = DEFAULT_BUDGETS
                        ) -> tuple[list[HclFile], list[Finding]]:
     """``load_module``, parsed once per process while the directory's files are unchanged
     (a module called from several roots, and ``local_module_dirs`` then evaluation)."""
-    key = (str(root), directory, max_bytes)
+    key = (str(root), directory, budgets.file_bytes, budgets.syntax_nodes)
     signature = _signature(root, directory)
     hit = _parsed.get(key)
     if hit is not None and signature is not None and hit[0] == signature:
         _parsed.move_to_end(key)
         return hit[1], hit[2]
-    files, findings = load_module(root, directory, max_bytes)
+    files, findings = load_module(root, directory, budgets)
     if signature is not None:
         _parsed[key] = (signature, files, findings)
         if len(_parsed) > _CACHE_SIZE:
@@ -121,10 +122,10 @@ def module_calls(files: Iterable[HclFile]) -> list[Block]:
 
 
 def load_config_cached(root: pathlib.Path, directory: str,
-                       max_bytes: int = DEFAULT_BUDGETS.file_bytes
+                       budgets: Budgets = DEFAULT_BUDGETS
                        ) -> tuple[ModuleConfig, list[HclFile], list[Finding]]:
     """The module's configuration (built once per parse of its files), files and findings."""
-    files, findings = load_module_cached(root, directory, max_bytes)
+    files, findings = load_module_cached(root, directory, budgets)
     key = (str(root), directory)
     hit = _configs.get(key)
     if hit is None or hit[0] is not files:
