@@ -92,7 +92,7 @@ def relative(root: pathlib.Path, path: pathlib.Path) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _spec(patterns: tuple[str, ...]) -> object:
-    import pathspec
+    import pathspec  # only for the user's patterns: the defaults are names (no import cost)
 
     return pathspec.GitIgnoreSpec.from_lines([*DEFAULT_EXCLUDES, *patterns])
 
@@ -101,6 +101,8 @@ def is_excluded(rel: str, exclude: tuple[str, ...], directory: bool = False) -> 
     """Whether ``rel`` (POSIX, relative to the scan root) matches the exclusion patterns."""
     if rel in ("", "."):
         return False
+    if not exclude:
+        return any(part in DEFAULT_EXCLUDES for part in rel.split("/"))
     spec = _spec(tuple(exclude))
     return bool(spec.match_file(rel + "/" if directory else rel))  # type: ignore[attr-defined]
 

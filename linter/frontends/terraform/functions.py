@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -28,7 +29,6 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import re2
 import yaml
 
 from linter.config.bounded_yaml import YamlTooLarge, load_bounded
@@ -442,16 +442,23 @@ def _split(args: list[Value], env: FunctionEnv) -> Value:
     return text.split(separator) if separator else list(text)
 
 
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False  # a bad pattern is an EvalError, not a line on stderr
-_RE2_OPTIONS.max_mem = 64 * 1024 * 1024  # a pattern whose automaton needs more is refused
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """The RE2 module and its options (imported on the first regular expression)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # a bad pattern is an EvalError, not a line on stderr
+    options.max_mem = 64 * 1024 * 1024  # a pattern whose automaton needs more is refused
+    return re2, options
 
 
 def go_regex(pattern: str) -> Any:
     """Compile a regular expression with RE2: Terraform's (Go's) syntax and semantics, and
     matching in time linear in the input (no catastrophic backtracking)."""
+    re2, options = _re2()
     try:
-        return re2.compile(pattern, _RE2_OPTIONS)
+        return re2.compile(pattern, options)
     except re2.error as exc:
         detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(
             exc.args[0], bytes) else str(exc)

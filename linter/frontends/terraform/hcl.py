@@ -158,6 +158,11 @@ def read_text(rel_path: str, data: bytes) -> tuple[str | None, Finding | None]:
     return text, None
 
 
+def _json_nodes(data: bytes) -> int:
+    """About the number of values of a JSON document, counted without parsing it."""
+    return data.count(b",") + data.count(b"{") + data.count(b"[") + 1
+
+
 def _is_terraform_file(name: str) -> bool:
     return name.endswith((".tf", ".tf.json"))
 
@@ -199,6 +204,11 @@ def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_
             findings.append(problem)
             continue
         assert text is not None
+        if name.endswith(".tf.json") and _json_nodes(data) > budgets.syntax_nodes:
+            findings.append(tool_finding(
+                FILE_DOES_NOT_PARSE, f"{rel} has more than {budgets.syntax_nodes} JSON values, "
+                "the budget syntax-nodes; not evaluated", Span(rel, 1, 1)))
+            continue
         parsed = (parse_tf_json(rel, data) if name.endswith(".tf.json")
                   else parse_hcl(rel, data, budgets.syntax_nodes))
         files.append(parsed)

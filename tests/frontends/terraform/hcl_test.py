@@ -517,3 +517,11 @@ def test_long_base64_runs_are_blanked_for_the_parser_only() -> None:
     assert not parsed.problems
     values = {a.name: a.expr for a in parsed.body.attributes}
     assert getattr(values["x"], "value", None) == blob
+
+
+def test_a_tf_json_file_past_the_syntax_nodes_budget_is_not_parsed(
+        tmp_path: pathlib.Path) -> None:
+    (tmp_path / "main.tf.json").write_text('{"locals": {"a": [' + "1," * 200 + "1]}}")
+    files, findings = load_module(tmp_path, ".", Budgets(syntax_nodes=100))
+    assert files == []
+    assert "more than 100 JSON values" in findings[0].message
