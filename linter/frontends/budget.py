@@ -59,6 +59,7 @@ class Meter:
         self.exceeded: list[Exceeded] = []
         self._ticks = 0
         self._produced = 0
+        self._loops: list[int] = []
 
     def tick(self) -> None:
         """One evaluation step; raises once the unit's time is spent."""
@@ -73,6 +74,28 @@ class Meter:
         if length > self.budgets.string_length:
             raise BudgetExceeded(Budgets.key("string_length"), self.budgets.string_length,
                                  f"{what} of {length} characters")
+
+    @contextlib.contextmanager
+    def iterating(self, length: int, what: str) -> Iterator[None]:
+        """A loop over ``length`` elements, inside the loops being run: nested loops multiply,
+        and the product is held to the collection budget before the first iteration."""
+        total = self._loops[-1] * max(length, 1) if self._loops else max(length, 1)
+        self.collection(total, what)
+        self._loops.append(total)
+        try:
+            yield
+        finally:
+            self._loops.pop()
+
+    @contextlib.contextmanager
+    def detached(self) -> Iterator[None]:
+        """A value computed once whatever loop first asks for it (a local, a module output):
+        the loops around the first reference do not multiply its own."""
+        saved, self._loops = self._loops, []
+        try:
+            yield
+        finally:
+            self._loops = saved
 
     def produced(self, length: int) -> None:
         """``length`` more characters produced by this unit's evaluation."""

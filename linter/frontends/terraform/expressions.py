@@ -608,10 +608,16 @@ def _for(expr: ForExpr, ctx: Context) -> Value:
         collection = materialize(collection, ctx)
     if isinstance(collection, Unknown):
         return derive_unknown(expr.text, expr.span, [collection])
+    current = meter()
+    size = len(collection) if isinstance(collection, (list, dict)) else 0
+    with current.iterating(size, "nested for expressions"):
+        return _for_items(expr, collection, ctx, current)
+
+
+def _for_items(expr: ForExpr, collection: Value, ctx: Context, current: Meter) -> Value:
     items: list[Value] = []
     groups: dict[str, Value] = {}
     causes: list[Unknown] = []
-    current = meter()
     produced = 0  # elements produced, counting one level of nesting (a for in a for)
     for key, item in _iterate(collection):
         current.tick()

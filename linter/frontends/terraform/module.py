@@ -309,7 +309,8 @@ class ModuleInstance:
             return Unknown(key, "refers to itself (a cycle)", span), Trace()
         self._busy.add(key)
         try:
-            result = compute()
+            with meter().detached():
+                result = compute()
         finally:
             self._busy.discard(key)
         self._memo[key] = result
