@@ -3,7 +3,7 @@ long run is ``fuzz/run.py``)."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests import fuzz_targets
@@ -27,5 +27,6 @@ def test_the_parser_takes_any_bytes(data: bytes) -> None:
 
 @settings(CI, max_examples=150)
 @given(hcl_expressions())
+@example('-true ? {} : [for name in var.v : "{${}\\n.:b"]')  # found by fuzz/run.py
 def test_any_expression_evaluates_to_a_value_or_unknown(expr: str) -> None:
     fuzz_targets.hcl_expression(expr)

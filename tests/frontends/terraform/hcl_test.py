@@ -525,3 +525,12 @@ def test_a_tf_json_file_past_the_syntax_nodes_budget_is_not_parsed(
     files, findings = load_module(tmp_path, ".", Budgets(syntax_nodes=100))
     assert files == []
     assert "more than 100 JSON values" in findings[0].message
+
+
+@pytest.mark.parametrize("source", ['x = "a${}b"\n', 'x = "%{if}y%{endif}"\n',
+                                    'x = <<EOT\n${}\nEOT\n'])
+def test_an_empty_interpolation_is_invalid_not_a_crash(source: str) -> None:
+    """Found by the fuzz job: the grammar accepts ``${}``; Terraform rejects it."""
+    parsed = parse_hcl("t.tf", source.encode())
+    attribute = parsed.body.attribute("x")
+    assert attribute is not None
