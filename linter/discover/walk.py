@@ -59,8 +59,9 @@ def scan_root(paths: list[str], cwd: pathlib.Path | None = None) -> pathlib.Path
 
     The current directory when every path lies inside it (so SARIF paths are repository
     relative when run from the repository root), else the paths' common parent directory. A
-    path's last component is not resolved: a symlink named on the command line stays where it
-    is (and is read only if its target is inside the root).
+    directory named on the command line is the user's choice and is resolved (symlinks
+    followed); a named file's last component is not: a symlinked file (pre-commit passes every
+    changed file) stays where it is and is read only if its target is inside the root.
     """
     here = (cwd or pathlib.Path.cwd()).resolve()
     resolved = [_place(here, p) for p in paths] or [here]
@@ -71,9 +72,9 @@ def scan_root(paths: list[str], cwd: pathlib.Path | None = None) -> pathlib.Path
 
 
 def _place(cwd: pathlib.Path, raw: str) -> pathlib.Path:
-    """``raw`` made absolute with its parent directories resolved, its last component kept."""
+    """``raw`` made absolute: a directory resolved, a file with its last component kept."""
     absolute = pathlib.Path(os.path.normpath(cwd / raw))
-    if absolute.name in ("", ".", ".."):
+    if absolute.name in ("", ".", "..") or os.path.isdir(absolute):
         return absolute.resolve()
     return absolute.parent.resolve() / absolute.name
 
@@ -251,16 +252,9 @@ def discover(paths: Iterable[str], root: pathlib.Path, exclude: tuple[str, ...])
             walker.note(rel, f"cannot be read: {exc.strerror or exc}", error=True)
             walker.found.only_files.append(rel)
             continue
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(mode):  # named directories are resolved by _place
             any_directory = True
             walker.walk(place)
-        elif stat.S_ISLNK(mode) and isinstance(real := real_path(place), pathlib.Path) and (
-                _is_real_dir(real)):
-            if inside(real, root):
-                any_directory = True
-                walker.walk(place)
-            else:
-                walker.note(rel, "links outside the scan root; not read")
         else:
             walker.check_file(rel, place, explicit=True)
     found = walker.found

@@ -223,6 +223,11 @@ def test_a_named_symlink_keeps_the_scan_root_and_is_refused(
     (root / "linkdir").symlink_to(outside, target_is_directory=True)
     monkeypatch.chdir(root)
     assert scan_root(["creds.tf", "main.tf"]) == root.resolve()
-    found = discover(["creds.tf", "linkdir"], root.resolve(), ())
+    found = discover(["creds.tf"], root.resolve(), ())
     assert found.module_dirs == ["."]  # the Terraform front end refuses creds.tf with a note
-    assert [f.span.file for f in found.findings] == ["linkdir"]
+    assert found.only_files == ["creds.tf"]
+    # a directory named on the command line is the user's choice, symlink or not
+    assert scan_root(["linkdir"]) == outside.resolve()
+    found = discover(["linkdir"], outside.resolve(), ())
+    assert found.module_dirs == ["."]
+    assert found.findings == []
