@@ -790,9 +790,17 @@ class Emitter:
         if expansion.mode == "unknown" and expansion.attribute is not None:
             assert expansion.unknown is not None
             meta = expansion.attribute.name
-            self.evaluation.note(
-                f"{meta} of {node.address} is not known ({expansion.unknown.reason}); "
-                "it is judged once", expansion.attribute.span)
+            reason = expansion.unknown.reason
+            if reason.startswith("not evaluated: "):  # past a budget
+                key = reason.rsplit("the budget ", 1)[-1].split(" ", 1)[0]
+                self.evaluation.note(
+                    f"{meta} of {node.address} is not expanded: {reason[15:]}; it is judged "
+                    f"once (raise budgets.{key} in the configuration to expand it)",
+                    expansion.attribute.span)
+            else:
+                self.evaluation.note(
+                    f"{meta} of {node.address} is not known ({reason}); it is judged once",
+                    expansion.attribute.span)
             self._add_unknowns([expansion.unknown])
         return expansion
 
