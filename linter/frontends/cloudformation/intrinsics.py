@@ -458,6 +458,8 @@ class Evaluator:
         value = self.arg(arg, path, depth)
         if _contains_unknown(value):
             return self.unknown(node, "the object holds values known only at deploy time")
+        if value is NO_VALUE:
+            raise _Malformed("the value is AWS::NoValue")
         text = json.dumps(value, separators=(",", ":"))
         meter().string(len(text), "Fn::ToJsonString's result")
         return text

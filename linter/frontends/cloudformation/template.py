@@ -43,6 +43,7 @@ from linter.frontends.cloudformation.foreach import (
     uses_language_extensions,
 )
 from linter.frontends.cloudformation.intrinsics import (
+    NO_VALUE,
     AtomKey,
     Evaluator,
     TemplateScope,
@@ -212,6 +213,8 @@ def _evaluate_resource(
         for attr_key, node in body.items():
             name = str(attr_key)
             value = evaluator.value(node, (name,), attr_key)
+            if value is NO_VALUE:  # Properties: !Ref AWS::NoValue removes the key
+                continue
             if name == "DependsOn":
                 _depends_on(evaluator, value, node)
             attributes[name] = value

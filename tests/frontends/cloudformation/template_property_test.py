@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from tests import fuzz_targets
 from tests.strategies import cfn_templates, cfn_texts
@@ -17,6 +17,8 @@ CI = settings(max_examples=60, deadline=None, derandomize=True, database=None,
 
 @CI
 @given(cfn_templates())
+@example({"Resources": {"Box": {"Type": "AWS::EC2::Instance", "Properties": {  # fuzz/run.py
+    "MetadataOptions": {"Fn::ToJsonString": {"Ref": "AWS::NoValue"}}}}}})
 def test_any_template_is_evaluated_never_an_exception(template: dict[str, Any]) -> None:
     fuzz_targets.cfn_template(json.dumps(template).encode(), json_name=True)
 
