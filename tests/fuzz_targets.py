@@ -86,6 +86,9 @@ class NoFiles:
     def render_template(self, path: str, text: str, variables: dict[str, Any]) -> Any:
         return text
 
+    def file_read(self) -> str | None:
+        return None
+
 
 def tf_function(name: str, args: list[Any]) -> None:
     """A built-in function: a value, or one of the errors ``call`` documents."""
