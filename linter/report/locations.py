@@ -68,7 +68,7 @@ class Base:
 def find_base(root: pathlib.Path) -> Base:
     root = root.resolve()
     for candidate in (root, *root.parents):
-        if (candidate / ".git").exists():
+        if os.path.exists(candidate / ".git"):  # never raises (an unreadable directory)
             relative = root.relative_to(candidate).as_posix()
             return Base(candidate, "" if relative == "." else relative + "/")
     return Base(root, "")
@@ -83,7 +83,7 @@ def work_tree_below(root: pathlib.Path, files: Iterable[str]) -> pathlib.Path | 
     parts = [p for p in common.split("/") if p and p != "."]
     for depth in range(len(parts), 0, -1):  # the innermost: a submodule is its own repository
         candidate = root.joinpath(*parts[:depth])
-        if (candidate / ".git").exists():
+        if os.path.exists(candidate / ".git"):  # never raises (an unreadable directory)
             return candidate
     return None
 

@@ -137,17 +137,23 @@ def test_what_cannot_be_read_is_a_finding_on_its_path_as_nobody(row: str, path: 
         case, root, _ = build(row, base)
         for directory in (root, root.parent / "outside"):
             directory.chmod(0o755)
-        done = subprocess.run(
-            ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
-             "--", str(exe), "check", *case.args, "-f", "json"],
-            cwd=root, capture_output=True, text=True, timeout=600, check=False,
-            env={**os.environ, "HOME": str(base), "IACLINT_NO_CACHE": "1"})
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}",
+                 "--clear-groups", "--", str(exe), "check", *args],
+                cwd=root, capture_output=True, text=True, timeout=600, check=False,
+                env={**os.environ, "HOME": str(base), "IACLINT_NO_CACHE": "1"})
+
+        done = run(*case.args, "-f", "json")
+        alone = run(path, "-f", "sarif")  # pre-commit naming only the unreadable file
     finally:
         for directory in (base / "root" / "unreadable", base / "root" / "locked_subdir"):
             if directory.exists():
                 directory.chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
     assert done.returncode == 1, done.stderr
+    assert alone.returncode == 1, alone.stderr
+    assert "IAC0001" in alone.stdout
     doc = json.loads(done.stdout)
     assert any(e["rule"] == "IAC0101" and e["file"] == case.good for e in doc["findings"])
     assert any(e["rule"] == "IAC0001" and e["file"] == path for e in doc["errors"]), doc["errors"]
