@@ -299,12 +299,24 @@ def check(
 
 def check_paths(targets: Sequence[str]) -> None:
     """Every path given exists: a typo must not scan nothing and pass."""
-    import pathlib
-
-    missing = [t for t in targets if not pathlib.Path(t).exists()]
+    missing = [t for t in targets if _missing(t)]
     if missing:
         names = ", ".join(missing)
         raise ConfigError(f"no such file or directory: {names}")
+
+
+def _missing(target: str) -> bool:
+    """Whether ``target`` does not exist (one that exists but cannot be read is no typo:
+    discovery reports it as a finding on its path)."""
+    import os
+
+    try:
+        os.stat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def build_options(

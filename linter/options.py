@@ -19,6 +19,31 @@ class HopLimitException:
 
 
 @dataclass(frozen=True)
+class Budgets:
+    """Bounds on what one file, module or template may cost (configuration key ``budgets``).
+
+    A value past a budget is Unknown and an IAC0004 note names the budget (by its configuration
+    key), so a hostile repository costs bounded time and memory and nothing is lost silently.
+    """
+
+    file_bytes: int = 16 * 1024 * 1024  # .tf, .tf.json, .tfvars, parameter and variables files
+    syntax_nodes: int = 500_000  # tree-sitter nodes of one .tf / .tfvars file (~7500 resources)
+    template_bytes: int = 8 * 1024 * 1024  # YAML/JSON candidates (CloudFormation, plan JSON)
+    instances: int = 1000  # instances of one count / for_each
+    string_length: int = 1024 * 1024  # characters of any string an evaluation produces
+    produced_length: int = 64 * 1024 * 1024  # characters of all strings one unit produces
+    collection_length: int = 100_000  # elements of any list or map an evaluation produces
+    decode_nodes: int = 100_000  # nodes of a jsondecode / yamldecode result (aliases expanded)
+    intrinsic_depth: int = 64  # nesting of CloudFormation intrinsic functions (Fn::Sub …)
+    seconds: float = 30.0  # evaluation time of one Terraform root module or one template
+
+    @staticmethod
+    def key(name: str) -> str:
+        """The configuration key of field ``name`` (``string_length`` → ``string-length``)."""
+        return name.replace("_", "-")
+
+
+@dataclass(frozen=True)
 class ScanOptions:
     rule_dirs: tuple[str, ...] = ()  # extra rule directories (the bundled rules always load)
     select: tuple[str, ...] = ()  # rule ids, names or categories; empty = all
@@ -39,8 +64,15 @@ class ScanOptions:
     cfn_parameter_files: tuple[str, ...] = ()
     account_imds_defaults: dict[str, str] = field(default_factory=dict)  # tokens=, hop-limit=
     # files
-    exclude: tuple[str, ...] = (".terraform", ".git")
+    # .gitignore-style patterns, after the defaults (.terraform, .terragrunt-cache,
+    # node_modules, .git) that linter.discover.walk always applies
+    exclude: tuple[str, ...] = ()
     only_files: tuple[str, ...] = ()  # pre-commit: report only findings located in these files
+    # paths named by a repository's own configuration file (var-files, cfn-parameter-files):
+    # read only when they resolve inside the directory of config_file (absolute, resolved)
+    config_file: str = ""
+    config_paths: tuple[str, ...] = ()
+    budgets: Budgets = field(default_factory=Budgets)
     # suppressions
     inline_suppressions: bool = True
     peer_suppressions: bool = True  # honour Checkov/tfsec/Trivy/cfn_nag suppressions of equivalents

@@ -14,7 +14,8 @@ import posixpath
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
+from linter.discover.read import read_file, unread_encoding
+from linter.discover.walk import Discovery, discover, scan_root
 from linter.engine.evidence import touches, verdict_touches
 from linter.engine.params import check_settings
 from linter.engine.selection import check_selection
@@ -103,9 +104,11 @@ def parse_units(
             beside = unit_of_dir(posixpath.dirname(rel))
             unit = beside if beside in roots else rel
             holder = units.setdefault(unit, ParseResult())
-            data = read_file(found.root, rel, holder)
+            data = read_file(found.root, rel, holder, options.budgets.file_bytes)
             if data is not None:
                 add_unit(units, unit, read_tfvars(rel, data))
+    for finding in found.findings:  # paths discovery would not read: each its own unit
+        units.setdefault(finding.span.file, ParseResult()).findings.append(finding)
     for parsed in units.values():
         prefer_plans(parsed)
     return units
@@ -136,9 +139,12 @@ def guarded(root: pathlib.Path, unit: str, work: Callable[[], ParseResult]) -> P
         place = unit
         directory = root / unit
         if directory.is_dir():
-            files = sorted(
-                p.name for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json"))
-            )
+            try:
+                files = sorted(
+                    p.name for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json"))
+                )
+            except OSError:
+                files = []
             place = f"{unit}/{files[0]}" if files and unit != "." else (files[0] if files else unit)
         message = (
             f"iaclint could not evaluate this {'module' if directory.is_dir() else 'file'}"
@@ -186,7 +192,7 @@ def evaluate_terraform(root: pathlib.Path, module_dir: str, options: ScanOptions
 def parse_candidate(root: pathlib.Path, rel: str, options: ScanOptions) -> ParseResult:
     """A YAML/JSON file: a Terraform plan or a CloudFormation template by content; else nothing."""
     result = ParseResult()
-    data = read_file(root, rel, result, max_bytes=MAX_TEMPLATE_BYTES)
+    data = read_file(root, rel, result, options.budgets.template_bytes)
     if data is None:
         return result
     if rel.endswith(".json"):
@@ -200,32 +206,8 @@ def parse_candidate(root: pathlib.Path, rel: str, options: ScanOptions) -> Parse
         from linter.frontends.cloudformation.template import evaluate_template
 
         return evaluate_template(root, rel, data, options)
+    unread_encoding(rel, data, result)
     return result
-
-
-def read_file(
-    root: pathlib.Path, rel: str, into: ParseResult, max_bytes: int | None = None
-) -> bytes | None:
-    """The file's bytes, or None with an IAC0001 finding when it cannot be read."""
-    path = root / rel
-    try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            into.findings.append(
-                tool_finding(
-                    FILE_DOES_NOT_PARSE,
-                    f"file is larger than {max_bytes // (1024 * 1024)} MB; skipped",
-                    Span(rel, 1),
-                )
-            )
-            return None
-        return path.read_bytes()
-    except OSError as exc:
-        into.findings.append(
-            tool_finding(
-                FILE_DOES_NOT_PARSE, f"cannot read file: {exc.strerror or exc}", Span(rel, 1)
-            )
-        )
-        return None
 
 
 def merge(into: ParseResult, part: ParseResult) -> None:

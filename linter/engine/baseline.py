@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from linter import __version__
+from linter.discover.read import MISSING, Refused, read_regular
 from linter.errors import ConfigError
 from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Suppression
@@ -24,6 +25,7 @@ from linter.result import BaselineEntry
 from linter.rule import SUPPRESSION_PROBLEM, UNUSED_SUPPRESSION
 
 BASELINE_VERSION = 1
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
 
 # problems with suppressions are fixed in the code, never accepted into a baseline
@@ -55,11 +57,14 @@ def write_baseline(findings: Sequence[Finding], path: str | pathlib.Path) -> int
 
 
 def read_baseline(path: str | pathlib.Path) -> list[BaselineEntry]:
+    data = read_regular(pathlib.Path(path), MAX_BASELINE_BYTES)
+    if isinstance(data, Refused):
+        if data.kind == MISSING:
+            raise ConfigError("baseline file not found", str(path))
+        raise ConfigError(f"cannot read baseline: it {data.message}", str(path))
     try:
-        document: Any = json.loads(pathlib.Path(path).read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("baseline file not found", str(path)) from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document: Any = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ConfigError(f"cannot read baseline: {exc}", str(path)) from exc
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
         raise ConfigError(f"not an iaclint baseline (version {BASELINE_VERSION})", str(path), "$")

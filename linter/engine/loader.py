@@ -11,17 +11,20 @@ reserved ids, duplicate ids, names and aliases across all loaded directories.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import pathlib
 import re
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from linter import __version__
 from linter.checks.table import PREDICATES
+from linter.discover.read import Refused, read_regular
 from linter.engine import messages, params
 from linter.engine.operators import OPERATORS
 from linter.errors import ConfigError
@@ -103,22 +106,28 @@ def load_rules(dirs: Sequence[pathlib.Path]) -> list[Rule]:
 
 
 def load_rule_file(path: pathlib.Path) -> Rule:
+    data = read_regular(path, MAX_RULE_BYTES)
+    if isinstance(data, Refused):
+        raise ConfigError(f"cannot read rule file: it {data.message}", str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read rule file: {exc}", str(path)) from exc
     stamp = _stamp(text)
-    cached = _read_stamp(stamp)
+    cached = _read_stamp(stamp, text)
     if cached is not None:  # this exact text parsed and validated before
-        return rule_from_data(cached, str(path), schema_checked=True)
+        try:
+            return rule_from_data(cached, str(path), schema_checked=True)
+        except (ConfigError, LookupError, TypeError, ValueError, AttributeError):
+            pass  # the entry lied: parse and validate the text itself (and say it right)
     import yaml  # lazy: an unchanged rule is read from its stamp, not parsed
 
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        parsed = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", str(path), "$") from exc
-    rule = rule_from_data(data, str(path))
-    _write_stamp(stamp, data)
+    rule = rule_from_data(parsed, str(path))
+    _write_stamp(stamp, text, parsed)
     return rule
 
 
@@ -143,9 +152,23 @@ def rule_from_data(data: Any, file: str = "", *, schema_checked: bool = False) -
 # passed validation leaves a stamp (a file named by the hash of the schema, every predicate's
 # argument schema, the iaclint version and the rule text, holding the parsed rule as JSON) in
 # the user's cache directory; an unchanged rule is then neither parsed as YAML nor validated
-# against the schema again. Any change of
-# the rule, the schema or a predicate changes the hash. IACLINT_NO_CACHE=1 turns this off;
-# IACLINT_CACHE_DIR moves it (default $XDG_CACHE_HOME/iaclint or ~/.cache/iaclint).
+# against the schema again. Any change of the rule, the schema or a predicate changes the hash.
+# IACLINT_NO_CACHE=1 turns this off; IACLINT_CACHE_DIR moves it (default
+# $XDG_CACHE_HOME/iaclint or ~/.cache/iaclint).
+#
+# A stamp is never trusted, only checked: it is used when it is a regular file (not a symlink,
+# FIFO or device) of sane size holding a JSON object with exactly the expected keys, written by
+# this iaclint version for this schema digest, for the SHA-256 of this very rule text, and with
+# a checksum over all of that and the rule data that matches. Anything else (a truncated file,
+# ``{}``, an edited severity) is ignored and rebuilt from the rule text; a stamp whose data
+# still fails to build a rule is ignored too. Writing never follows a symlink or opens a FIFO.
+
+MAX_RULE_BYTES = 1024 * 1024
+_MAX_STAMP_BYTES = 1024 * 1024
+_STAMP_KEYS = frozenset({"iaclint", "schemas", "source", "data", "check"})
+# "valid-rules" held bare rule data, which older versions trusted: a new name keeps an older
+# iaclint sharing the cache from reading entries of this shape
+_CACHE_NAME = "checked-rules"
 
 
 def cache_dir() -> pathlib.Path | None:
@@ -153,9 +176,9 @@ def cache_dir() -> pathlib.Path | None:
         return None
     base = os.environ.get("IACLINT_CACHE_DIR")
     if base:
-        return pathlib.Path(base) / "valid-rules"
+        return pathlib.Path(base) / _CACHE_NAME
     xdg = os.environ.get("XDG_CACHE_HOME") or str(pathlib.Path.home() / ".cache")
-    return pathlib.Path(xdg) / "iaclint" / "valid-rules"
+    return pathlib.Path(xdg) / "iaclint" / _CACHE_NAME
 
 
 @functools.cache
@@ -170,28 +193,73 @@ def _stamp(text: str) -> str:
     return hashlib.sha256(f"{_schemas_digest()}\0{text}".encode()).hexdigest()
 
 
-def _read_stamp(stamp: str) -> Any:
-    """The rule data recorded with a stamp (JSON: faster to read than YAML), or None."""
+def _source_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _checksum(source: str, data: Any) -> str:
+    canonical = json.dumps([__version__, _schemas_digest(), source, data], sort_keys=True,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _read_stamp(stamp: str, text: str) -> Any:
+    """The rule data recorded with a stamp for exactly ``text`` (JSON: faster to read than
+    YAML), or None when there is none or it does not check out."""
     directory = cache_dir()
     if directory is None:
         return None
+    path = directory / stamp
     try:
-        return json.loads((directory / stamp).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # no stamp, or an unreadable one: parse and validate again
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    raw = read_regular(path, _MAX_STAMP_BYTES)
+    if isinstance(raw, Refused):
+        return None
+    try:
+        entry = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    source = _source_digest(text)
+    if (not isinstance(entry, dict) or set(entry) != _STAMP_KEYS
+            or entry["iaclint"] != __version__ or entry["schemas"] != _schemas_digest()
+            or entry["source"] != source or not isinstance(entry["data"], dict)):
+        return None
+    try:
+        if entry["check"] != _checksum(source, entry["data"]):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return entry["data"]
 
 
-def _write_stamp(stamp: str, data: Any) -> None:
+def _write_stamp(stamp: str, text: str, data: Any) -> None:
     directory = cache_dir()
     if directory is None:
         return
+    source = _source_digest(text)
+    try:
+        entry = json.dumps({"iaclint": __version__, "schemas": _schemas_digest(),
+                            "source": source, "data": data, "check": _checksum(source, data)})
+    except (TypeError, ValueError):
+        return  # a value JSON cannot hold (a YAML date): this rule is simply not cached
+    temporary = directory / f".{stamp}.{os.getpid()}"
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_CLOEXEC", 0))
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f".{stamp}.{os.getpid()}"
-        temporary.write_text(json.dumps(data), encoding="utf-8")
+        fd = os.open(temporary, flags, 0o600)  # never an existing file, FIFO or symlink
+    except OSError:
+        return  # a read-only home only costs the parsing and validation time
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(entry)
         temporary.replace(directory / stamp)  # atomic: a parallel run never reads half a file
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only home only costs the parsing and validation time
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 # ---------------------------------------------------------------- JSON Schema

@@ -35,10 +35,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from linter.discover.read import Refused, read_confined
 from linter.engine import peers
 from linter.fingerprint import file_fingerprint
 from linter.model import Finding, Format, Resource, Span, Suppression
-from linter.options import ScanOptions
+from linter.options import Budgets, ScanOptions
 from linter.rule import (
     RESERVED,
     SUPPRESSION_PROBLEM,
@@ -99,14 +100,19 @@ def parse_comment(line_text: str) -> tuple[tuple[str, ...], str, str, str] | Non
     return rules, reason, expires, problem
 
 
-def read_texts(root: pathlib.Path, files: Iterable[str], wanted: Sequence[str]
-               ) -> dict[str, str]:
-    """The text of each file holding one of the ``wanted`` strings (unreadable files skipped)."""
+def read_texts(root: pathlib.Path, files: Iterable[str], wanted: Sequence[str],
+               max_bytes: int = Budgets().file_bytes) -> dict[str, str]:
+    """The text of each file holding one of the ``wanted`` strings, read through
+    ``linter.discover.read``: only regular files inside the root, of at most ``max_bytes`` (a
+    file that is not read, or not UTF-8, has no suppressions)."""
     texts: dict[str, str] = {}
     for rel in sorted(set(files)):
+        data = read_confined(root, rel, max_bytes)
+        if isinstance(data, Refused):
+            continue
         try:
-            text = (root / rel).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
             continue
         if any(token in text for token in wanted):
             texts[rel] = text
@@ -266,7 +272,8 @@ def apply_inline(
     # a header comment may sit on the line just above the resource header as well
     files = {f.span.file for f in findings} | {r.file for r in resources}
     tokens = ("iaclint:ignore", *(peers.TOKENS if options.peer_suppressions else ()))
-    texts = read_texts(root, files, tokens)
+    texts = read_texts(root, files, tokens,
+                       max(options.budgets.file_bytes, options.budgets.template_bytes))
     suppressions = [*inline_suppressions(root, files, headers, texts),
                     *metadata_suppressions(resources)]
     if options.peer_suppressions:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from linter.model import Finding
 from linter.report.frame import printable
-from linter.report.redact import redact, secrets_of
+from linter.report.redact import redact, secrets_of_result
 from linter.report.summary import summarize, summary_line
 from linter.report.unknowns import with_unknowns
 from linter.result import ScanResult
@@ -21,7 +21,7 @@ from linter.result import ScanResult
 
 def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False,
            quiet: bool = False) -> str:
-    secrets = secrets_of(result.findings)
+    secrets = secrets_of_result(result)
     lines = [
         printable(redact(line(f), secrets))
         for f in with_unknowns(result.findings, result.unknown_verdicts, result.rules,

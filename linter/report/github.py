@@ -12,7 +12,7 @@ from __future__ import annotations
 from linter.model import Finding, Severity
 from linter.report.frame import printable
 from linter.report.locations import Base, SourceFiles, end_column, find_base
-from linter.report.redact import redact, secrets_of
+from linter.report.redact import redact, secrets_of_result
 from linter.report.summary import summarize, summary_line
 from linter.report.unknowns import with_unknowns
 from linter.result import ScanResult
@@ -30,7 +30,7 @@ def escape_property(text: str) -> str:
 
 def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False,
            quiet: bool = False) -> str:
-    secrets = secrets_of(result.findings)
+    secrets = secrets_of_result(result)
     base = find_base(result.root)
     sources = SourceFiles(result.root)
     lines = [

@@ -20,7 +20,7 @@ from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Related, Span, Unknown, UnknownVerdict
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.locations import SourceFiles, end_column
-from linter.report.redact import redact_tree, secrets_of
+from linter.report.redact import redact_tree, secrets_of_result
 from linter.report.summary import Summary, is_tool, summarize
 from linter.result import ScanResult
 from linter.rule import UNKNOWN_VERDICT, Remediation
@@ -57,7 +57,7 @@ def document(result: ScanResult) -> dict[str, Any]:
              "fingerprint": e.fingerprint, "message": e.message}
             for e in result.stale_baseline
         ]
-    redacted: dict[str, Any] = redact_tree(doc, secrets_of(result.findings))
+    redacted: dict[str, Any] = redact_tree(doc, secrets_of_result(result))
     return redacted
 
 

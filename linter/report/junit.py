@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from linter.model import Finding, Resource, Severity, UnknownVerdict
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.locations import qualified
-from linter.report.redact import redact, secrets_of
+from linter.report.redact import redact, secrets_of_result
 from linter.report.unknowns import describe_unknown
 from linter.result import ScanResult
 from linter.rule import Rule
@@ -36,7 +36,7 @@ class _Case:
 
 
 def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
-    secrets = secrets_of(result.findings)
+    secrets = secrets_of_result(result)
 
     def clean(text: str) -> str:
         return _NOT_XML.sub("\ufffd", redact(text, secrets))

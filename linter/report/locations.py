@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from linter.discover.read import Refused, read_confined
 from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Path, Resource, Span, Unknown, UnknownVerdict
 from linter.result import ScanResult
 
-MAX_SOURCE_BYTES = 8 * 1024 * 1024
+MAX_SOURCE_BYTES = 16 * 1024 * 1024  # the largest file a front end reads by default
 T = TypeVar("T")
 
 
@@ -67,7 +68,7 @@ class Base:
 def find_base(root: pathlib.Path) -> Base:
     root = root.resolve()
     for candidate in (root, *root.parents):
-        if (candidate / ".git").exists():
+        if os.path.exists(candidate / ".git"):  # never raises (an unreadable directory)
             relative = root.relative_to(candidate).as_posix()
             return Base(candidate, "" if relative == "." else relative + "/")
     return Base(root, "")
@@ -82,7 +83,7 @@ def work_tree_below(root: pathlib.Path, files: Iterable[str]) -> pathlib.Path | 
     parts = [p for p in common.split("/") if p and p != "."]
     for depth in range(len(parts), 0, -1):  # the innermost: a submodule is its own repository
         candidate = root.joinpath(*parts[:depth])
-        if (candidate / ".git").exists():
+        if os.path.exists(candidate / ".git"):  # never raises (an unreadable directory)
             return candidate
     return None
 
@@ -203,15 +204,12 @@ class SourceFiles:
         return lines[number - 1]
 
     def _read(self, file: str) -> list[str] | None:
-        relative = pathlib.PurePosixPath(file)
-        if not file or relative.is_absolute() or ".." in relative.parts:
+        """The file's lines, read through ``linter.discover.read``: only a regular file inside
+        the scan root (a symlink out of it, a FIFO or a device shows no code frame)."""
+        if not file:
             return None
-        path = self._root / relative
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
-                return None
-            data = path.read_bytes()
-        except OSError:
+        data = read_confined(self._root, file, MAX_SOURCE_BYTES)
+        if isinstance(data, Refused):
             return None
         if b"\0" in data:
             return None  # binary

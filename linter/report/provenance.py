@@ -12,6 +12,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from linter.discover.read import Refused, read_regular
+
 _SECTION = re.compile(r'^\s*\[\s*remote\s+"(?P<name>[^"]*)"\s*\]\s*$')
 _ANY_SECTION = re.compile(r"^\s*\[")
 _URL = re.compile(r"^\s*url\s*=\s*(?P<url>.+?)\s*$", re.IGNORECASE)
@@ -33,7 +35,7 @@ def git_dir(work_tree: pathlib.Path) -> pathlib.Path | None:
         if dot_git.is_dir():
             return dot_git
         if dot_git.is_file():
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            text = _read(dot_git).strip()
             if text.startswith("gitdir:"):
                 target = pathlib.Path(text.removeprefix("gitdir:").strip())
                 target = target if target.is_absolute() else work_tree / target
@@ -43,11 +45,13 @@ def git_dir(work_tree: pathlib.Path) -> pathlib.Path | None:
     return None
 
 
+_MAX_BYTES = 16 * 1024 * 1024  # packed-refs of a large repository
+
+
 def _read(path: pathlib.Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+    """A git file's text ("" unless it is a regular file: a FIFO named HEAD never blocks)."""
+    data = read_regular(path, _MAX_BYTES)
+    return "" if isinstance(data, Refused) else data.decode("utf-8", errors="replace")
 
 
 def _common_dir(directory: pathlib.Path) -> pathlib.Path:

@@ -1,24 +1,53 @@
-"""Keeping secrets out of every report.
+"""Keeping secrets out of every report: the one redactor, applied at the last step.
 
-A finding that quotes a secret (a hard-coded access key, a password) lists the secret strings in
-``properties["redact"]``. Every format collects the secrets of the whole result (a code frame of one
-finding can show another finding's secret) and passes each string it emits through ``redact``:
-a secret becomes its first four characters and an ellipsis (``AKIA…``); a secret shorter than
-eight characters is hidden entirely (``…``), since four characters would be most of it.
+What is masked, wherever it appears, whichever rules ran and whether or not the file parsed:
+
+* every value the credentials analysis saw (``secrets_of_result``): the strings findings list
+  in ``properties["redact"]``, and those ``linter.secrets.locate.find_leaks`` finds in any
+  resource of the scan (so ``--select IAC0101`` or ``--ignore IAC0401`` do not turn redaction
+  off) — matched in any letter case (a rule that echoes a value lowercased) and in the forms
+  the formats quote it in (JSON and XML escapes, percent-encoding, the runner's escapes);
+* anything credential-shaped (``linter.secrets.patterns``): an access key id (``AKIA…``,
+  ``ASIA…`` …) and a 40-character secret-access-key-shaped token — which covers a code frame
+  of a file that does not parse.
+
+A secret becomes its first four characters and an ellipsis (``AKIA…``); one shorter than eight
+characters is hidden entirely (``…``), since four characters would be most of it. Each format
+redacts every string it emits (``redact``, ``redact_tree``; code frames use ``redact_mapped``
+to keep their underline in place), and ``linter.report.render`` passes the finished output
+through ``redact_output`` once more: nothing reaches the user unredacted.
 """
 
 from __future__ import annotations
 
 import functools
+import html
+import json
 import re
+import urllib.parse
+import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linter.model import Finding
+from linter.secrets.patterns import is_masked_key_id, is_secret_key_shaped
+
+if TYPE_CHECKING:
+    from linter.result import ScanResult
 
 ELLIPSIS = "…"
 SHOWN_PREFIX = 4
 MIN_LENGTH_WITH_PREFIX = 8
+MIN_LENGTH_IN_OUTPUT = 16
+"""Known secrets at least this long are also searched in the serialized output (shorter ones
+could match the format's own keywords; every string was redacted before serialization)."""
+
+# Candidates are found with patterns whose first character the regular expression engine can
+# scan for in C (a 10 MB base64 line costs milliseconds, not seconds); their boundaries and
+# shape are then checked in Python on the few candidates.
+_KEY_ID = re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A3T[A-Z0-9]{17}")
+_SECRET_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 def masked(secret: str) -> str:
@@ -37,27 +66,124 @@ def secrets_of(findings: Iterable[Finding]) -> tuple[str, ...]:
             value = [value]
         if isinstance(value, (list, tuple, set, frozenset)):
             found.update(item for item in value if isinstance(item, str) and item)
-    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+    return _ordered(found)
+
+
+_RESULTS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+_SECRETS_BY_RESULT: dict[int, tuple[str, ...]] = {}
+
+
+def secrets_of_result(result: ScanResult) -> tuple[str, ...]:
+    """The secrets of a whole scan: the findings' and every value the credentials analysis
+    finds in any resource (computed once per result, whichever formats are rendered)."""
+    key = id(result)
+    if _RESULTS.get(key) is result and key in _SECRETS_BY_RESULT:
+        return _SECRETS_BY_RESULT[key]
+    from linter.frontends.terraform.tfvars import TFVARS_TYPE
+    from linter.secrets.locate import find_leaks
+
+    found = set(secrets_of(result.findings))
+    for resource in result.resources:
+        for leak in find_leaks(resource, scripts_everywhere=resource.type == TFVARS_TYPE):
+            found.update(s for s in leak.redact if s)
+    for secret in list(found):  # a PEM key spans lines: a code frame shows it line by line
+        if "\n" in secret:
+            found.update(line.strip() for line in secret.splitlines()
+                         if len(line.strip()) >= MIN_LENGTH_IN_OUTPUT)
+    secrets = _ordered(found)
+    _SECRETS_BY_RESULT.clear()
+    _RESULTS.clear()
+    _SECRETS_BY_RESULT[key] = secrets
+    _RESULTS[key] = result
+    return secrets
+
+
+def _ordered(secrets: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(secrets), key=lambda s: (-len(s), s)))
+
+
+def quoted_forms(secret: str) -> set[str]:
+    """``secret`` as the output formats may write it."""
+    xml = html.escape(secret, quote=False)
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             xml, html.escape(secret, quote=True),
+             xml.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#09;"),
+             urllib.parse.quote(secret, safe=""),
+             urllib.parse.quote_plus(secret, safe=""),
+             secret.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+             .replace(":", "%3A").replace(",", "%2C")}
+    return {form for form in forms if form}
+
+
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+def looks_like_secret_key(token: str) -> bool:
+    """A 40-character token that is secret-key-shaped and not made of words: a path such as
+    ``ElasticLoadBalancing/ELBStickinessSample`` has the same alphabet and length, but random
+    base64 rarely holds two runs of five lower-case letters (about 3 % of keys do; those are
+    still masked when the credentials analysis saw them)."""
+    return is_secret_key_shaped(token) and len(_WORD.findall(token)) < 2
 
 
 @functools.lru_cache(maxsize=64)
 def _compiled(secrets: frozenset[str]) -> re.Pattern[str] | None:
-    ordered = sorted({s for s in secrets if s}, key=lambda s: (-len(s), s))
-    if not ordered:
+    forms = _ordered(form for secret in secrets if secret for form in quoted_forms(secret))
+    if not forms:
         return None
-    return re.compile("|".join(re.escape(s) for s in ordered))
+    return re.compile("(?i:" + "|".join(re.escape(form) for form in forms) + ")")
 
 
-def _pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
-    return _compiled(frozenset(secrets))
+def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
+    """Where to mask, in order and without overlaps: known secrets first (longest first),
+    then credential shapes."""
+    chosen: list[tuple[int, int]] = []
+    known = _compiled(frozenset(secrets))
+    if known is not None:
+        chosen.extend(match.span() for match in known.finditer(text))
+    shapes: list[tuple[int, int]] = []
+    for match in _KEY_ID.finditer(text):
+        start, end = match.span()
+        if (start == 0 or text[start - 1] not in _ALNUM) and (
+                end == len(text) or text[end] not in _ALNUM) and (
+                not is_masked_key_id(match.group(0))):
+            shapes.append((start, end))
+    for match in _SECRET_RUN.finditer(text):
+        start, end = match.span()
+        if end - start == 40 and (end == len(text) or text[end] != "=") and (
+                looks_like_secret_key(match.group(0))):
+            shapes.append((start, end))
+    if shapes:
+        taken = list(chosen)
+        for span in sorted(shapes):
+            if not any(span[0] < other[1] and other[0] < span[1] for other in taken):
+                chosen.append(span)
+                taken.append(span)
+        chosen.sort()
+    return chosen
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every occurrence of every secret masked (one pass, longest secret wins)."""
-    pattern = _pattern(secrets)
-    if pattern is None or not text:
+    """``text`` with every secret (any case, any quoting) and every credential-shaped string
+    masked (one pass, longest secret wins)."""
+    if not text:
         return text
-    return pattern.sub(lambda m: masked(m.group(0)), text)
+    spans = _spans(text, secrets)
+    if not spans:
+        return text
+    out: list[str] = []
+    position = 0
+    for start, end in spans:
+        out.append(text[position:start])
+        out.append(masked(text[start:end]))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def redact_output(text: str, secrets: Iterable[str]) -> str:
+    """The last step of every report: the finished output searched once more."""
+    return redact(text, [s for s in secrets if len(s) >= MIN_LENGTH_IN_OUTPUT])
 
 
 def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
@@ -66,23 +192,20 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
     A code frame underlines a span given in the original columns; the map moves the underline
     onto the shortened line (an index inside a secret maps to the start of its mask).
     """
-    pattern = _pattern(secrets)
-    if pattern is None:
-        return text, list(range(len(text) + 1))
     out: list[str] = []
     index_map: list[int] = []
     position = 0
     new_length = 0
-    for match in pattern.finditer(text):
-        for _ in range(position, match.start()):
+    for start, end in _spans(text, secrets):
+        mask = masked(text[start:end])
+        for _ in range(position, start):
             index_map.append(new_length)
             new_length += 1
-        out.append(text[position:match.start()])
-        mask = masked(match.group(0))
-        index_map.extend([new_length] * (match.end() - match.start()))
+        out.append(text[position:start])
+        index_map.extend([new_length] * (end - start))
         out.append(mask)
         new_length += len(mask)
-        position = match.end()
+        position = end
     for _ in range(position, len(text)):
         index_map.append(new_length)
         new_length += 1
@@ -93,10 +216,7 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
 
 def redact_tree(value: Any, secrets: Iterable[str]) -> Any:
     """A JSON-like tree with every string (keys included) redacted."""
-    secrets = tuple(secrets)
-    if not secrets:
-        return value
-    return _redact_tree(value, secrets)
+    return _redact_tree(value, tuple(secrets))
 
 
 def _redact_tree(value: Any, secrets: tuple[str, ...]) -> Any:

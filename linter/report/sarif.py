@@ -25,7 +25,7 @@ from linter.model import Finding, Related, Span
 from linter.report.catalog import PROJECT_URI, RuleInfo, catalog
 from linter.report.locations import Base, SourceFiles, end_column, find_base
 from linter.report.provenance import provenance
-from linter.report.redact import redact_tree, secrets_of
+from linter.report.redact import redact_tree, secrets_of_result
 from linter.report.unknowns import with_unknowns
 from linter.result import ScanResult
 from linter.rule import FILE_DOES_NOT_PARSE, RULE_RAISED
@@ -81,7 +81,7 @@ def log(result: ScanResult, *, show_unknown: bool = False) -> dict[str, Any]:
     if not notifications:
         del run["invocations"][0]["toolExecutionNotifications"]
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    redacted: dict[str, Any] = redact_tree(doc, secrets_of(result.findings))
+    redacted: dict[str, Any] = redact_tree(doc, secrets_of_result(result))
     return redacted
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from linter.model import Finding, Related, Severity
 from linter.report.frame import Paint, code_frame, printable
 from linter.report.locations import SourceFiles, in_child_module
-from linter.report.redact import redact, secrets_of
+from linter.report.redact import redact, secrets_of_result
 from linter.report.summary import summarize, summary_line
 from linter.report.unknowns import with_unknowns
 from linter.result import ScanResult
@@ -59,7 +59,7 @@ def painter(color: bool) -> Paint:
 
 def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False,
            quiet: bool = False) -> str:
-    secrets = secrets_of(result.findings)
+    secrets = secrets_of_result(result)
     paint = painter(color)
     sources = SourceFiles(result.root)
     shown = [

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -12,9 +14,10 @@ import yaml
 
 from linter.checks.table import PREDICATES
 from linter.engine import loader
-from linter.engine.loader import bundled_rules_dir, json_path, load_rules
+from linter.engine.loader import bundled_rules_dir, json_path, load_rule_file, load_rules
 from linter.errors import ConfigError
 from linter.model import Format, Outcome, Severity
+from tests.hostile_cases import assert_contained, run_case
 from tests.paths import RULES
 
 VALID: dict[str, Any] = {
@@ -388,3 +391,91 @@ def test_warm_load_does_not_import_jsonschema(tmp_path: pathlib.Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env=env, check=True).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+# ---------------------------------------------------------------- cache integrity (issue 15)
+
+
+@pytest.mark.parametrize("row", ["22a", "22b"])
+def test_a_tampered_rule_cache_is_rebuilt_never_trusted(
+        row: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case(row, tmp_path, monkeypatch, capsys)
+    assert_contained(outcome)  # IAC0101 still an error, no marker from the edited entry
+
+
+def _stamps(tmp_path: pathlib.Path) -> list[pathlib.Path]:
+    return sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda entry: "{}",
+    lambda entry: "[1, 2]",
+    lambda entry: "not json",
+    lambda entry: json.dumps({**entry, "iaclint": "0.0.0"}),
+    lambda entry: json.dumps({**entry, "source": "0" * 64}),
+    lambda entry: json.dumps({**entry, "data": {**entry["data"], "severity": "note"}}),
+    lambda entry: json.dumps({**entry, "data": {}}),
+    lambda entry: json.dumps({**entry, "check": ["not", "a", "string"]}),
+    lambda entry: json.dumps({k: v for k, v in entry.items() if k != "check"}),
+])
+def test_a_stamp_that_does_not_check_out_is_ignored(
+        tmp_path: pathlib.Path, tamper: Callable[[dict[str, Any]], str]) -> None:
+    write(tmp_path / "rules", VALID)
+    load_rules([tmp_path / "rules"])
+    (stamp,) = _stamps(tmp_path)
+    stamp.write_text(tamper(json.loads(stamp.read_text())))
+    (rule,) = load_rules([tmp_path / "rules"])
+    assert rule.severity.value == VALID["severity"]
+    assert json.loads(stamp.read_text())["data"]["severity"] == VALID["severity"]  # rebuilt
+
+
+def test_a_stamp_whose_data_cannot_build_a_rule_is_ignored(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "rules", VALID)
+    load_rules([tmp_path / "rules"])
+    (stamp,) = _stamps(tmp_path)
+    entry = json.loads(stamp.read_text())
+    entry["data"] = {"id": "IAC9999"}  # consistent checksum, wrong shape
+    entry["check"] = loader._checksum(entry["source"], entry["data"])
+    stamp.write_text(json.dumps(entry))
+    (rule,) = load_rules([tmp_path / "rules"])
+    assert rule.id == VALID["id"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "directory"])
+def test_non_regular_cache_entries_are_ignored(tmp_path: pathlib.Path, kind: str) -> None:
+    write(tmp_path / "rules", VALID)
+    load_rules([tmp_path / "rules"])
+    (stamp,) = _stamps(tmp_path)
+    good = stamp.read_text()
+    stamp.unlink()
+    if kind == "fifo":
+        os.mkfifo(stamp)
+    elif kind == "symlink":
+        (tmp_path / "elsewhere").write_text(good)
+        stamp.symlink_to(tmp_path / "elsewhere")
+    else:
+        stamp.mkdir()
+    (rule,) = load_rules([tmp_path / "rules"])  # neither blocks nor trusts it
+    assert rule.id == VALID["id"]
+
+
+def test_a_planted_temporary_file_is_not_written_through(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "rules", VALID)
+    text = (tmp_path / "rules" / "rule.yaml").read_text()
+    directory = loader.cache_dir()
+    assert directory is not None
+    directory.mkdir(parents=True)
+    os.mkfifo(directory / f".{loader._stamp(text)}.{os.getpid()}")
+    (rule,) = load_rules([tmp_path / "rules"])  # would block writing into a FIFO
+    assert rule.id == VALID["id"]
+    assert not (directory / loader._stamp(text)).exists()
+
+
+def test_a_rule_file_that_is_not_regular_is_a_config_error(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "rules").mkdir()
+    os.mkfifo(tmp_path / "rules" / "rule.yaml")
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_rule_file(tmp_path / "rules" / "rule.yaml")

@@ -5,6 +5,7 @@ off, rules that cannot be suppressed, and how reports keep suppressed findings."
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -277,3 +278,19 @@ def test_peer_suppressions_without_reason_do_not_count_under_require_reason(
     suppressed = {f["resource"] for f in report["findings"] if f["suppressed"]}
     assert "aws_instance.checkov_inside" in suppressed  # a Checkov skip with a reason
     assert "aws_instance.tfsec_above" not in suppressed  # tfsec/Trivy have no reason syntax
+
+
+def test_suppression_comments_are_read_only_from_regular_files_inside_the_root(
+        tmp_path: pathlib.Path) -> None:
+    from linter.engine.suppress import read_texts
+
+    outside = tmp_path / "outside.tf"
+    outside.write_text("# iaclint:ignore IAC0101 reason=x\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link.tf").symlink_to(outside)
+    os.mkfifo(root / "pipe.tf")
+    (root / "big.tf").write_text("# iaclint:ignore IAC0101 reason=x\n" + "#" * 100)
+    (root / "ok.tf").write_text("# iaclint:ignore IAC0101 reason=x\n")
+    texts = read_texts(root, ["link.tf", "pipe.tf", "big.tf", "ok.tf"], ("iaclint:ignore",), 64)
+    assert list(texts) == ["ok.tf"]

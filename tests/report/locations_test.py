@@ -92,3 +92,17 @@ def test_without_a_repository_the_scan_root_stays(tmp_path: pathlib.Path) -> Non
     result = _result(tmp_path)
     if find_base(tmp_path).directory == tmp_path.resolve():
         assert repository_relative(result) is result
+
+
+def test_code_frames_never_read_outside_the_root(tmp_path: pathlib.Path) -> None:
+    from linter.report.locations import SourceFiles
+
+    (tmp_path / "secret.tf").write_text("outside\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link.tf").symlink_to(tmp_path / "secret.tf")
+    (root / "main.tf").write_text("inside\n")
+    sources = SourceFiles(root)
+    assert sources.lines("link.tf") is None
+    assert sources.lines("../secret.tf") is None
+    assert sources.lines("main.tf") == ["inside"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
@@ -50,3 +51,15 @@ def test_no_git_or_no_remote(tmp_path: pathlib.Path) -> None:
     assert provenance(tmp_path) is None
     (tmp_path / ".git").mkdir()
     assert provenance(tmp_path) is None
+
+
+def test_git_files_that_are_not_regular_are_not_read(tmp_path: pathlib.Path) -> None:
+    git = tmp_path / ".git"
+    git.mkdir()
+    (git / "config").write_text('[remote "origin"]\n  url = https://example.com/r.git\n')
+    os.mkfifo(git / "HEAD")  # would block a plain read
+    found = provenance(tmp_path)
+    assert found is not None
+    assert found.repository_uri == "https://example.com/r.git"
+    assert found.revision == ""
+    assert found.branch == ""

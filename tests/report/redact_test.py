@@ -1,7 +1,24 @@
 from __future__ import annotations
 
-from linter.model import Finding, Severity, Span
-from linter.report.redact import masked, redact, redact_mapped, redact_tree, secrets_of
+import html
+import json
+import pathlib
+import urllib.parse
+
+import pytest
+
+from linter.model import Finding, Format, Resource, Severity, Span
+from linter.report.redact import (
+    masked,
+    redact,
+    redact_mapped,
+    redact_output,
+    redact_tree,
+    secrets_of,
+    secrets_of_result,
+)
+from linter.result import ScanResult
+from tests.hostile_cases import KEY_ID, assert_contained, run_case
 
 KEY = "AKIAIOSFODNN7EXAMPLE"
 
@@ -51,3 +68,68 @@ def test_the_index_map_moves_columns_onto_the_shortened_text() -> None:
 def test_trees_are_redacted_in_keys_and_values() -> None:
     tree = {"a": [KEY, {KEY: 1}], "n": 3}
     assert redact_tree(tree, [KEY]) == {"a": ["AKIA…", {"AKIA…": 1}], "n": 3}
+
+
+# ---------------------------------------------------------------- redaction everywhere (issue 15)
+
+
+@pytest.mark.parametrize("row", ["19a", "19b", "20", "21"])
+def test_no_output_prints_a_secret_whichever_rules_run(
+        row: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case(row, tmp_path, monkeypatch, capsys)
+    assert_contained(outcome)  # the key id and the secret, in any case, in no format
+    if row == "20":  # the broken file is still reported, its line masked in the frame
+        assert any(n.startswith("IAC0001 broken.yaml:") for n in outcome.notes())
+        assert f"{KEY_ID[:4]}…" in outcome.outputs["text"]
+    if row == "21":
+        assert "IAC0101" in outcome.rules_on("echo_secret")
+
+
+def test_credential_shapes_are_masked_without_being_listed() -> None:
+    secret = "LJH6VJ+WlL7mc1/TSJ2lRlaxAt4EaBe+OAUl1bwR"
+    text = f"id=AKIAPIMV3POLW7LHQIAZ key={secret} masked=AKIAXXXXXXXXXXXXXXXX"
+    assert redact(text, []) == "id=AKIA… key=LJH6… masked=AKIAXXXXXXXXXXXXXXXX"
+
+
+@pytest.mark.parametrize("token", [
+    "ElasticLoadBalancing/ELBStickinessSample",  # a path of the same alphabet and length
+    "0123456789abcdef0123456789abcdef01234567",  # a SHA-1
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+])
+def test_paths_and_digests_are_not_secrets(token: str) -> None:
+    assert redact(f"file {token}.json", []) == f"file {token}.json"
+
+
+def test_known_secrets_in_any_case_and_quoting() -> None:
+    secret = 'pa"ss/wo+rd%1,2:3'
+    texts = [secret.upper(), json.dumps(secret)[1:-1], html.escape(secret, quote=True),
+             urllib.parse.quote(secret, safe=""),
+             secret.replace("%", "%25").replace(":", "%3A").replace(",", "%2C")]
+    for text in texts:
+        assert redact(f"<{text}>", [secret]) in ("<pa\\\"…>", f"<{text[:4]}…>"), text
+
+
+def test_the_last_step_searches_the_serialized_output() -> None:
+    secret = 'longer"secret\\value'
+    serialized = json.dumps({"message": f"value {secret}"})
+    assert secret not in json.loads(redact_output(serialized, [secret]))["message"]
+    assert redact_output('{"message": "short"}', ["short"]) == '{"message": "short"}'
+
+
+def test_secrets_of_a_result_include_what_the_credentials_analysis_sees() -> None:
+    key = "AKIAPIMV3POLW7LHQIAZ"
+    secret = "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"
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0123456789abcdef\n" \
+          "-----END RSA PRIVATE KEY-----"
+    provider = Resource(address="provider.aws", type="provider.aws", format=Format.TERRAFORM,
+                        kind="provider", attributes={"access_key": key, "secret_key": secret},
+                        spans={}, file="p.tf")
+    box = Resource(address="aws_instance.a", type="aws_instance", format=Format.TERRAFORM,
+                   kind="resource",
+                   attributes={"user_data": pem}, spans={}, file="p.tf")
+    result = ScanResult(root=pathlib.Path("."), resources=[provider, box])
+    secrets = secrets_of_result(result)
+    assert {key, secret, "MIIEowIBAAKCAQEA0123456789abcdef"} <= set(secrets)
+    assert secrets_of_result(result) is secrets  # once per result
+    assert secrets_of_result(ScanResult(root=pathlib.Path("."))) == ()

@@ -19,7 +19,13 @@ Semantics (what a demanding user expects from ``aws cloudformation deploy``):
   → Unknown.
 * Conditions: ``Fn::Equals`` compares CloudFormation's string forms; ``Fn::And/Or/Not`` are
   three-valued; an ``Fn::Equals`` with an Unknown side is an *atom*: ``TemplateScope.assumed``
-  may fix its truth value so that each assignment can be judged on its own.
+  may fix its truth value so that each assignment can be judged on its own. A condition that is
+  malformed, undefined or refers to itself is Unknown for good (``TemplateScope.broken``).
+
+Bounds (``linter.frontends.budget``): nesting deeper than the intrinsic-depth budget, strings
+longer than the string-length budget and the template's time budget give an Unknown at that
+node. ``Fn::Sub`` is linear in its input: each variable is evaluated once per ``Fn::Sub``,
+however often the string names it, and Unknown parts are merged once.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from linter.frontends.budget import BudgetExceeded, meter
 from linter.frontends.cloudformation.parameters import ParamValue
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Edge, Path, Span, Unknown
@@ -55,7 +62,8 @@ REF_NAME_PROPERTY = {
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 # a whole value that is one SSM dynamic reference: {{resolve:ssm:name}} / {{resolve:ssm:name:3}}
 _SSM_REFERENCE = re.compile(r"^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$")
-_MAX_DEPTH = 64
+_MAX_DEPTH = 64  # of condition expressions (intrinsic values use the intrinsic-depth budget)
+_SHOWN_PARTS = 5  # Unknown parts named in a merged Unknown's reason
 
 AtomKey = tuple[str, str]  # (expression of the unknown side, the other side's value or expression)
 
@@ -96,14 +104,31 @@ class TemplateScope:
         if node is None:
             return Unknown(name, f"condition {name} is not defined in Conditions")
         if name in self._evaluating:
-            return Unknown(name, f"condition {name} refers to itself")
+            return Unknown(name, f"condition {name} refers to itself (a cycle)")
         self._evaluating.add(name)
         try:
             value = Evaluator(self, "").condition_node(node)
+        except BudgetExceeded as exc:
+            value = Unknown(name, meter().record(exc, self.source.span(node)))
         finally:
             self._evaluating.discard(name)
         self._condition_cache[name] = value
         return value
+
+    def broken(self, name: str) -> str:
+        """Why condition ``name`` can never be decided (malformed, undefined, a cycle), or ""
+        when its value is known or depends only on atoms (undecidable comparisons)."""
+        probe = TemplateScope(self.source, self.params, self.mappings, self.conditions,
+                              self.resources)
+        value = probe.condition(name)
+        if not isinstance(value, Unknown):
+            return ""
+        if not probe.atoms:
+            return value.reason
+        # the atoms' truth fixed one way: a condition built only of atoms becomes decided
+        assumed = probe.with_assumptions(dict.fromkeys(probe.atoms, True))
+        decided = assumed.condition(name)
+        return decided.reason if isinstance(decided, Unknown) else ""
 
 
 @dataclass
@@ -128,8 +153,10 @@ class Evaluator:
         ``record``: whether ``path`` is a real output path (spans are recorded) or ``node`` is
         an argument of an intrinsic whose result lands at ``path`` (only origins/edges are).
         """
-        if depth > _MAX_DEPTH:
-            return self.unknown(node, "nested too deeply to evaluate")
+        try:
+            meter().depth(depth, "intrinsic functions and values")
+        except BudgetExceeded as exc:
+            return self.unknown(node, meter().record(exc, self.located(node)))
         if record:
             span = self.scope.source.span(node, key)
             if span is not None:
@@ -184,11 +211,16 @@ class Evaluator:
         return self.scope.source.text(node, fallback or _compact(node))
 
     def merged_unknown(self, node: Any, parts: list[Unknown]) -> Unknown:
-        self.unknowns[:] = [u for u in self.unknowns if not any(u is p for p in parts)]
-        refs = tuple(dict.fromkeys(r for part in parts for r in part.refs))
-        reasons = "; ".join(dict.fromkeys(p.reason for p in parts))
-        return self.unknown(node, f"depends on {', '.join(p.expression for p in parts)}: {reasons}",
-                            refs)
+        """One Unknown for ``node`` standing for its Unknown ``parts`` (which it replaces in
+        ``unknowns``); linear in the number of parts, its reason naming the first few."""
+        merged = {id(p) for p in parts}
+        self.unknowns[:] = [u for u in self.unknowns if id(u) not in merged]
+        distinct = list({id(p): p for p in parts}.values())
+        refs = tuple(dict.fromkeys(r for part in distinct for r in part.refs))
+        expressions = list(dict.fromkeys(p.expression for p in distinct))
+        reasons = list(dict.fromkeys(p.reason for p in distinct))
+        return self.unknown(node, f"depends on {_some(expressions, ', ')}: "
+                            f"{_some(reasons, '; ')}", refs)
 
     def _origin(self, path: Path, span: Span | None) -> None:
         if span is not None and span not in self.origins.get(path, ()):
@@ -206,9 +238,12 @@ class Evaluator:
         if handler is None:
             return self.unknown(node, f"{function} is not evaluated by iaclint")
         try:
+            meter().tick()  # once the time is spent, intrinsics are Unknown; literals stay
             return handler(self, arg, node, path, depth + 1)
         except _Malformed as err:
             return self.unknown(node, f"malformed {function}: {err}")
+        except BudgetExceeded as exc:
+            return self.unknown(node, meter().record(exc, self.located(node)))
 
     def arg(self, node: Any, path: Path, depth: int) -> Any:
         return self.value(node, path, None, False, depth)
@@ -287,13 +322,16 @@ class Evaluator:
         unknown_parts = [p for p in parts if isinstance(p, Unknown)]
         if unknown_parts:
             return self.merged_unknown(node, unknown_parts)
-        return "".join(str(p) for p in parts)
+        return _joined([str(p) for p in parts], "Fn::Sub's result")
 
     def sub_parts(self, text: str, variables: Mapping[str, Any], node: Any, path: Path,
                   depth: int) -> list[str | Unknown]:
         """The pieces of a ``Fn::Sub`` string: literal text and substituted values."""
         parts: list[str | Unknown] = []
         position = 0
+        values: dict[str, Any] = {}  # each variable evaluated once, however often it is named
+        length = len(text)
+        current = meter()
         for match in _SUB_VARIABLE.finditer(text):
             parts.append(text[position : match.start()])
             position = match.end()
@@ -301,10 +339,17 @@ class Evaluator:
             if name.startswith("!"):
                 parts.append("${" + name[1:] + "}")
                 continue
-            value = self.sub_variable(name, variables, node, path, depth)
+            if name not in values:
+                value = self.sub_variable(name, variables, node, path, depth)
+                values[name] = value if value is NO_VALUE or isinstance(value, Unknown) else (
+                    _to_text(value))
+            value = values[name]
             if value is NO_VALUE:
                 continue
-            parts.append(value if isinstance(value, Unknown) else _to_text(value))
+            if isinstance(value, str):
+                length += len(value)
+                current.string(length, "Fn::Sub's result")
+            parts.append(value)
         parts.append(text[position:])
         return parts
 
@@ -341,7 +386,7 @@ class Evaluator:
         unknowns = [v for v in values if isinstance(v, Unknown)]
         if unknowns:
             return self.merged_unknown(node, unknowns)
-        return str(delimiter).join(_to_text(v) for v in values)
+        return _joined([_to_text(v) for v in values], "Fn::Join's result", str(delimiter))
 
     def select(self, arg: Any, node: Any, path: Path, depth: int) -> Any:
         if not isinstance(arg, list) or len(arg) != 2:
@@ -371,6 +416,7 @@ class Evaluator:
             return text
         if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
             raise _Malformed("expected a non-empty delimiter and a string")
+        meter().collection(text.count(delimiter) + 1, "Fn::Split's result")
         return text.split(delimiter)
 
     def find_in_map(self, arg: Any, node: Any, path: Path, depth: int) -> Any:
@@ -418,7 +464,11 @@ class Evaluator:
         value = self.arg(arg, path, depth)
         if _contains_unknown(value):
             return self.unknown(node, "the object holds values known only at deploy time")
-        return json.dumps(value, separators=(",", ":"))
+        if value is NO_VALUE:
+            raise _Malformed("the value is AWS::NoValue")
+        text = json.dumps(value, separators=(",", ":"))
+        meter().string(len(text), "Fn::ToJsonString's result")
+        return text
 
     def deploy_time(self, arg: Any, node: Any, path: Path, depth: int) -> Any:
         function = intrinsic_name(node) if isinstance(node, dict) else None
@@ -506,6 +556,20 @@ def _to_text(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def _some(items: list[str], separator: str) -> str:
+    """The first few of ``items`` joined, and how many more there are."""
+    shown = separator.join(items[:_SHOWN_PARTS])
+    if len(items) > _SHOWN_PARTS:
+        shown += f"{separator}and {len(items) - _SHOWN_PARTS} more"
+    return shown
+
+
+def _joined(pieces: list[str], what: str, separator: str = "") -> str:
+    """``separator.join(pieces)`` held to the string budget before it is built."""
+    meter().string(sum(map(len, pieces)) + len(separator) * max(len(pieces) - 1, 0), what)
+    return separator.join(pieces)
 
 
 def _compact(node: Any) -> str:

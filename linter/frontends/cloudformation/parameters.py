@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from linter.discover.read import Refused, inside, read_regular, real_path
 from linter.errors import ConfigError
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Format, Path, Resource, Span, Unknown
@@ -40,11 +41,22 @@ class ParamOverride:
     origin: Span | None = None
 
 
-def load_overrides(root: pathlib.Path, options: ScanOptions) -> dict[str, ParamOverride]:
-    """Parameter values given to the scan (files first, then ``--cfn-param`` flags)."""
+def load_overrides(root: pathlib.Path, options: ScanOptions,
+                   refused: list[str] | None = None) -> dict[str, ParamOverride]:
+    """Parameter values given to the scan (files first, then ``--cfn-param`` flags).
+
+    A parameter file named by the repository's configuration file outside the configuration's
+    directory is not read; its name is appended to ``refused`` (for a note)."""
     overrides: dict[str, ParamOverride] = {}
     for file in options.cfn_parameter_files:
-        overrides.update(_read_parameter_file(root, file))
+        if file in options.config_paths and options.config_file:
+            real = real_path(pathlib.Path(file))
+            home = pathlib.Path(options.config_file).parent
+            if isinstance(real, Refused) or not inside(real, home):
+                if refused is not None:
+                    refused.append(file)
+                continue
+        overrides.update(_read_parameter_file(root, file, options.budgets.file_bytes))
     for name, value in options.cfn_parameters.items():
         overrides[name] = ParamOverride(str(value))
     return overrides
@@ -57,11 +69,15 @@ def _display_path(root: pathlib.Path, path: pathlib.Path) -> str:
         return path.as_posix()
 
 
-def _read_parameter_file(root: pathlib.Path, file: str) -> dict[str, ParamOverride]:
+def _read_parameter_file(root: pathlib.Path, file: str,
+                         max_bytes: int) -> dict[str, ParamOverride]:
     path = pathlib.Path(file)
+    data = read_regular(path, max_bytes)
+    if isinstance(data, Refused):
+        raise ConfigError(f"cannot read CloudFormation parameter file: it {data.message}", file)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
         raise ConfigError(f"cannot read CloudFormation parameter file: {err}", file) from err
     from cfnlint.decode import cfn_json  # lazy; keeps line marks of every key
 

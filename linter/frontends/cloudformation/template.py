@@ -14,7 +14,14 @@ renders that as ``"when condition IsProd is true"`` for the finding message, and
 every variant raises holds whatever the conditions are. A resource whose own ``Condition`` is
 false is not emitted. Assignments that contradict each other (``Env`` equal to both ``prod``
 and ``dev``) are skipped; past ``MAX_CONDITION_ATOMS`` undecidable comparisons the resource is
-emitted once, its ``Fn::If`` values Unknown, with an IAC0004 note.
+emitted once, its ``Fn::If`` values Unknown, with an IAC0004 note. A condition that can never be
+decided (malformed, undefined, or refers to itself) never removes a resource: the resource is
+judged as if it were deployed, what depends on the condition is Unknown, and an IAC0004 note
+names the condition and the resource.
+
+``Fn::ForEach`` (``AWS::LanguageExtensions``) is expanded first (``foreach``), as CloudFormation
+does before any other transform. The whole template is evaluated under its budgets
+(``linter.frontends.budget``); a value past one is Unknown with a note naming the budget.
 """
 
 from __future__ import annotations
@@ -25,14 +32,25 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from linter.discover.read import config_span
+from linter.frontends.budget import BudgetExceeded, meter, metering
 from linter.frontends.cloudformation.decode import decode_template
+from linter.frontends.cloudformation.foreach import (
+    PREFIX,
+    TRANSFORM,
+    Expander,
+    has_foreach,
+    uses_language_extensions,
+)
 from linter.frontends.cloudformation.intrinsics import (
+    NO_VALUE,
     AtomKey,
     Evaluator,
     TemplateScope,
     intrinsic_name,
 )
 from linter.frontends.cloudformation.parameters import (
+    ParamValue,
     load_overrides,
     parameter_resources,
     parameter_values,
@@ -54,6 +72,15 @@ def evaluate_template(
 
     A broken ``--cfn-param-file`` is tool configuration and raises ``ConfigError``.
     """
+    with metering(options.budgets, f"template {rel_path}") as meter:
+        result = _evaluate_template(root, rel_path, data, options)
+        result.findings.extend(meter.notes(Span(rel_path, 1)))
+    return result
+
+
+def _evaluate_template(
+    root: pathlib.Path, rel_path: str, data: bytes, options: ScanOptions,
+) -> ParseResult:
     result = ParseResult(files=[rel_path])
     decoded, findings = decode_template(rel_path, data)
     result.findings.extend(findings)
@@ -61,9 +88,16 @@ def evaluate_template(
         return result
     template = decoded.template
     source = SourceText.of(rel_path, decoded.text)
-    overrides = load_overrides(root, options)
+    refused: list[str] = []
+    overrides = load_overrides(root, options, refused)
+    result.findings.extend(tool_finding(
+        EVALUATION_NOTE, f"parameter file {file} (named by the configuration file) is outside "
+        "the repository; not read", config_span(root, options.config_file) or Span(rel_path, 1))
+        for file in refused)
     params = parameter_values(template.get("Parameters"), source, overrides)
     result.resources.extend(parameter_resources(template.get("Parameters"), source))
+    if uses_language_extensions(template) and has_foreach(template):
+        template = _expand_foreach(template, source, params, result)
     source_of: Mapping[str, str] = {}
     original = template
     if is_sam(template):
@@ -109,6 +143,32 @@ def _mapping(node: Any) -> Mapping[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
+def _expand_foreach(template: dict[str, Any], source: SourceText,
+                    params: Mapping[str, ParamValue], result: ParseResult) -> dict[str, Any]:
+    """The template with every ``Fn::ForEach`` of Resources and Conditions expanded."""
+    scope = TemplateScope(source=source, params=params,
+                          mappings=_mapping(template.get("Mappings")), conditions={},
+                          resources={})
+
+    def resolve(collection: Any) -> Any:
+        evaluator = Evaluator(scope, "")
+        return evaluator.value(collection, (), None, False)
+
+    expander = Expander(source, resolve)
+    expanded = dict(template)
+    for section in ("Conditions", "Resources"):
+        if section in template:
+            try:
+                expanded[section] = expander.expand(template[section])
+            except BudgetExceeded as exc:
+                message = meter().record(exc, _key_span(source, template, section))
+                result.findings.append(tool_finding(
+                    EVALUATION_NOTE, f"Fn::ForEach in {section} is {message}",
+                    _key_span(source, template, section)))
+    result.findings.extend(expander.notes)
+    return expanded
+
+
 def _key_span(source: SourceText, mapping: Mapping[str, Any], wanted: str) -> Span:
     for key, value in mapping.items():
         if key == wanted:
@@ -137,6 +197,11 @@ def _evaluate_resource(
     if sam_source is not None:
         header = sam_headers.get(sam_source) or header
     header = header or Span(source.rel_path, 1)
+    if logical_id.startswith(PREFIX):
+        result.findings.append(tool_finding(
+            EVALUATION_NOTE, f"{logical_id} needs Transform: {TRANSFORM}; it is not expanded "
+            "and its resources are not judged", header, logical_id))
+        return
     kind = body.get("Type") if isinstance(body, dict) else None
     if not isinstance(kind, str):
         result.findings.append(tool_finding(
@@ -150,6 +215,8 @@ def _evaluate_resource(
         for attr_key, node in body.items():
             name = str(attr_key)
             value = evaluator.value(node, (name,), attr_key)
+            if value is NO_VALUE:  # Properties: !Ref AWS::NoValue removes the key
+                continue
             if name == "DependsOn":
                 _depends_on(evaluator, value, node)
             attributes[name] = value
@@ -208,6 +275,14 @@ def _variants(
         return []
     if not undecided:
         return [_Variant(scope, {})]
+    for name in undecided:
+        why = scope.broken(name)
+        if why:
+            result.findings.append(tool_finding(
+                EVALUATION_NOTE,
+                f"{logical_id} uses condition {name}, which can never be decided ({why}); it "
+                "is judged as if deployed and the values that depend on the condition are "
+                "Unknown", header, logical_id))
     atoms = probe.atoms
     if len(atoms) > MAX_CONDITION_ATOMS:
         result.findings.append(tool_finding(
@@ -220,13 +295,12 @@ def _variants(
     for assumed in _assignments(list(atoms.values())):
         assumed_scope = scope.with_assumptions(assumed)
         decided = {name: assumed_scope.condition(name) for name in undecided}
-        if any(not isinstance(v, bool) for v in decided.values()):
-            continue
-        condition_values = {name: bool(v) for name, v in decided.items()}
+        condition_values = {name: v for name, v in decided.items() if isinstance(v, bool)}
+        broken = tuple(name for name, v in decided.items() if not isinstance(v, bool))
         if isinstance(own, str) and condition_values.get(own) is False:
             continue
         signature = tuple(sorted(condition_values.items()))
-        variants.setdefault(signature, _Variant(assumed_scope, condition_values))
+        variants.setdefault(signature, _Variant(assumed_scope, condition_values, broken))
     return list(variants.values())
 
 

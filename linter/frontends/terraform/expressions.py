@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
+from linter.frontends.budget import BudgetExceeded, Meter, meter
 from linter.frontends.terraform import functions as tf_functions
 from linter.frontends.terraform.functions import FunctionEnv, UnknownResult
 from linter.frontends.terraform.hcl_ast import (
@@ -143,7 +144,8 @@ class Context:
 
 
 def evaluate(expr: Expr, ctx: Context) -> Value:
-    """The value of ``expr`` with no Lazy objects left; an error becomes an Unknown."""
+    """The value of ``expr`` with no Lazy objects left; an error (or a value past a budget of
+    ``linter.frontends.budget``) becomes an Unknown."""
     reads = ctx.trace.reads
     try:
         value = evaluate_raw(expr, ctx)
@@ -152,6 +154,8 @@ def evaluate(expr: Expr, ctx: Context) -> Value:
         return Unknown(expression=expr.text, reason=f"error: {exc}", span=expr.span)
     except RecursionError:
         return Unknown(expression=expr.text, reason="expression nests too deeply", span=expr.span)
+    except BudgetExceeded as exc:
+        return Unknown(expr.text, meter().record(exc, expr.span), expr.span)
 
 
 def evaluate_lazy(expr: Expr, ctx: Context) -> Value:
@@ -162,10 +166,14 @@ def evaluate_lazy(expr: Expr, ctx: Context) -> Value:
         return Unknown(expression=expr.text, reason=f"error: {exc}", span=expr.span)
     except RecursionError:
         return Unknown(expression=expr.text, reason="expression nests too deeply", span=expr.span)
+    except BudgetExceeded as exc:
+        return Unknown(expr.text, meter().record(exc, expr.span), expr.span)
 
 
 def evaluate_raw(expr: Expr, ctx: Context) -> Value:
-    """The value of ``expr``; may hold Lazy objects; raises ``EvalError``."""
+    """The value of ``expr``; may hold Lazy objects; raises ``EvalError`` (and
+    ``BudgetExceeded``, which ``try()`` and ``can()`` do not catch)."""
+    meter().tick()
     if isinstance(expr, Literal):
         return expr.value
     if isinstance(expr, Template):
@@ -229,17 +237,35 @@ def _template(expr: Template, ctx: Context) -> Value:
     if len(parts) == 1 and not isinstance(parts[0], (str, TemplateIf, TemplateFor)):
         return evaluate_raw(parts[0], ctx)
     causes: list[Unknown] = []
-    text = _render_parts(parts, ctx, causes)
+    current = meter()
+    text = _render_parts(parts, ctx, causes, _Length(current))
     if causes:
         return derive_unknown(expr.text, expr.span, causes)
+    current.produced(len(text))
     return text
 
 
-def _render_parts(parts: tuple[TemplatePart, ...], ctx: Context, causes: list[Unknown]) -> str:
+class _Length:
+    """The running length of a rendered template, held to the string budget as it grows."""
+
+    __slots__ = ("meter", "total")
+
+    def __init__(self, current: Meter) -> None:
+        self.meter = current
+        self.total = 0
+
+    def add(self, text: str) -> str:
+        self.total += len(text)
+        self.meter.string(self.total, "a template result")
+        return text
+
+
+def _render_parts(parts: tuple[TemplatePart, ...], ctx: Context, causes: list[Unknown],
+                  length: _Length) -> str:
     out: list[str] = []
     for part in parts:
         if isinstance(part, str):
-            out.append(part)
+            out.append(length.add(part))
         elif isinstance(part, TemplateIf):
             condition = _value(part.condition, ctx)
             if isinstance(condition, Unknown):
@@ -250,7 +276,7 @@ def _render_parts(parts: tuple[TemplatePart, ...], ctx: Context, causes: list[Un
                 raise EvalError("the condition of a template %{if} is null")
             branch = part.then if flag else part.otherwise
             if branch is not None:
-                out.append(_render_parts(branch.parts, ctx, causes))
+                out.append(_render_parts(branch.parts, ctx, causes, length))
         elif isinstance(part, TemplateFor):
             collection = _value(part.collection, ctx)
             if isinstance(collection, Unknown):
@@ -260,14 +286,14 @@ def _render_parts(parts: tuple[TemplatePart, ...], ctx: Context, causes: list[Un
                 names = {part.value_var: item}
                 if part.key_var:
                     names[part.key_var] = key
-                out.append(_render_parts(part.body.parts, ctx.bind(names), causes))
+                out.append(_render_parts(part.body.parts, ctx.bind(names), causes, length))
         else:
             value = _value(part, ctx)
             unknowns = _unknowns(value)
             if unknowns:
                 causes.extend(unknowns)
                 continue
-            out.append(template_string(value))
+            out.append(length.add(template_string(value)))
     return "".join(out)
 
 
@@ -520,7 +546,17 @@ def _null_against_container(left: Value, right: Value) -> bool:
         right is None and isinstance(left, (dict, list)))
 
 
+_MAX_INTEGER_BITS = 1024  # far beyond any count or port; keeps big-integer work bounded
+
+
 def _arithmetic(op: str, a: int | float, b: int | float) -> int | float:
+    result = _arithmetic_raw(op, a, b)
+    if isinstance(result, int) and result.bit_length() > _MAX_INTEGER_BITS:
+        raise EvalError(f"the result of {op} is too large a number")
+    return result
+
+
+def _arithmetic_raw(op: str, a: int | float, b: int | float) -> int | float:
     if op == "+":
         return normalize_number(a + b)
     if op == "-":
@@ -620,10 +656,19 @@ def _for(expr: ForExpr, ctx: Context) -> Value:
         collection = materialize(collection, ctx)
     if isinstance(collection, Unknown):
         return derive_unknown(expr.text, expr.span, [collection])
+    current = meter()
+    size = len(collection) if isinstance(collection, (list, dict)) else 0
+    with current.iterating(size, "nested for expressions"):
+        return _for_items(expr, collection, ctx, current)
+
+
+def _for_items(expr: ForExpr, collection: Value, ctx: Context, current: Meter) -> Value:
     items: list[Value] = []
     groups: dict[str, Value] = {}
     causes: list[Unknown] = []
+    produced = 0  # elements produced, counting one level of nesting (a for in a for)
     for key, item in _iterate(collection):
+        current.tick()
         names = {expr.value_var: item}
         if expr.key_var:
             names[expr.key_var] = key
@@ -639,7 +684,10 @@ def _for(expr: ForExpr, ctx: Context) -> Value:
             if not flag:
                 continue
         if not expr.is_object:
-            items.append(evaluate_raw(expr.value_expr, inner))
+            element = evaluate_raw(expr.value_expr, inner)
+            produced += _weight(element)
+            current.collection(produced, "a for expression's result")
+            items.append(element)
             continue
         assert expr.key_expr is not None
         out_key = _value(expr.key_expr, inner)
@@ -650,6 +698,8 @@ def _for(expr: ForExpr, ctx: Context) -> Value:
         if not isinstance(name, str):
             raise EvalError("a for expression produced a null key")
         value = evaluate_raw(expr.value_expr, inner)
+        produced += _weight(value)
+        current.collection(produced, "a for expression's result")
         if expr.grouping:
             groups.setdefault(name, []).append(value)
         elif name in groups:
@@ -659,3 +709,10 @@ def _for(expr: ForExpr, ctx: Context) -> Value:
     if causes:
         return derive_unknown(expr.text, expr.span, causes)
     return groups if expr.is_object else items
+
+
+def _weight(value: Value) -> int:
+    """One element, plus its own elements when it is a collection (nested fors multiply)."""
+    if isinstance(value, (list, dict)):
+        return 1 + len(value)
+    return 1

@@ -14,6 +14,8 @@ import os
 import pathlib
 from dataclasses import dataclass, field
 
+from linter.discover.read import MISSING, Refused, read_regular
+from linter.frontends.budget import meter
 from linter.frontends.terraform.expressions import Context, Trace, evaluate
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Template, Traversal
@@ -22,7 +24,6 @@ from linter.model import Finding, Span, Unknown
 from linter.rule import EVALUATION_NOTE, tool_finding
 
 _MAX_TEMPLATE_DEPTH = 8
-_MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -81,14 +82,11 @@ class FunctionFiles:
         real = self.access.locate(path, self.span, "file")
         if isinstance(real, Unknown):
             return real
-        if not real.is_file():
-            raise EvalError(f"no file exists at {path!r}")
-        try:
-            if real.stat().st_size > _MAX_FILE_BYTES:
-                raise EvalError(f"{path!r} is too large to read")
-            data = real.read_bytes()
-        except OSError as exc:
-            raise EvalError(f"cannot read {path!r}: {exc.strerror}") from None
+        data = read_regular(real, meter().budgets.file_bytes)
+        if isinstance(data, Refused):
+            if data.kind == MISSING:
+                raise EvalError(f"no file exists at {path!r}")
+            raise EvalError(f"{path!r} {data.message}")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

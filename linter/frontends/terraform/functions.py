@@ -2,7 +2,12 @@
 
 ``call(name, args, env)`` returns the result, raises ``EvalError`` where Terraform would fail,
 and raises ``UnknownResult`` when the result depends on an Unknown argument (the evaluator turns
-that into an Unknown naming the call). Functions in ``SHALLOW`` look inside their arguments
+that into an Unknown naming the call). A result that would pass a budget of the unit being
+evaluated (``linter.frontends.budget``: string length, collection length, decoded nodes) raises
+``BudgetExceeded`` — checked *before* the work wherever the input controls its size (a format
+width, a join, ``setproduct``, an alias bomb given to ``yamldecode``). ``regex``, ``regexall``
+and ``replace`` use RE2 (``google-re2``), Terraform's own regular expression semantics, which run
+in time linear in the input. Functions in ``SHALLOW`` look inside their arguments
 themselves (``length([aws_instance.a.id])`` is 1); every other function gets an Unknown result
 as soon as any argument contains an Unknown. Impure functions (``timestamp``, ``uuid``) and
 machine-dependent ones (``abspath``) are Unknown; a name not in the table is ``unsupported``.
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -21,8 +27,9 @@ import posixpath
 import re
 import urllib.parse
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
+from linter.frontends.budget import meter
 from linter.frontends.terraform.values import (
     EvalError,
     Value,
@@ -130,8 +137,37 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
                             allow_nan=False)
 
 
+def measure(value: Value, limit: int) -> int:
+    """About the length of ``value`` encoded as JSON; stops counting past ``limit``, so the
+    cost is bounded even for a list holding one long string a thousand times."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 3
+        elif isinstance(item, dict):
+            total += 2
+            for key, child in item.items():
+                total += len(key) + 4
+                stack.append(child)
+        elif isinstance(item, list):
+            total += 2 + len(item)
+            stack.extend(item)
+        else:
+            total += 8
+    return total
+
+
+def _encodable(value: Value, what: str) -> None:
+    current = meter()
+    limit = current.budgets.string_length
+    current.string(measure(value, limit), what)
+
+
 def json_encode(value: Value) -> str:
     """Terraform's ``jsonencode``: compact, sorted keys, HTML characters escaped like Go."""
+    _encodable(value, "jsonencode's result")
     text = _ENCODER.encode(_json_ready(value))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
@@ -149,9 +185,27 @@ def _json_ready(value: Value) -> Value:
 
 def json_decode(text: str) -> Value:
     try:
-        return _from_json(json.loads(text))
+        decoded = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise EvalError(f"jsondecode: invalid JSON: {exc}") from None
+    current = meter()
+    limit = current.budgets.decode_nodes
+    current.decoded(_nodes(decoded, limit), "jsondecode's result")
+    return _from_json(decoded)
+
+
+def _nodes(value: Value, limit: int) -> int:
+    """Nodes of a decoded document (counting stops past ``limit``)."""
+    count = 0
+    stack = [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 def _from_json(value: Value) -> Value:
@@ -165,15 +219,28 @@ def _from_json(value: Value) -> Value:
 
 
 def yaml_decode(text: str) -> Value:
+    """Terraform's ``yamldecode``: one document; aliases are counted before they are expanded
+    (``linter.config.bounded_yaml``), so an alias bomb passes the decode-nodes budget at once."""
     import yaml  # lazy: few configurations call yamldecode
 
+    from linter.config.bounded_yaml import YamlTooLarge, load_bounded
+
+    current = meter()
+    limit = current.budgets.decode_nodes
     try:
-        documents = list(yaml.safe_load_all(text))
+        document = load_bounded(text, limit)
+    except YamlTooLarge as exc:
+        if "refers to itself" in str(exc):
+            raise EvalError(f"yamldecode: {exc}") from None
+        current.decoded(limit + 1, "yamldecode's result")
+        raise  # pragma: no cover - decoded() has raised
+    except yaml.composer.ComposerError as exc:
+        if "single document" in str(exc):
+            raise EvalError("yamldecode: the string holds more than one YAML document") from None
+        raise EvalError(f"yamldecode: invalid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         raise EvalError(f"yamldecode: invalid YAML: {exc}") from None
-    if len(documents) > 1:
-        raise EvalError("yamldecode: the string holds more than one YAML document")
-    return _from_yaml(documents[0] if documents else None)
+    return _from_yaml(document)
 
 
 def _from_yaml(value: object) -> Value:
@@ -210,6 +277,7 @@ def _yamldecode(args: list[Value], env: FunctionEnv) -> Value:
 
 def _yamlencode(args: list[Value], env: FunctionEnv) -> Value:
     _arity("yamlencode", args, 1)
+    _encodable(args[0], "yamlencode's result")
     import yaml
 
     return yaml.safe_dump(args[0], sort_keys=True, default_flow_style=False)
@@ -244,26 +312,38 @@ def _hash(algorithm: str, encoding: str) -> Function:
 # ---------------------------------------------------------------- strings
 
 
-_FORMAT_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+# a width never starts with 0 (that is the 0 flag): no two ways to split "%000…", so the
+# pattern runs in linear time
+_FORMAT_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)([1-9]\d*)?(?:\.(\d+))?([a-zA-Z%])")
 
 
 def format_string(spec: str, args: list[Value]) -> str:
     """Terraform's ``format`` (Go-style verbs: %s %d %f %q %v %t %x %e %g and %%)."""
+    current = meter()
     out: list[str] = []
+    total = 0
     position = 0
     next_arg = 0
     for match in _FORMAT_VERB.finditer(spec):
         out.append(spec[position:match.start()])
+        total += match.start() - position
         position = match.end()
         explicit, flags, width, precision, verb = match.groups()
         if verb == "%":
             out.append("%")
             continue
-        index = int(explicit) - 1 if explicit else next_arg
+        index = int(explicit) - 1 if explicit and len(explicit) < 10 else (
+            -1 if explicit else next_arg)
         if not 0 <= index < len(args):
-            raise EvalError(f"format: not enough arguments for {match.group(0)!r}")
+            raise EvalError(f"format: not enough arguments for {match.group(0)[:40]!r}")
         next_arg = index + 1
-        out.append(_format_verb(verb, flags, width, precision, args[index]))
+        for number in (width, precision):  # "%9999999999d" would allocate 10 GB
+            if number is not None:
+                current.string(int(number) if len(number) < 10 else 10**10, "a format width")
+        piece = _format_verb(verb, flags, width, precision, args[index])
+        total += len(piece)
+        current.string(total, "format's result")
+        out.append(piece)
     out.append(spec[position:])
     return "".join(out)
 
@@ -330,8 +410,14 @@ def _formatlist(args: list[Value], env: FunctionEnv) -> Value:
     if not lengths:
         return [format_string(spec, args[1:])]
     count = lengths.pop()
-    return [format_string(spec, [a[i] if isinstance(a, list) else a for a in args[1:]])
-            for i in range(count)]
+    current = meter()
+    current.collection(count, "formatlist's result")
+    out: list[Value] = []
+    for i in range(count):
+        text = format_string(spec, [a[i] if isinstance(a, list) else a for a in args[1:]])
+        current.produced(len(text))
+        out.append(text)
+    return out
 
 
 def _join(args: list[Value], env: FunctionEnv) -> Value:
@@ -339,9 +425,14 @@ def _join(args: list[Value], env: FunctionEnv) -> Value:
         raise EvalError("join() needs a separator and at least one list")
     separator = _str(args[0])
     items: list[str] = []
+    total = 0
+    current = meter()
     for value in args[1:]:
         for item in _list(value):
-            items.append(_str(item, "join element"))
+            text = _str(item, "join element")
+            total += len(text) + len(separator)
+            current.string(total, "join's result")
+            items.append(text)
     return separator.join(items)
 
 
@@ -350,23 +441,41 @@ def _split(args: list[Value], env: FunctionEnv) -> Value:
     separator, text = _str(args[0]), _str(args[1])
     if text == "":
         return [""] if separator else []
+    meter().collection(text.count(separator) + 1 if separator else len(text), "split's result")
     return text.split(separator) if separator else list(text)
 
 
-def go_regex(pattern: str) -> re.Pattern[str]:
-    """Compile an RE2 pattern (Terraform's regex syntax) with Python's engine."""
-    translated = pattern.replace(r"\z", r"\Z")
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """The RE2 module and its options (imported on the first regular expression)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # a bad pattern is an EvalError, not a line on stderr
+    options.max_mem = 64 * 1024 * 1024  # a pattern whose automaton needs more is refused
+    return re2, options
+
+
+def go_regex(pattern: str) -> Any:
+    """Compile a regular expression with RE2: Terraform's (Go's) syntax and semantics, and
+    matching in time linear in the input (no catastrophic backtracking)."""
+    re2, options = _re2()
     try:
-        return re.compile(translated)
-    except re.error as exc:
-        raise EvalError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(
+            exc.args[0], bytes) else str(exc)
+        raise EvalError(f"invalid regular expression {pattern[:200]!r}: {detail}") from None
 
 
 _GO_GROUP = re.compile(r"\$(?:\{(\w+)\}|(\w+)|\$)")
 
 
-def _go_replacement(template: str) -> Callable[[re.Match[str]], str]:
-    def expand(match: re.Match[str]) -> str:
+def _go_replacement(template: str, text_length: int) -> Callable[[Any], str]:
+    current = meter()
+    total = [text_length]
+
+    def expand(match: Any) -> str:
         def group(found: re.Match[str]) -> str:
             if found.group(0) == "$$":
                 return "$"
@@ -376,7 +485,10 @@ def _go_replacement(template: str) -> Callable[[re.Match[str]], str]:
                 return match.group(index) or ""
             except (IndexError, re.error):
                 return ""
-        return _GO_GROUP.sub(group, template)
+        expanded = _GO_GROUP.sub(group, template)
+        total[0] += len(expanded)  # an upper bound of the result's length so far
+        current.string(total[0], "replace's result")
+        return expanded
     return expand
 
 
@@ -384,11 +496,14 @@ def _replace(args: list[Value], env: FunctionEnv) -> Value:
     _arity("replace", args, 3)
     text, search, replacement = _str(args[0]), _str(args[1]), _str(args[2])
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        return go_regex(search[1:-1]).sub(_go_replacement(replacement), text)
+        result: str = go_regex(search[1:-1]).sub(_go_replacement(replacement, len(text)), text)
+        return result
+    count = text.count(search) if search else len(text) + 1
+    meter().string(len(text) + count * (len(replacement) - len(search)), "replace's result")
     return text.replace(search, replacement)
 
 
-def _regex_result(pattern: re.Pattern[str], match: re.Match[str]) -> Value:
+def _regex_result(pattern: Any, match: Any) -> Value:
     if pattern.groupindex:
         return dict(match.groupdict())
     if pattern.groups:
@@ -408,7 +523,12 @@ def _regex(args: list[Value], env: FunctionEnv) -> Value:
 def _regexall(args: list[Value], env: FunctionEnv) -> Value:
     _arity("regexall", args, 2)
     pattern = go_regex(_str(args[0]))
-    return [_regex_result(pattern, m) for m in pattern.finditer(_str(args[1]))]
+    current = meter()
+    out: list[Value] = []
+    for match in pattern.finditer(_str(args[1])):
+        out.append(_regex_result(pattern, match))
+        current.collection(len(out), "regexall's result")
+    return out
 
 
 def _string_fn(name: str, op: Callable[[str], str]) -> Function:
@@ -438,8 +558,9 @@ def _substr(args: list[Value], env: FunctionEnv) -> Value:
 
 def _indent(args: list[Value], env: FunctionEnv) -> Value:
     _arity("indent", args, 2)
-    spaces, text = " " * _int(args[0]), _str(args[1])
-    return text.replace("\n", "\n" + spaces)
+    width, text = _int(args[0]), _str(args[1])
+    meter().string(len(text) + max(width, 0) * (text.count("\n") + 1), "indent's result")
+    return text.replace("\n", "\n" + " " * width)
 
 
 def _title(text: str) -> str:
@@ -459,8 +580,10 @@ def _length(args: list[Value], env: FunctionEnv) -> Value:
 
 def _concat(args: list[Value], env: FunctionEnv) -> Value:
     out: list[Value] = []
+    current = meter()
     for value in args:
         out.extend(_list(value))
+        current.collection(len(out), "concat's result")
     return out
 
 
@@ -474,12 +597,14 @@ def _merge(args: list[Value], env: FunctionEnv) -> Value:
 
 
 def _flatten_into(value: Value, out: list[Value]) -> None:
+    current = meter()
     for item in value:
         known(item)
         if isinstance(item, list):
             _flatten_into(item, out)
         else:
             out.append(item)
+            current.collection(len(out), "flatten's result")
 
 
 def _flatten(args: list[Value], env: FunctionEnv) -> Value:
@@ -732,9 +857,14 @@ def _transpose(args: list[Value], env: FunctionEnv) -> Value:
 
 
 def _setproduct(args: list[Value], env: FunctionEnv) -> Value:
+    lists = [_list(value) for value in args]
+    size = 1
+    for items in lists:
+        size *= len(items)
+        meter().collection(size, "setproduct's result")
     result: list[list[Value]] = [[]]
-    for value in args:
-        result = [[*prefix, item] for prefix in result for item in _list(value)]
+    for items in lists:
+        result = [[*prefix, item] for prefix in result for item in items]
     return result
 
 
@@ -898,7 +1028,7 @@ FUNCTIONS: dict[str, Function] = {
     "replace": _replace, "regex": _regex, "regexall": _regexall,
     "lower": _string_fn("lower", str.lower), "upper": _string_fn("upper", str.upper),
     "title": _string_fn("title", _title), "trimspace": _string_fn("trimspace", str.strip),
-    "chomp": _string_fn("chomp", lambda s: re.sub(r"(\r\n|\n|\r)+\Z", "", s)),
+    "chomp": _string_fn("chomp", lambda s: s.rstrip("\r\n")),
     "strrev": _string_fn("strrev", lambda s: s[::-1]),
     "trim": _string_pair_fn("trim", str.strip),
     "trimprefix": _string_pair_fn("trimprefix", str.removeprefix),
@@ -958,8 +1088,15 @@ def call(name: str, args: list[Value], env: FunctionEnv) -> Value:
     if name not in SHALLOW:
         deep_known(args)
     try:
-        return function(args, env)
+        result = function(args, env)
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         raise EvalError(f"{name}: {exc}") from None
+    current = meter()
+    if isinstance(result, str):
+        current.string(len(result), f"{name}'s result")
+        current.produced(len(result))
+    elif isinstance(result, (list, dict)):
+        current.collection(len(result), f"{name}'s result")
+    return result
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 
+from linter.discover.read import Refused, confine, read_confined, refusal_finding
 from linter.frontends.terraform.hcl_ast import Body, HclFile, SyntaxProblem
 from linter.frontends.terraform.hcl_errors import hcl2_error
 from linter.frontends.terraform.hcl_treesitter import (
@@ -27,7 +29,10 @@ from linter.frontends.terraform.hcl_treesitter import (
 )
 from linter.frontends.terraform.tf_json import parse_tf_json
 from linter.model import Finding, Span
-from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
+from linter.options import Budgets
+from linter.rule import FILE_DOES_NOT_PARSE, tool_finding
+
+DEFAULT_BUDGETS = Budgets()
 
 __all__ = ["load_module", "parse_hcl", "parse_tf_json", "read_text"]
 
@@ -42,10 +47,45 @@ _MISSING_NAMES = {
 }
 
 
-def parse_hcl(rel_path: str, data: bytes) -> HclFile:
-    """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced)."""
-    tree = parse_tree(data)
+# A long run of base64-alphabet characters (a blob in a string, a heredoc line): tree-sitter-hcl
+# spends one token per character of a template literal (about 180 bytes of memory each), but
+# treats spaces in one go. The parser is given a copy in which such runs are blanked inside
+# (same bytes offsets, so every node keeps its place); every text is read from the real bytes.
+_LONG_RUN = re.compile(rb"[A-Za-z0-9+/]{64,}")
+_KEEP_HEAD = re.compile(rb"/*[A-Za-z0-9+]")  # a leading "//" (a comment's start) stays
+
+
+def parser_view(data: bytes) -> bytes:
+    """``data`` with the inside of every long base64-alphabet run replaced by spaces."""
+    if len(data) < 4096:
+        return data
+    view: bytearray | None = None
+    for match in _LONG_RUN.finditer(data):
+        head = _KEEP_HEAD.match(data, match.start())
+        start = head.end() if head else match.start() + 1
+        end = match.end() - 1
+        if end - start < 32:
+            continue
+        if view is None:
+            view = bytearray(data)
+        view[start:end] = b" " * (end - start)
+    return bytes(view) if view is not None else data
+
+
+def parse_hcl(rel_path: str, data: bytes,
+              max_nodes: int = DEFAULT_BUDGETS.syntax_nodes) -> HclFile:
+    """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced).
+
+    A file of more than ``max_nodes`` syntax nodes (the syntax-nodes budget) is not converted:
+    tree-sitter's tree is cheap, the Python syntax tree built from it is not. Its only content is
+    a problem saying so."""
+    tree = parse_tree(parser_view(data))
     root = tree.root_node
+    if root.descendant_count > max_nodes:
+        return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
+            Span(rel_path, 1, 1), f"{rel_path} has {root.descendant_count} syntax nodes, more "
+            f"than the budget syntax-nodes ({max_nodes}); not evaluated (raise "
+            "budgets.syntax-nodes in the configuration to evaluate it)"),))
     positions = FilePositions(rel_path, data)
     converter = Converter(data, positions)
     body_node = next((c for c in root.children if c.type == "body"), None)
@@ -120,64 +160,59 @@ def read_text(rel_path: str, data: bytes) -> tuple[str | None, Finding | None]:
     return text, None
 
 
+def _json_nodes(data: bytes) -> int:
+    """About the number of values of a JSON document, counted without parsing it."""
+    return data.count(b",") + data.count(b"{") + data.count(b"[") + 1
+
+
 def _is_terraform_file(name: str) -> bool:
     return name.endswith((".tf", ".tf.json"))
 
 
-def _inside(path: pathlib.Path, root: pathlib.Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-def load_module(root: pathlib.Path, module_dir: str) -> tuple[list[HclFile], list[Finding]]:
+def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_BUDGETS
+                ) -> tuple[list[HclFile], list[Finding]]:
     """Parse every ``.tf`` and ``.tf.json`` file of ``root/module_dir`` (not subdirectories).
 
-    Files are read in sorted name order. Nothing outside ``root`` is read: a directory or
-    file (symlink) that resolves outside the root is skipped with an IAC0004 note.
+    Files are read in sorted name order, through ``linter.discover.read``: nothing outside
+    ``root``, nothing but regular files, nothing past the file-bytes or syntax-nodes budget (an
+    IAC0001 finding on the file). A directory or file
+    that is not read becomes a finding on its path (IAC0004 note for a symlink out of the root,
+    a FIFO or a loop; IAC0001 for one that cannot be read or is too large).
     """
-    real_root = root.resolve()
-    directory = root / module_dir if module_dir not in ("", ".") else root
     rel_dir = pathlib.PurePosixPath(*pathlib.Path(module_dir).parts) if module_dir else None
+    shown_dir = str(rel_dir or ".")
     findings: list[Finding] = []
     files: list[HclFile] = []
-    real_dir = directory.resolve()
-    if not _inside(real_dir, real_root):
-        findings.append(tool_finding(
-            EVALUATION_NOTE, f"module directory {module_dir!r} is outside the scan root; not read",
-            Span(str(rel_dir or "."), 1, 1)))
+    real_dir = confine(root, module_dir or ".")
+    if isinstance(real_dir, Refused):
+        findings.append(refusal_finding(real_dir, shown_dir, f"module directory {shown_dir}"))
         return files, findings
     try:
-        names = sorted(e.name for e in os.scandir(directory) if _is_terraform_file(e.name))
+        with os.scandir(real_dir) as entries:
+            names = sorted(e.name for e in entries if _is_terraform_file(e.name))
     except OSError as exc:
         findings.append(tool_finding(
             FILE_DOES_NOT_PARSE, f"cannot read directory: {exc.strerror or exc}",
-            Span(str(rel_dir or "."), 1, 1)))
+            Span(shown_dir, 1, 1)))
         return files, findings
     for name in names:
         rel = str(rel_dir / name) if rel_dir is not None and str(rel_dir) != "." else name
-        path = directory / name
-        real = path.resolve()
-        if not _inside(real, real_root):
-            findings.append(tool_finding(
-                EVALUATION_NOTE, f"{rel} links outside the scan root; not read", Span(rel, 1, 1)))
-            continue
-        if not real.is_file():
-            continue
-        try:
-            data = real.read_bytes()
-        except OSError as exc:
-            findings.append(tool_finding(
-                FILE_DOES_NOT_PARSE, f"cannot read file: {exc.strerror or exc}", Span(rel, 1, 1)))
+        data = read_confined(root, rel, budgets.file_bytes)
+        if isinstance(data, Refused):
+            findings.append(refusal_finding(data, rel))
             continue
         text, problem = read_text(rel, data)
         if problem is not None:
             findings.append(problem)
             continue
         assert text is not None
-        parsed = parse_tf_json(rel, data) if name.endswith(".tf.json") else parse_hcl(rel, data)
+        if name.endswith(".tf.json") and _json_nodes(data) > budgets.syntax_nodes:
+            findings.append(tool_finding(
+                FILE_DOES_NOT_PARSE, f"{rel} has more than {budgets.syntax_nodes} JSON values, "
+                "the budget syntax-nodes; not evaluated", Span(rel, 1, 1)))
+            continue
+        parsed = (parse_tf_json(rel, data) if name.endswith(".tf.json")
+                  else parse_hcl(rel, data, budgets.syntax_nodes))
         files.append(parsed)
         findings.extend(
             tool_finding(FILE_DOES_NOT_PARSE, p.message, p.span) for p in parsed.problems)

@@ -516,23 +516,34 @@ class Converter:
             merged.append(part)
         return tuple(merged)
 
+    def _inner_expr(self, node: Node) -> Expr:
+        """The expression inside ``${…}`` or a directive (the grammar lets ``${}`` be empty,
+        which Terraform rejects: an Invalid expression)."""
+        inner = next((c for c in node.children if c.type == "expression"), None)
+        if inner is None:
+            return Invalid(self.span(node), self.text(node))
+        return self.expr(inner)
+
     def _template_item(self, node: Node, mode: _TemplateMode) -> tuple[bool, bool, TemplatePart]:
         if node.type == "template_interpolation":
             before, after = _strip_flags(node)
-            inner = next(c for c in node.children if c.type == "expression")
-            return before, after, self.expr(inner)
-        directive = node.children[0]
+            return before, after, self._inner_expr(node)
+        directive = node.children[0] if node.children else node
         tags = [c for c in directive.children if c.type in _DIRECTIVE_TAGS]
+        if not tags:  # the grammar accepted a directive iaclint cannot take apart
+            return False, False, Invalid(self.span(node), self.text(node))
         intro, closing = tags[0], tags[-1]
         before = _strip_flags(intro)[0]
         after = _strip_flags(closing)[1]
         if directive.type == "template_for":
             names = [self.text(c) for c in intro.children if c.type == "identifier"]
+            if not names:
+                return before, after, Invalid(self.span(node), self.text(node))
             key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
-            collection = self.expr(next(c for c in intro.children if c.type == "expression"))
+            collection = self._inner_expr(intro)
             body = self._sub_template(directive, intro, closing, mode)
             return before, after, TemplateFor(key_var, value_var, collection, body)
-        condition = self.expr(next(c for c in intro.children if c.type == "expression"))
+        condition = self._inner_expr(intro)
         else_tag = next((t for t in tags if t.type == "template_else_intro"), None)
         then = self._sub_template(directive, intro, else_tag or closing, mode)
         otherwise = self._sub_template(directive, else_tag, closing, mode) if else_tag else None

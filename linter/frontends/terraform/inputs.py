@@ -17,13 +17,21 @@ import pathlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from linter.discover.read import (
+    Refused,
+    inside,
+    read_confined,
+    read_regular,
+    real_path,
+    refusal_finding,
+)
 from linter.errors import ConfigError
-from linter.frontends.terraform.hcl import parse_hcl, read_text
+from linter.frontends.terraform.hcl import DEFAULT_BUDGETS, parse_hcl, read_text
 from linter.frontends.terraform.hcl_ast import Expr
 from linter.frontends.terraform.values import Value
 from linter.json_positions import JsonPositionError, LineIndex, parse_json
 from linter.model import Finding, Span
-from linter.rule import FILE_DOES_NOT_PARSE, tool_finding
+from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
 
 
 @dataclass(frozen=True)
@@ -57,13 +65,16 @@ def _rel(root: pathlib.Path, path: pathlib.Path) -> str:
 
 
 def _read_tfvars(path: pathlib.Path, rel: str,
-                 into: dict[str, InputValue], findings: list[Finding]) -> None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        findings.append(tool_finding(FILE_DOES_NOT_PARSE, f"cannot read file: {exc.strerror}",
-                                     Span(rel, 1, 1)))
+                 into: dict[str, InputValue], findings: list[Finding], max_bytes: int) -> None:
+    data = read_regular(path, max_bytes)
+    if isinstance(data, Refused):
+        findings.append(refusal_finding(data, rel))
         return
+    _parse_tfvars(data, rel, into, findings)
+
+
+def _parse_tfvars(data: bytes, rel: str, into: dict[str, InputValue],
+                  findings: list[Finding]) -> None:
     text, problem = read_text(rel, data)
     if problem is not None:
         findings.append(problem)
@@ -108,7 +119,8 @@ def _value_files(directory: str) -> list[str]:
     try:
         with os.scandir(directory) as entries:
             names = [e.name for e in entries
-                     if e.name.endswith((".tfvars", ".tfvars.json")) and e.is_file()]
+                     if e.name.endswith((".tfvars", ".tfvars.json"))
+                     and not e.is_dir(follow_symlinks=False)]
     except OSError:
         return []
     fixed = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
@@ -119,19 +131,39 @@ def _value_files(directory: str) -> list[str]:
 def _var_file(root: pathlib.Path, directory: pathlib.Path, name: str) -> pathlib.Path:
     path = pathlib.Path(name)
     for candidate in ((path,) if path.is_absolute() else (path, directory / path, root / path)):
-        if candidate.is_file():
+        if candidate.exists():
             return candidate
     raise ConfigError(f"variables file {name!r} does not exist", file=name)
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """Variables files named by the repository's configuration: read only inside ``root``."""
+
+    root: str = ""
+    paths: tuple[str, ...] = ()
+
+    def refuses(self, name: str, path: pathlib.Path) -> bool:
+        if not self.root or name not in self.paths:
+            return False
+        real = real_path(path)
+        return isinstance(real, Refused) or not inside(real, pathlib.Path(self.root))
 
 
 def collect_inputs(root: pathlib.Path, module_dir: str, var_files: tuple[str, ...] = (),
                    variables: Mapping[str, str] | None = None,
                    environ: Mapping[str, str] | None = None,
-                   declared: Iterable[str] = ()) -> Inputs:
+                   declared: Iterable[str] = (), *,
+                   confinement: Confinement = Confinement(),
+                   max_bytes: int = DEFAULT_BUDGETS.file_bytes,
+                   note_at: Span | None = None) -> Inputs:
     """Every supplied input of the root module ``module_dir``, later sources overriding.
 
     ``environ`` is consulted for ``TF_VAR_<name>`` of the ``declared`` variable names only
-    (Terraform ignores the others).
+    (Terraform ignores the others). Files are read through ``linter.discover.read`` (regular
+    files of at most ``max_bytes``; the module's own tfvars inside the root); a variables file
+    the repository's configuration names outside its directory is not read: an IAC0004 note at
+    ``note_at`` (the module) says so.
     """
     directory = root / module_dir if module_dir not in ("", ".") else root
     values: dict[str, InputValue] = {}
@@ -144,13 +176,23 @@ def collect_inputs(root: pathlib.Path, module_dir: str, var_files: tuple[str, ..
                 values[name] = InputValue(source=f"TF_VAR_{name}", raw=raw)
     prefix = "" if module_dir in ("", ".") else module_dir.rstrip("/") + "/"
     for name in _value_files(str(directory)):
-        files.append(prefix + name)
-        _read_tfvars(directory / name, prefix + name, values, findings)
+        rel = prefix + name
+        files.append(rel)
+        data = read_confined(root, rel, max_bytes)
+        if isinstance(data, Refused):
+            findings.append(refusal_finding(data, rel))
+            continue
+        _parse_tfvars(data, rel, values, findings)
     for name in var_files:
         path = _var_file(root, directory, name)
+        if confinement.refuses(name, path):
+            findings.append(tool_finding(
+                EVALUATION_NOTE, f"variables file {name} (named by the configuration file) is "
+                "outside the repository; not read", note_at or Span(prefix or ".", 1)))
+            continue
         rel = _rel(root, path)
         files.append(rel)
-        _read_tfvars(path, rel, values, findings)
+        _read_tfvars(path, rel, values, findings, max_bytes)
     for name, raw in (variables or {}).items():
         values[name] = InputValue(source="--var", raw=raw)
     return Inputs(values, findings, files)

@@ -26,6 +26,8 @@ import pathlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from linter.discover.read import config_span
+from linter.frontends.budget import BudgetExceeded, Meter, meter, metering
 from linter.frontends.terraform.body import (
     Collected,
     body_members,
@@ -53,7 +55,7 @@ from linter.frontends.terraform.hcl_ast import (
     Traversal,
     TupleExpr,
 )
-from linter.frontends.terraform.inputs import Inputs, collect_inputs
+from linter.frontends.terraform.inputs import Confinement, Inputs, collect_inputs
 from linter.frontends.terraform.modules import (
     Manifest,
     is_local_source,
@@ -128,7 +130,8 @@ class Evaluation:
     def config(self, directory: str) -> ModuleConfig:
         config = self._configs.get(directory)
         if config is None:
-            config, files, findings = load_config_cached(self.root, directory)
+            config, files, findings = load_config_cached(self.root, directory,
+                                                         self.options.budgets)
             self.result.findings.extend(findings)
             for file in files:
                 if file.path not in self.result.files:
@@ -153,21 +156,33 @@ class Evaluation:
     # -- running
 
     def run(self) -> ParseResult:
+        label = f"module {self.root_dir}" if self.root_dir != "." else "the root module"
+        with metering(self.options.budgets, label) as meter:
+            return self._run(meter)
+
+    def _run(self, meter: Meter) -> ParseResult:
         config = self.config(self.root_dir)
+        first = Span(config.files[0].path, 1) if config.files else None
+        home = os.path.dirname(self.options.config_file) if self.options.config_file else ""
         inputs = collect_inputs(self.root, self.root_dir, self.options.var_files,
                                 self.options.variables,
                                 os.environ if self.options.use_env_vars else None,
-                                config.variables)
+                                config.variables,
+                                confinement=Confinement(home, self.options.config_paths),
+                                max_bytes=self.options.budgets.file_bytes,
+                                note_at=config_span(self.root, self.options.config_file) or first)
         self.result.findings.extend(inputs.findings)
         for file in inputs.files:
             if file not in self.result.files:
                 self.result.files.append(file)
         if not config.files:
             return self.result
+        assert first is not None
         module = ModuleInstance(self, config, prefix="", key="", inputs=RootInputs(inputs),
                                 ancestors=(self.root_dir,))
         Emitter(self).emit(module)
         self.result.findings.extend(self.access.notes)
+        self.result.findings.extend(meter.notes(first))
         for file in self.access.files_read:
             if file not in self.result.files:
                 self.result.files.append(file)
@@ -303,7 +318,8 @@ class ModuleInstance:
             return Unknown(key, "refers to itself (a cycle)", span), Trace()
         self._busy.add(key)
         try:
-            result = compute()
+            with meter().detached():
+                result = compute()
         finally:
             self._busy.discard(key)
         self._memo[key] = result
@@ -500,8 +516,13 @@ class Node:
             return self._unknown_expansion(attribute, cause, trace)
         try:
             pairs = _count_pairs(value) if count is not None else _for_each_pairs(value)
+            meter().instances(len(pairs), f"{attribute.name} of {self.address}")
         except EvalError as exc:
             cause = Unknown(attribute.expr.text, f"error: {exc}", attribute.expr.span)
+            return self._unknown_expansion(attribute, cause, trace)
+        except BudgetExceeded as exc:
+            cause = Unknown(attribute.expr.text, f"not evaluated: {exc.message}",
+                            attribute.expr.span)
             return self._unknown_expansion(attribute, cause, trace)
         instances: dict[InstanceKey, Instance] = {}
         for key, bindings in pairs:
@@ -537,6 +558,7 @@ def _count_pairs(value: Value) -> list[tuple[InstanceKey, dict[str, Value]]]:
         raise EvalError(f"count must be a whole number, got {number}")
     if number < 0:
         raise EvalError(f"count must not be negative, got {number}")
+    meter().instances(int(number), "count")  # before building a million instances
     return [(i, {"count": {"index": i}}) for i in range(int(number))]
 
 
@@ -794,9 +816,17 @@ class Emitter:
         if expansion.mode == "unknown" and expansion.attribute is not None:
             assert expansion.unknown is not None
             meta = expansion.attribute.name
-            self.evaluation.note(
-                f"{meta} of {node.address} is not known ({expansion.unknown.reason}); "
-                "it is judged once", expansion.attribute.span)
+            reason = expansion.unknown.reason
+            if reason.startswith("not evaluated: "):  # past a budget
+                key = reason.rsplit("the budget ", 1)[-1].split(" ", 1)[0]
+                self.evaluation.note(
+                    f"{meta} of {node.address} is not expanded: {reason[15:]}; it is judged "
+                    f"once (raise budgets.{key} in the configuration to expand it)",
+                    expansion.attribute.span)
+            else:
+                self.evaluation.note(
+                    f"{meta} of {node.address} is not known ({reason}); it is judged once",
+                    expansion.attribute.span)
             self._add_unknowns([expansion.unknown])
         return expansion
 

@@ -16,15 +16,18 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from linter.discover.read import Refused, read_confined
 from linter.frontends.terraform.config import ModuleConfig, build_config
-from linter.frontends.terraform.hcl import load_module
+from linter.frontends.terraform.hcl import DEFAULT_BUDGETS, load_module
 from linter.frontends.terraform.hcl_ast import Block, HclFile, Literal, Template
 from linter.model import Finding
+from linter.options import Budgets
 
 _CACHE_SIZE = 512
 _Signature = tuple[tuple[str, int, int, int], ...]
-_parsed: OrderedDict[tuple[str, str], tuple[_Signature, list[HclFile], list[Finding]]] = (
-    OrderedDict())
+_parsed: OrderedDict[tuple[str, str, int, int],
+                     tuple[_Signature, list[HclFile], list[Finding]]] = OrderedDict()
+_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 _configs: dict[tuple[str, str], tuple[list[HclFile], ModuleConfig]] = {}
 
 
@@ -37,16 +40,18 @@ def _signature(root: pathlib.Path, directory: str) -> _Signature | None:
     return tuple(sorted((name, st.st_mtime_ns, st.st_size, st.st_ino) for name, st in stats))
 
 
-def load_module_cached(root: pathlib.Path, directory: str) -> tuple[list[HclFile], list[Finding]]:
+def load_module_cached(root: pathlib.Path, directory: str,
+                       budgets: Budgets = DEFAULT_BUDGETS
+                       ) -> tuple[list[HclFile], list[Finding]]:
     """``load_module``, parsed once per process while the directory's files are unchanged
     (a module called from several roots, and ``local_module_dirs`` then evaluation)."""
-    key = (str(root), directory)
+    key = (str(root), directory, budgets.file_bytes, budgets.syntax_nodes)
     signature = _signature(root, directory)
     hit = _parsed.get(key)
     if hit is not None and signature is not None and hit[0] == signature:
         _parsed.move_to_end(key)
         return hit[1], hit[2]
-    files, findings = load_module(root, directory)
+    files, findings = load_module(root, directory, budgets)
     if signature is not None:
         _parsed[key] = (signature, files, findings)
         if len(_parsed) > _CACHE_SIZE:
@@ -93,13 +98,13 @@ class Manifest:
     @staticmethod
     def read(root: pathlib.Path, root_module_dir: str) -> Manifest:
         base = root_module_dir if root_module_dir not in ("", ".") else ""
-        path = os.path.join(root, base, ".terraform", "modules", "modules.json")
-        if not os.path.isfile(path):
+        rel = posixpath.join(base, ".terraform", "modules", "modules.json")
+        raw = read_confined(root, rel, _MAX_MANIFEST_BYTES)
+        if isinstance(raw, Refused):
             return Manifest({})
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
             return Manifest({})
         dirs: dict[str, str] = {}
         modules = data.get("Modules") if isinstance(data, dict) else None
@@ -121,10 +126,11 @@ def module_calls(files: Iterable[HclFile]) -> list[Block]:
     return [b for f in files for b in f.body.blocks if b.type == "module" and len(b.labels) == 1]
 
 
-def load_config_cached(root: pathlib.Path, directory: str
+def load_config_cached(root: pathlib.Path, directory: str,
+                       budgets: Budgets = DEFAULT_BUDGETS
                        ) -> tuple[ModuleConfig, list[HclFile], list[Finding]]:
     """The module's configuration (built once per parse of its files), files and findings."""
-    files, findings = load_module_cached(root, directory)
+    files, findings = load_module_cached(root, directory, budgets)
     key = (str(root), directory)
     hit = _configs.get(key)
     if hit is None or hit[0] is not files:

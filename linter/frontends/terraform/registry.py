@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Expr, Literal, Template
 from linter.frontends.terraform.type_constraints import TfType, convert, parse_type
@@ -72,6 +70,8 @@ def registry_data() -> dict[str, Any]:
     """The shipped data (``linter/frontends/terraform/data/registry_modules.yaml``)."""
     text = resources.files("linter.frontends.terraform").joinpath(
         f"data/{DATA_FILE}").read_text(encoding="utf-8")
+    import yaml  # lazy: only runs that call a covered registry module read the data
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data: dict[str, Any] = yaml.load(text, Loader=loader)
     return data

@@ -209,11 +209,40 @@ def tf_equal(left: Value, right: Value) -> bool:
 
 
 def dedupe(values: Iterable[Value]) -> list[Value]:
+    """``values`` without repeats (Terraform equality), first occurrence kept; linear time."""
     out: list[Value] = []
+    seen: set[object] = set()
     for value in values:
-        if not any(tf_equal(value, seen) for seen in out):
+        key = _equality_key(value)
+        if key is None:  # not hashable (an Unknown inside): compare with what came before
+            if not any(tf_equal(value, other) for other in out):
+                out.append(value)
+        elif key not in seen:
+            seen.add(key)
             out.append(value)
     return out
+
+
+def _equality_key(value: Value) -> object | None:
+    """A hashable key equal for two values exactly when ``tf_equal`` holds (None if there is
+    none: the value holds something else, such as an Unknown)."""
+    if value is None:
+        return ("null",)
+    if isinstance(value, bool):
+        return ("bool", value)
+    if is_number(value):
+        return ("number", value)  # 1 == 1.0 and hash(1) == hash(1.0)
+    if isinstance(value, str):
+        return ("string", value)
+    if isinstance(value, list):
+        items = [_equality_key(item) for item in value]
+        return None if any(k is None for k in items) else ("list", tuple(items))
+    if isinstance(value, dict):
+        pairs = [(k, _equality_key(v)) for k, v in value.items()]
+        if any(k is None for _, k in pairs):
+            return None
+        return ("map", frozenset(pairs))
+    return None
 
 
 def as_set(values: Iterable[Value]) -> list[Value]:

@@ -230,3 +230,36 @@ Embedded: "prefix-{{resolve:ssm:/app/name}}"
     assert p["Pinned"].resolved_from == "ssm:/app/ami"
     assert p["Secret"].resolved_from == ""
     assert p["Embedded"].resolved_from == ""
+
+
+def test_no_value_in_to_json_string_and_as_a_whole_section() -> None:
+    """Found by the fuzz job: ``Fn::ToJsonString`` of ``AWS::NoValue`` raised TypeError."""
+    result = evaluate("""
+        Resources:
+          Box:
+            Type: AWS::EC2::Instance
+            Metadata: !Ref AWS::NoValue
+            Properties:
+              UserData: {"Fn::ToJsonString": !Ref AWS::NoValue}
+        """)
+    box = only(result, "Box")
+    assert "Metadata" not in box.attributes
+    user_data = box.attributes["Properties"]["UserData"]
+    assert isinstance(user_data, Unknown)
+    assert "AWS::NoValue" in user_data.reason
+
+
+def test_sub_evaluates_each_variable_once_and_merges_unknowns_linearly() -> None:
+    names = "".join(f"${{P{i}}}" for i in range(30))
+    result = evaluate(f"""
+        Resources:
+          Box:
+            Type: AWS::EC2::Instance
+            Properties:
+              A: !Sub "{'${AWS::Region}' * 500}"
+              B: !Sub "{names}"
+        """)
+    properties = props(result, "Box")
+    assert isinstance(properties["A"], Unknown)
+    assert properties["A"].reason.count("AWS::Region") == 2  # expression and reason, once each
+    assert "and 25 more" in properties["B"].reason

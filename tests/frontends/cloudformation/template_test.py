@@ -4,6 +4,7 @@ resource variant per way they can go."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pathlib
 
@@ -12,8 +13,9 @@ import pytest
 from linter.frontends.cloudformation.decode import looks_like_cfn
 from linter.frontends.cloudformation.template import MAX_CONDITION_ATOMS, evaluate_template
 from linter.model import Format, Unknown, condition_note
-from linter.options import ScanOptions
+from linter.options import Budgets, ScanOptions
 from tests.frontends.cloudformation.cfn_helpers import evaluate, only, props
+from tests.hostile_cases import assert_contained, run_case
 from tests.paths import SHARED
 
 YAML = """
@@ -222,3 +224,113 @@ Resources:
     assert all(isinstance(v, Unknown) for v in web.attributes["Properties"].values())
     assert [f.rule_id for f in result.findings] == ["IAC0004"]
     assert web.meta["conditions_undecided"] == [f"C{i}" for i in range(count)]
+
+
+# ---------------------------------------------------------------- hostile templates (issue 15)
+
+
+@pytest.mark.parametrize(("row", "says"), [
+    ("8a", "Fn::Equals needs two values"),
+    ("8b", "is not defined in Conditions"),
+    ("8c", "refers to itself"),
+])
+def test_a_broken_condition_never_removes_the_resource(
+        row: str, says: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case(row, tmp_path, monkeypatch, capsys)
+    assert_contained(outcome)
+    assert "IAC0101" in outcome.rules_on("WatchedInstance")  # judged as if deployed
+    notes = [n for n in outcome.notes() if "WatchedInstance" in n]
+    assert len(notes) == 1
+    assert says in notes[0]
+    assert "can never be decided" in notes[0]
+
+
+def test_values_depending_on_a_broken_condition_are_unknown() -> None:
+    result = evaluate("""
+        Conditions:
+          Broken: !Equals [a]
+          Fine: !Equals [a, a]
+        Resources:
+          Box:
+            Type: AWS::EC2::LaunchTemplate
+            Properties:
+              LaunchTemplateData:
+                MetadataOptions:
+                  HttpTokens: !If [Broken, required, optional]
+                  HttpEndpoint: !If [Fine, enabled, disabled]
+        """)
+    options = props(result, "Box")["LaunchTemplateData"]["MetadataOptions"]
+    assert isinstance(options["HttpTokens"], Unknown)
+    assert "malformed" in options["HttpTokens"].reason or "two values" in (
+        options["HttpTokens"].reason)
+    assert options["HttpEndpoint"] == "enabled"
+    assert only(result, "Box").meta["conditions_undecided"] == ["Broken"]
+
+
+def test_a_broken_condition_next_to_an_undecidable_one_keeps_both_variants() -> None:
+    result = evaluate("""
+        Parameters:
+          Env: {Type: String}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          Box:
+            Type: AWS::EC2::Instance
+            Condition: Missing
+            Properties:
+              Monitoring: !If [IsProd, true, false]
+        """)
+    boxes = [r for r in result.resources if r.address == "Box"]
+    assert sorted(r.meta["condition_values"]["IsProd"] for r in boxes) == [False, True]
+    assert all(r.meta["conditions_undecided"] == ["Missing"] for r in boxes)
+
+
+def test_row_10_a_utf16_template_is_judged_or_named(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case("10", tmp_path, monkeypatch, capsys)
+    outcome.case = dataclasses.replace(outcome.case, watch=(), judge=())
+    assert_contained(outcome)
+    judged = "IAC0101" in outcome.rules_on("Utf16Instance")
+    named = any(n.startswith("IAC0001 utf16.yaml:") for n in outcome.notes())
+    assert judged or named, outcome.notes()
+
+
+@pytest.mark.parametrize(("row", "budget"), [("16a", ""), ("16b", "string-length")])
+def test_sub_is_linear_and_bounded(
+        row: str, budget: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case(row, tmp_path, monkeypatch, capsys)
+    assert_contained(outcome)
+    name = outcome.case.watch[0]
+    assert "IAC0101" in outcome.rules_on(name, "unknown")
+    if budget:
+        assert any(f"budget {budget}" in n for n in outcome.notes()), outcome.notes()
+
+
+def test_intrinsics_past_the_depth_budget_are_unknown_with_a_note() -> None:
+    value: object = "x"
+    for _ in range(12):
+        value = {"Fn::Join": ["", [value]]}
+    template = {"Resources": {"Box": {"Type": "AWS::EC2::Instance",
+                                      "Properties": {"ImageId": value}}}}
+    result = evaluate_template(pathlib.Path("."), "t.json", json.dumps(template).encode(),
+                               ScanOptions(budgets=Budgets(intrinsic_depth=8)))
+    assert isinstance(props(result, "Box")["ImageId"], Unknown)
+    assert any("budget intrinsic-depth (8)" in f.message for f in result.findings)
+
+
+def test_the_time_budget_leaves_every_resource_with_unknown_values(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ticks = iter(range(10**9))
+    monkeypatch.setattr("linter.frontends.budget.time.monotonic", lambda: float(next(ticks)))
+    resources = {f"Box{i}": {"Type": "AWS::EC2::Instance",
+                             "Properties": {"ImageId": {"Fn::Join": ["", ["a", "b"]]}}}
+                 for i in range(300)}
+    result = evaluate_template(pathlib.Path("."), "t.json",
+                               json.dumps({"Resources": resources}).encode(),
+                               ScanOptions(budgets=Budgets(seconds=3)))
+    assert len(result.resources) == 300
+    assert isinstance(props(result, "Box299")["ImageId"], Unknown)
+    assert any("budget seconds (3)" in f.message for f in result.findings)

@@ -7,7 +7,8 @@ import pathlib
 import pytest
 
 from linter.model import Unknown
-from tests.frontends.terraform.tf_helpers import value
+from linter.options import Budgets, ScanOptions
+from tests.frontends.terraform.tf_helpers import resource, run, value
 
 
 @pytest.mark.parametrize(("expr", "expected"), [
@@ -154,3 +155,16 @@ def test_other_functions_with_a_broken_argument_stay_wholly_unknown(
     scalar = value(tmp_path, 'jsonencode(var.undeclared)')
     assert isinstance(scalar, Unknown)
     assert scalar.partial is None
+
+
+def test_nested_for_expressions_multiply_against_the_collection_budget(
+        tmp_path: pathlib.Path) -> None:
+    prelude = "locals {\n  inner = [for j in range(40) : j]\n}\n"
+    options = ScanOptions(use_env_vars=False, budgets=Budgets(collection_length=2000))
+    nested = run(tmp_path / "a", {"main.tf": prelude + 'resource "t" "t" {\n'
+                 "  v = [for i in range(50) : [for j in range(50) : i * j]]\n"
+                 "  w = [for i in range(40) : local.inner]\n}\n"}, options=options)
+    attributes = resource(nested, "t.t").attributes
+    assert isinstance(attributes["v"], Unknown)  # 50 x 50 > 2000, before any iteration
+    assert "budget collection-length (2000)" in attributes["v"].reason
+    assert len(attributes["w"]) == 40  # a local is computed once, not once per iteration

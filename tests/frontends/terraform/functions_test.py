@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linter.frontends.budget import BudgetExceeded, metering
 from linter.frontends.terraform import functions as tf_functions
 from linter.frontends.terraform.expressions import Context, evaluate
 from linter.frontends.terraform.files import FileAccess
@@ -17,6 +18,7 @@ from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.module import ConstResolver
 from linter.frontends.terraform.values import EvalError
 from linter.model import Unknown
+from linter.options import Budgets
 from tests.frontends.terraform.tf_helpers import value
 
 
@@ -275,3 +277,100 @@ def test_jsonencode_of_a_partly_unknown_document_keeps_its_structure(
     statement = result.partial["Statement"][0]
     assert statement["Action"] == "s3:*"
     assert isinstance(statement["Resource"], Unknown)
+
+
+# ---------------------------------------------------------------- budgets and RE2 (issue 15)
+
+SMALL = Budgets(string_length=100, collection_length=50, decode_nodes=30,
+                produced_length=1000)
+
+
+def over_budget(name: str, *args: Any) -> str:
+    with metering(SMALL, "test"), pytest.raises(BudgetExceeded) as info:
+        call(name, *args)
+    return info.value.key
+
+
+@pytest.mark.parametrize(("name", "args", "budget"), [
+    ("format", ("%9999999999d", 1), "string-length"),
+    ("format", ("%200d", 1), "string-length"),
+    ("format", ("%.500f", 1.5), "string-length"),
+    ("format", ("%[1]s%[1]s%[1]s", "x" * 40), "string-length"),
+    ("formatlist", ("%s", ["a"] * 60), "collection-length"),
+    ("join", ("", ["x" * 30] * 4), "string-length"),
+    ("replace", ("ab" * 10, "", "xyz" * 10), "string-length"),
+    ("replace", ("ab" * 10, "/(b)/", "$1$1$1$1$1$1$1$1$1$1"), "string-length"),
+    ("indent", (90, "a\nb"), "string-length"),
+    ("split", (",", "," * 60), "collection-length"),
+    ("regexall", ("a", "a" * 60), "collection-length"),
+    ("concat", ([1] * 30, [2] * 30), "collection-length"),
+    ("flatten", ([[1] * 30, [[2] * 30]],), "collection-length"),
+    ("setproduct", (list(range(8)), list(range(8))), "collection-length"),
+    ("jsonencode", ([["x" * 30] * 2] * 2,), "string-length"),
+    ("yamlencode", (["x" * 60] * 2,), "string-length"),
+    ("jsondecode", ("[" + ",".join(["1"] * 40) + "]",), "decode-nodes"),
+    ("yamldecode", ("a: &a [1, 2, 3, 4, 5, 6]\nb: [*a, *a, *a, *a, *a, *a]\n",), "decode-nodes"),
+    ("base64encode", ("x" * 90,), "string-length"),
+    ("range", (0, 1, 0.0001), ""),
+])
+def test_results_past_a_budget_are_refused_before_they_are_built(
+        name: str, args: tuple[Any, ...], budget: str) -> None:
+    if not budget:  # range has its own fixed bound
+        with pytest.raises(EvalError, match="more than 1024"):
+            call(name, *args)
+        return
+    assert over_budget(name, *args) == budget
+
+
+def test_produced_characters_in_all_are_bounded() -> None:
+    with metering(SMALL, "test"):
+        for _ in range(11):  # 990 characters in all
+            call("format", "%s", "x" * 90)
+        with pytest.raises(BudgetExceeded) as info:
+            call("format", "%s", "x" * 90)
+    assert info.value.key == "produced-length"
+
+
+def test_within_budget_results_are_unchanged() -> None:
+    with metering(SMALL, "test"):
+        assert call("format", "%05d|%-4s|%x", 42, "ab", 255) == "00042|ab  |ff"
+        assert call("replace", "a-b-c", "-", "+") == "a+b+c"
+        assert call("yamldecode", "a: &x [1]\nb: *x\n") == {"a": [1], "b": [1]}
+
+
+def test_regex_is_re2_and_linear() -> None:
+    with pytest.raises(EvalError, match="did not match"):
+        call("regex", "(a+)+$", "a" * 5000 + "!")  # catastrophic for backtracking engines
+    assert call("regex", "(?P<user>[a-z]+)@(?P<host>[a-z.]+)", "x bob@ex.com") == {
+        "user": "bob", "host": "ex.com"}
+    assert call("regexall", "[0-9]+", "a1b22c333") == ["1", "22", "333"]
+    assert call("replace", "hello world", "/(o)/", "[$1]") == "hell[o] w[o]rld"
+    assert call("regex", r"a\z", "ba") == "a"  # RE2's end of text
+    with pytest.raises(EvalError, match="invalid regular expression"):
+        call("regex", "(?=lookahead)", "x")  # not RE2 syntax, as in Terraform
+
+
+def test_yamldecode_refuses_recursion_and_several_documents() -> None:
+    with pytest.raises(EvalError, match="refers to itself"):
+        call("yamldecode", "&a [*a]")
+    with pytest.raises(EvalError, match="more than one YAML document"):
+        call("yamldecode", "a: 1\n---\nb: 2\n")
+    with pytest.raises(EvalError, match="invalid YAML"):
+        call("yamldecode", "a: [")
+
+
+def test_chomp_and_set_functions_are_linear() -> None:
+    assert call("chomp", "x\r\n\n\r") == "x"
+    assert call("chomp", "\n" * 100_000 + "x") == "\n" * 100_000 + "x"
+    many = [str(i) for i in range(20_000)]
+    assert len(call("toset", many + many)) == 20_000
+    assert call("distinct", [1, 1.0, True, "1", [1], [1], {"a": 1}, {"a": 1}]) == [
+        1, True, "1", [1], {"a": 1}]
+
+
+def test_big_integers_are_refused(tmp_path: pathlib.Path) -> None:
+    prelude = "locals {\n" + "\n".join(
+        f"  n{i} = local.n{i - 1} * local.n{i - 1}" for i in range(1, 16)) + "\n  n0 = 3\n}\n"
+    result = value(tmp_path, "local.n15", prelude)
+    assert isinstance(result, Unknown)
+    assert "too large a number" in result.reason

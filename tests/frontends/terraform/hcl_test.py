@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from linter.frontends.terraform.hcl import load_module, parse_hcl
+from linter.frontends.terraform.hcl import load_module, parse_hcl, parser_view
 from linter.frontends.terraform.hcl_ast import (
     BinaryOp,
     Block,
@@ -29,6 +29,7 @@ from linter.frontends.terraform.hcl_ast import (
     UnaryOp,
 )
 from linter.model import Span
+from linter.options import Budgets
 
 
 def parse(source: str) -> list[Block]:
@@ -512,3 +513,47 @@ def test_conditional_chain_spans() -> None:
     nested_then = attr("a ? (b ? c : d) : e")
     assert isinstance(nested_then, Conditional)
     assert isinstance(nested_then.then, Conditional)
+
+
+def test_a_file_past_the_syntax_nodes_budget_is_not_converted(tmp_path: pathlib.Path) -> None:
+    text = "".join(f'resource "aws_instance" "r{i}" {{\n  ami = "a"\n}}\n' for i in range(50))
+    parsed = parse_hcl("big.tf", text.encode(), max_nodes=100)
+    assert parsed.body.blocks == ()
+    assert "more than the budget syntax-nodes (100)" in parsed.problems[0].message
+    (tmp_path / "big.tf").write_text(text)
+    files, findings = load_module(tmp_path, ".", Budgets(syntax_nodes=100))
+    assert [(f.rule_id, f.span.file) for f in findings] == [("IAC0001", "big.tf")]
+    files, findings = load_module(tmp_path, ".")
+    assert findings == []
+    assert len(files[0].body.blocks) == 50
+
+
+def test_long_base64_runs_are_blanked_for_the_parser_only() -> None:
+    blob = "QUJD" * 5000
+    text = f'// {"x" * 70}\n//{"y" * 80}\nx = "{blob}"\ny = <<EOT\n{blob}\nEOT\n'
+    view = parser_view(text.encode())
+    assert len(view) == len(text.encode())
+    assert blob.encode() not in view
+    assert view.startswith(b"// x")
+    assert b"\n//y" in view
+    parsed = parse_hcl("t.tf", text.encode())
+    assert not parsed.problems
+    values = {a.name: a.expr for a in parsed.body.attributes}
+    assert getattr(values["x"], "value", None) == blob
+
+
+def test_a_tf_json_file_past_the_syntax_nodes_budget_is_not_parsed(
+        tmp_path: pathlib.Path) -> None:
+    (tmp_path / "main.tf.json").write_text('{"locals": {"a": [' + "1," * 200 + "1]}}")
+    files, findings = load_module(tmp_path, ".", Budgets(syntax_nodes=100))
+    assert files == []
+    assert "more than 100 JSON values" in findings[0].message
+
+
+@pytest.mark.parametrize("source", ['x = "a${}b"\n', 'x = "%{if}y%{endif}"\n',
+                                    'x = <<EOT\n${}\nEOT\n'])
+def test_an_empty_interpolation_is_invalid_not_a_crash(source: str) -> None:
+    """Found by the fuzz job: the grammar accepts ``${}``; Terraform rejects it."""
+    parsed = parse_hcl("t.tf", source.encode())
+    attribute = parsed.body.attribute("x")
+    assert attribute is not None

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import pathlib
 
+import pytest
+
 from linter.model import Edge, Unknown
+from linter.options import Budgets, ScanOptions
 from tests.frontends.terraform.tf_helpers import addresses, resource, run
+from tests.hostile_cases import assert_contained, run_case
 
 
 def edges_from(result_edges: list[Edge], source: str) -> set[tuple[str, str, str]]:
@@ -406,3 +410,80 @@ def test_module_instances_that_cannot_be_told_apart_are_named_on_its_resources(
     assert this.meta["instances_unknown"] == ["module.app"]
     many = resource(result, "module.app.aws_instance.many")
     assert many.meta["instances_unknown"] == ["module.app", "module.app.aws_instance.many"]
+
+
+# ---------------------------------------------------------------- hostile modules (issue 15)
+
+
+@pytest.mark.parametrize(("row", "budget"), [
+    ("11a", "instances"), ("11b", "instances"), ("12", "string-length"),
+    ("13a", "string-length"), ("13b", "collection-length"), ("14", "decode-nodes"),
+    ("15", ""), ("17a", ""),
+])
+def test_evaluation_is_bounded_and_nothing_is_lost(
+        row: str, budget: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case(row, tmp_path, monkeypatch, capsys)
+    assert_contained(outcome)
+    name = outcome.case.watch[0]
+    if budget:
+        notes = [n for n in outcome.notes() if f"budget {budget} " in n]
+        assert notes, outcome.notes()
+        assert all(n.startswith("IAC0004") for n in notes)
+    if row.startswith("11"):  # judged once, the note naming the resource
+        assert "IAC0101" in outcome.rules_on(name)
+        assert any(name in n and "judged once" in n for n in outcome.notes())
+    elif row == "17a":
+        assert "IAC0101" in outcome.rules_on(name)
+    else:
+        assert "IAC0101" in outcome.rules_on(name, "unknown")
+
+
+def test_row_17b_a_file_past_the_size_budget_is_a_finding(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = run_case("17b", tmp_path, monkeypatch, capsys)
+    assert_contained(outcome)
+    assert any(n.startswith("IAC0001 big.tf:") and "larger than 16 MB" in n
+               for n in outcome.notes()), outcome.notes()
+
+
+def test_count_past_the_budget_is_judged_once(tmp_path: pathlib.Path) -> None:
+    result = run(tmp_path, {"main.tf": """
+        resource "aws_instance" "a" {
+          for_each = toset([for i in range(5) : tostring(i)])
+        }
+        resource "aws_instance" "b" {
+          count = 4
+        }
+        """}, options=ScanOptions(use_env_vars=False, budgets=Budgets(instances=4)))
+    assert addresses(result) == [
+        "aws_instance.a", "aws_instance.b[0]", "aws_instance.b[1]", "aws_instance.b[2]",
+        "aws_instance.b[3]"]
+    assert resource(result, "aws_instance.a").meta["count_unknown"] is True
+    notes = [f.message for f in result.findings]
+    assert any("for_each of aws_instance.a" in n and "budget instances (4)" in n for n in notes)
+
+
+def test_the_time_budget_of_a_module(tmp_path: pathlib.Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter(range(10**9))
+    monkeypatch.setattr("linter.frontends.budget.time.monotonic", lambda: float(next(clock)))
+    body = "\n".join(f'resource "aws_instance" "r{i}" {{\n  ami = "${{upper("a")}}-{i}"\n}}'
+                     for i in range(200))
+    result = run(tmp_path, {"main.tf": body},
+                 options=ScanOptions(use_env_vars=False, budgets=Budgets(seconds=2)))
+    assert len(result.resources) == 200
+    assert isinstance(resource(result, "aws_instance.r199").attributes["ami"], Unknown)
+    assert any("budget seconds (2)" in f.message for f in result.findings)
+
+
+def test_a_fifo_in_a_module_is_a_note(tmp_path: pathlib.Path) -> None:
+    os.mkfifo(tmp_path / "pipe.tf")
+    os.mkfifo(tmp_path / "terraform.tfvars")
+    (tmp_path / ".terraform" / "modules").mkdir(parents=True)
+    os.mkfifo(tmp_path / ".terraform" / "modules" / "modules.json")
+    result = run(tmp_path, {"main.tf": 'resource "aws_instance" "a" {}\n'})
+    assert addresses(result) == ["aws_instance.a"]
+    assert sorted((f.rule_id, f.span.file) for f in result.findings) == [
+        ("IAC0004", "pipe.tf"), ("IAC0004", "terraform.tfvars")]
