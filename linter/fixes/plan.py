@@ -51,6 +51,7 @@ class _Context:
     templates: dict[str, cfn.Template | str] = field(default_factory=dict)
     users: dict[UserKey, list[tuple[Resource, Path]]] = field(default_factory=dict)
     calls: dict[str, Resource] = field(default_factory=dict)
+    suppressed: set[tuple[str, str]] = field(default_factory=set)  # (rule id, address)
 
     def template(self, rel: str) -> cfn.Template:
         if rel not in self.templates:
@@ -73,6 +74,8 @@ def plan_fixes(result: ScanResult, options: ScanOptions, only_files: Sequence[st
         return result.findings
     resources = result.parsed.resources if result.parsed is not None else result.resources
     context = _Context(result.root, resources, hcl.HclSources(result.root))
+    context.suppressed = {(f.rule_id, f.address) for f in result.findings
+                          if f.suppression is not None}
     _index(context)
     fixes = _plan(context, candidates, rules, options, set(only_files))
     return [dataclasses.replace(f, fix=fixes[id(f)]) if id(f) in fixes else f
@@ -192,9 +195,14 @@ def _users_problem(context: _Context, pairs: Sequence[tuple[Request, Site]]) -> 
                 continue
             if own is not None and _key(own) in chain:
                 continue
-            detail = ".".join(str(k) for k in path) or "the resource block"
-            return (f"{what} is also used by {resource.address} ({detail}), which this fix "
-                    "would change but which is not flagged" + _sibling_note(resource, pairs))
+            at = ".".join(str(k) for k in path) or "its block"
+            if names is not None:
+                return (f"{what} is also used by {resource.address} at {at}, which the fix "
+                        "must not change")
+            why = ("its finding is suppressed" if (pairs[0][0].finding.rule_id, resource.address)
+                   in context.suppressed else "it is not flagged by this rule")
+            return (f"{what} also reaches {resource.address} ({at}), and {why}"
+                    + _sibling_note(resource, pairs))
     expressions = {_key(e) for _r, each in pairs for e in each.expressions}
     for _request, each in pairs:
         for label, spans in each.references:
@@ -209,7 +217,7 @@ def _sibling_note(resource: Resource, pairs: Sequence[tuple[Request, Site]]) -> 
     base = resource.address.split("[")[0]
     if any(r.address.split("[")[0] == base and r.address != resource.address
            for request, _s in pairs for r in request.resources):
-        return " (count / for_each instances share one block)"
+        return " (the count / for_each instances share one block)"
     return ""
 
 
