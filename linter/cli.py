@@ -341,7 +341,10 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
     else:
         write_changes(result.root, outcome.changes)
         left = again() if outcome.changes else result
-        sys.stderr.write(f"iaclint: fixed {count} in {where}\n")
+        if outcome.fixed or outcome.unfixed:
+            sys.stderr.write(f"iaclint: fixed {count} in {where}\n")
+        else:
+            sys.stderr.write("iaclint: nothing to fix\n")
     if outcome.unfixed:
         sys.stderr.write(f"iaclint: {len(outcome.unfixed)} fixable finding"
                          f"{'s' if len(outcome.unfixed) != 1 else ''} left as they are:\n")
