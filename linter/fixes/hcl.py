@@ -144,9 +144,9 @@ def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource])
     if attribute is None:
         return Site(resource.file, "insert", current.span, current.span,
                     payload=InsertAt(text, current, unit))
-    origins = _origins(request)
+    planned = any("plan_span" in r.meta for r in request.resources)
     return _follow(sources, request, attribute, resource.module,
-                   posixpath.dirname(resource.file), origins, calls)
+                   posixpath.dirname(resource.file), _origins(request), calls, planned)
 
 
 def resource_block(parsed: HclFile, resource: Resource) -> Block:
@@ -171,7 +171,8 @@ def _origins(request: Request) -> set[Span]:
 
 
 def _follow(sources: HclSources, request: Request, attribute: Attribute, module: str,
-            directory: str, origins: set[Span], calls: Mapping[str, Resource]) -> Site:
+            directory: str, origins: set[Span], calls: Mapping[str, Resource],
+            planned: bool) -> Site:
     links: list[Span] = [attribute.span]
     expressions: list[Span] = []
     references: list[tuple[str, tuple[Span, ...]]] = []
@@ -188,6 +189,10 @@ def _follow(sources: HclSources, request: Request, attribute: Attribute, module:
         name = _plain_reference(expr)
         if name is None:
             raise NotFixable(_computed(attribute))
+        if planned:  # a plan's values carry no origins: a reference cannot be followed
+            raise NotFixable(f"the values of {request.resources[0].address} come from a "
+                             "Terraform plan, which does not say where a referenced value is "
+                             "set; fix it by hand")
         kind, target = name
         expressions.append(expr.span)
         if kind == "local":
@@ -262,9 +267,6 @@ def _variable(sources: HclSources, directory: str, module: str, name: str, origi
                                  "files, not .tfvars.json")
     if default is not None and default.span in origins:
         return (default, module, directory, f"the default of var.{name} ({where(default.span)})")
-    if not origins:
-        raise NotFixable(f"iaclint cannot tell where the value of var.{name} comes from (a "
-                         "plan's values carry no source)")
     raise NotFixable(f"var.{name} is set outside the scanned files (--var, TF_VAR_{name}, a "
                      "--var-file, or a module argument iaclint could not trace)")
 
