@@ -318,6 +318,8 @@ class Finding:
     suppression: Suppression | None = None
     properties: Mapping[str, Any] = field(default_factory=dict)
     fix: Fix | None = None  # filled by the fix stage for rules that declare an autofix
+    # what the check reported (its message placeholders: the allowed maximum …); not rendered
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

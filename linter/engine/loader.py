@@ -314,12 +314,14 @@ def _check_semantics(data: Mapping[str, Any], file: str, schema_checked: bool = 
                                   file, f"{base}.types[{index}]")
         state.walk(block["where"], f"{base}.where", tuple(block["types"]))
     _check_message(data["message"], state, file)
-    _check_autofix(data, declared, file)
+    _check_autofix(data, declared, state, file)
 
 
-def _check_autofix(data: Mapping[str, Any], declared: Mapping[str, Any], file: str) -> None:
-    """An autofix covers only types its format's match block judges, references declared
-    parameters with scalar defaults, and names each type once per format."""
+def _check_autofix(data: Mapping[str, Any], declared: Mapping[str, Any], state: _Walk,
+                   file: str) -> None:
+    """An autofix covers only types its format's match block judges, names each type once per
+    format, references declared parameters with scalar defaults and details the rule's checks
+    report."""
     for fmt, specs in data.get("autofix", {}).items():
         match = data["match"].get(fmt)
         if match is None:
@@ -337,6 +339,12 @@ def _check_autofix(data: Mapping[str, Any], declared: Mapping[str, Any], file: s
                                       file, f"{where}.types[{position}]")
                 seen.add(native)
             for key, value in spec["set"].items():
+                detail = value.get("detail") if isinstance(value, dict) else None
+                if isinstance(detail, str) and not state.open_details and detail not in (
+                        messages.BASE_PLACEHOLDERS | state.details):
+                    known = ", ".join(sorted(state.details)) or "none"
+                    raise ConfigError(f"unknown detail {detail!r}: the rule's checks report "
+                                      f"{known}", file, f"{where}.set.{key}.detail")
                 for name, at in params.refs(value, f"{where}.set.{key}"):
                     if name not in declared:
                         known = ", ".join(sorted(declared)) or "none declared"

@@ -119,8 +119,13 @@ def _plan(context: _Context, findings: Sequence[Finding], rules: Mapping[str, Ru
                     f"no automatic fix for {resources[0].type}; see the rule's remediation")))
             continue
         settings = bind(dict(spec.settings), parameter_values(rule, options))
+        missing = [k for k, v in settings.items() if _detail(v, finding) is None]
+        settings = {k: _detail(v, finding) for k, v in settings.items()}
         item = _Planned(finding, _describe(resources[0].format, spec, settings))
         planned.append(item)
+        if missing:
+            item.note = f"the check did not report the value to write for {', '.join(missing)}"
+            continue
         try:
             for key, value in settings.items():
                 request = Request(finding, tuple(resources), spec.container, key, value)
@@ -134,6 +139,14 @@ def _plan(context: _Context, findings: Sequence[Finding], rules: Mapping[str, Ru
     _check_groups(context, planned)
     edits = _edits(context, planned)
     return {id(p.finding): _fix(p, edits) for p in planned}
+
+
+def _detail(value: Any, finding: Finding) -> Any:
+    """A ``{detail: NAME}`` value: what the check reported for this finding (None if absent)."""
+    if isinstance(value, dict) and set(value) == {"detail"}:
+        found = finding.details.get(str(value["detail"]))
+        return found if isinstance(found, (str, int, float, bool)) else None
+    return value
 
 
 def _resources_of(context: _Context, finding: Finding) -> list[Resource]:

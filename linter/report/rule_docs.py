@@ -164,14 +164,19 @@ def compliance_section(rule: Rule) -> list[str]:
     out += ["", "`--select FRAMEWORK` or `--select FRAMEWORK:CONTROL` runs the rules supporting "
             "a framework or one control.", ""]
     return out
+def _shown(value: object) -> str:
+    if isinstance(value, dict) and "param" in value:
+        return f"the `{value['param']}` parameter"
+    if isinstance(value, dict) and "detail" in value:
+        return f"the `{value['detail']}` the check reports for the resource"
+    return f"`{value}`"
+
+
 def _autofix(rule: Rule) -> list[str]:
     lines = ["`iaclint check --fix` (or `--fix --diff` to preview) writes:", ""]
     for fmt, specs in rule.autofix.items():
         for spec in specs:
-            values = ", ".join(
-                f"`{key}` = " + (f"the `{value['param']}` parameter" if isinstance(value, dict)
-                                 else f"`{value}`")
-                for key, value in spec.settings.items())
+            values = ", ".join(f"`{key}` = {_shown(value)}" for key, value in spec.settings.items())
             lines.append(f"- {fmt.value}: {values} in `{'.'.join(spec.container)}` of "
                          f"{', '.join(spec.types)}")
     lines += ["", "The block or mapping is added where it is missing. A value that comes from "

@@ -69,3 +69,18 @@ def test_only_the_given_files_are_changed(tmp_path: pathlib.Path) -> None:
     assert outcome.changes == []
     assert notes(outcome) == ["aws_instance.a: the value is set in variables.tf, which is not "
                               "among the files given"]
+
+
+def test_the_hop_limit_honours_an_exception_for_the_resource(tmp_path: pathlib.Path) -> None:
+    from linter.options import HopLimitException
+
+    source = ('resource "aws_instance" "host" {\n  tags = {\n    role = "container-host"\n  }\n'
+              "  metadata_options {\n    http_tokens                 = \"required\"\n"
+              "    http_put_response_hop_limit = 3\n  }\n}\n")
+    exception = HopLimitException(max=2, tags={"role": "container-host"})
+    changed, outcome, _ = fix_files(tmp_path, {"main.tf": source},
+                                    hop_limit_exceptions=(exception,))
+    assert changed == {"main.tf": source.replace("= 3", "= 2")}  # not 1: containers need 2
+    assert outcome.fixed[0].fix is not None
+    assert outcome.fixed[0].fix.description == (
+        "Set http_put_response_hop_limit = 2 in metadata_options")
