@@ -279,6 +279,7 @@ def check(
         no_peer_suppressions=no_peer_suppressions,
         exclude=exclude,
     )
+    options = with_fixes(options, fix, formats)
     from linter.progress import ScanProgress
 
     with ScanProgress(enabled=False if quiet else None) as progress:
@@ -351,6 +352,13 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
         for finding, note in outcome.unfixed:
             sys.stderr.write(f"  {finding.span}: {finding.rule_id} {finding.address}: {note}\n")
     return left
+
+
+def with_fixes(options: ScanOptions, fix: bool, formats: Sequence[str]) -> ScanOptions:
+    """Plan the fixes when they are applied or reported (JSON and SARIF carry them)."""
+    import dataclasses
+
+    return dataclasses.replace(options, fixes=fix or not {"json", "sarif"}.isdisjoint(formats))
 
 
 def rescan(targets: list[str], options: ScanOptions, diff_base: str | None) -> ScanResult:

@@ -32,6 +32,7 @@ from linter.model import Edit, Span
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"
+_STR = _STANDARD_TAG + "str"
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -121,7 +122,7 @@ def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) ->
         return Node("seq", start, end, tag=tag, flow=bool(node.flow_style), items=items)
     assert isinstance(node, yaml.ScalarNode)
     value: Any = node.value
-    if not tag:
+    if not tag and node.tag != _STR:
         try:
             value = yaml.constructor.SafeConstructor().construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError):
@@ -511,15 +512,14 @@ def read_template(root: pathlib.Path, rel: str) -> Template:
 # ---------------------------------------------------------------- verification
 
 
-def verify(rel: str, before: str, after: str, allowed: set[str]) -> str | None:
-    """None when ``after`` parses and its data differs from ``before``'s only under keys named
-    in ``allowed``; else what is wrong."""
-    is_json = before.lstrip("\ufeff \t\r\n").startswith("{")
+def verify(template: Template, after: str, allowed: set[str]) -> str | None:
+    """None when ``after`` parses and its data differs from the template's only under keys
+    named in ``allowed``; else what is wrong."""
     try:
-        new = to_python(parse(rel, after, is_json))
+        new = to_python(parse(template.rel, after, template.is_json))
     except NotFixable as exc:
         return str(exc)
-    old = to_python(parse(rel, before, is_json))
+    old = to_python(template.root)
     return _compare(dict(_flatten(old)), dict(_flatten(new)), allowed)
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
-from linter.fixes.text import Text
+from linter.fixes.text import Replacement, Text, apply
 from linter.frontends.terraform.hcl import parse_hcl, parse_tf_json
 from linter.frontends.terraform.hcl_ast import (
     Attribute,
@@ -41,40 +41,103 @@ from linter.frontends.terraform.hcl_ast import (
     Literal,
     Traversal,
 )
+from linter.frontends.terraform.hcl_treesitter import Converter, FilePositions, Node, parse_tree
 from linter.model import Edit, Resource, Span
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
 
 
+class HclSource:
+    """One Terraform file: its text, and blocks converted from the tree-sitter tree only when
+    asked for (a file of hundreds of resources is fixed in a few of them)."""
+
+    def __init__(self, rel: str, data: bytes) -> None:
+        self.rel = rel
+        self.data = data
+        self.text = Text(rel, data.decode("utf-8"))
+        self._full: HclFile | None = None
+        self._blocks: dict[int, Block] = {}
+        self._nodes: list[Node] = []
+        self._positions = FilePositions(rel, data)
+        self._converter = Converter(data, self._positions)
+        if rel.endswith(".json"):
+            self._full = parse_tf_json(rel, data)
+            return
+        root = parse_tree(data).root_node
+        if root.has_error:
+            problem = parse_hcl(rel, data).problems
+            where_ = f"line {problem[0].span.start_line}: {problem[0].message}" if problem else ""
+            raise NotFixable(f"{rel} does not parse ({where_}); nothing was changed")
+        body = next((c for c in root.children if c.type == "body"), None)
+        self._nodes = [c for c in body.children if c.type == "block"] if body else []
+
+    def full(self) -> HclFile:
+        """The whole file's syntax tree (converted once)."""
+        if self._full is None:
+            self._full = parse_hcl(self.rel, self.data)
+        return self._full
+
+    def blocks(self) -> Iterator[Block]:
+        if self._full is not None:
+            yield from self._full.body.blocks
+            return
+        for node in self._nodes:
+            yield self._block(node)
+
+    def blocks_of(self, kind: str) -> Iterator[Block]:
+        """Top-level blocks of one type, converting only those."""
+        if self._full is not None:
+            yield from self._full.body.blocks_of(kind)
+            return
+        for node in self._nodes:
+            if node.children and self.data[node.children[0].start_byte:
+                                           node.children[0].end_byte].decode() == kind:
+                yield self._block(node)
+
+    def block_at(self, span: Span) -> Block | None:
+        """The top-level block that starts where ``span`` starts."""
+        for block in self.blocks_at(span.start_line):
+            if (block.span.start_line, block.span.start_col) == (span.start_line,
+                                                                  span.start_col):
+                return block
+        return None
+
+    def blocks_at(self, line: int) -> Iterator[Block]:
+        """Top-level blocks whose lines include ``line``."""
+        if self._full is not None:
+            yield from (b for b in self._full.body.blocks if b.span.contains_line(line))
+            return
+        for node in self._nodes:
+            if node.start_point.row + 1 <= line <= node.end_point.row + 1:
+                yield self._block(node)
+
+    def _block(self, node: Node) -> Block:
+        if node.start_byte not in self._blocks:
+            self._blocks[node.start_byte] = self._converter.block(node)
+        return self._blocks[node.start_byte]
+
+
 class HclSources:
-    """The Terraform files of one scan, read and parsed once."""
+    """The Terraform files of one scan, each read once."""
 
     def __init__(self, root: pathlib.Path) -> None:
         self.root = root
-        self._files: dict[str, tuple[Text, HclFile] | str] = {}
+        self._files: dict[str, HclSource | str] = {}
 
-    def load(self, rel: str) -> tuple[Text, HclFile]:
-        """The text and syntax tree of ``rel``; NotFixable when it cannot be read or parsed."""
+    def load(self, rel: str) -> HclSource:
+        """The file ``rel``; NotFixable when it cannot be read or parsed."""
         if rel not in self._files:
-            self._files[rel] = self._read(rel)
+            try:
+                self._files[rel] = HclSource(rel, (self.root / rel).read_bytes())
+            except (OSError, UnicodeDecodeError) as exc:
+                self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
+            except NotFixable as exc:
+                self._files[rel] = str(exc)
         found = self._files[rel]
         if isinstance(found, str):
             raise NotFixable(found)
         return found
-
-    def _read(self, rel: str) -> tuple[Text, HclFile] | str:
-        try:
-            data = (self.root / rel).read_bytes()
-            source = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return f"{rel} cannot be read ({exc}); nothing was changed"
-        parsed = parse_tf_json(rel, data) if rel.endswith(".json") else parse_hcl(rel, data)
-        if parsed.problems:
-            problem = parsed.problems[0]
-            return (f"{rel} does not parse (line {problem.span.start_line}: "
-                    f"{problem.message}); nothing was changed")
-        return Text(rel, source), parsed
 
     def module_files(self, directory: str) -> list[str]:
         """Every ``.tf`` / ``.tf.json`` file of a module directory (relative paths, sorted)."""
@@ -91,16 +154,24 @@ class HclSources:
 class InsertAt:
     """Payload of an insert site: the block that gets the new key (or the new blocks)."""
 
-    text: Text
+    source: HclSource
     block: Block
     unit: str
+
+    @property
+    def text(self) -> Text:
+        return self.source.text
 
 
 @dataclass(frozen=True)
 class ReplaceAt:
-    text: Text
+    source: HclSource
     literal: Literal
     name: str  # the attribute whose value is replaced
+
+    @property
+    def text(self) -> Text:
+        return self.source.text
 
 
 # ---------------------------------------------------------------- locating
@@ -114,8 +185,9 @@ def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource])
     if not resource.file.endswith(".tf"):
         raise NotFixable(f"{resource.address} comes from the plan {resource.file}; fix the "
                          "configuration it was planned from")
-    text, parsed = sources.load(resource.file)
-    block = resource_block(parsed, resource)
+    source = sources.load(resource.file)
+    block = resource_block(source, resource)
+    text = source.text
     unit = _unit(text, block)
     current = block
     path: list[str | int] = []
@@ -138,27 +210,23 @@ def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource])
             current = contents[0]
         else:
             return Site(resource.file, "insert", current.span, current.span,
-                        create=request.container[depth:], payload=InsertAt(text, current, unit))
+                        create=request.container[depth:], payload=InsertAt(source, current, unit))
         path.extend((name, 0))
     attribute = current.body.attribute(request.key)
     if attribute is None:
         return Site(resource.file, "insert", current.span, current.span,
-                    payload=InsertAt(text, current, unit))
+                    payload=InsertAt(source, current, unit))
     planned = any("plan_span" in r.meta for r in request.resources)
     return _follow(sources, request, attribute, resource.module,
                    posixpath.dirname(resource.file), _origins(request), calls, planned)
 
 
-def resource_block(parsed: HclFile, resource: Resource) -> Block:
+def resource_block(source: HclSource, resource: Resource) -> Block:
     span = resource.spans.get(())
-    for block in parsed.body.blocks:
-        if block.type == "resource" and span is not None and _same_start(block.span, span):
-            return block
+    block = source.block_at(span) if span is not None else None
+    if block is not None and block.type == "resource":
+        return block
     raise NotFixable(f"the block of {resource.address} was not found in {resource.file}")
-
-
-def _same_start(a: Span, b: Span) -> bool:
-    return (a.file, a.start_line, a.start_col) == (b.file, b.start_line, b.start_col)
 
 
 def _origins(request: Request) -> set[Span]:
@@ -180,12 +248,11 @@ def _follow(sources: HclSources, request: Request, attribute: Attribute, module:
     for _ in range(MAX_CHAIN):
         expr = attribute.expr
         if isinstance(expr, Literal) and isinstance(expr.value, (str, int, float, bool)):
-            text, _parsed = sources.load(expr.span.file)
             return Site(expr.span.file, "replace", expr.span, attribute.span,
                         links=tuple(s for s in links if s != attribute.span),
                         expressions=tuple(expressions), references=tuple(references),
                         source=source, was_string=isinstance(expr.value, str),
-                        payload=ReplaceAt(text, expr, attribute.name))
+                        payload=ReplaceAt(sources.load(expr.span.file), expr, attribute.name))
         name = _plain_reference(expr)
         if name is None:
             raise NotFixable(_computed(attribute))
@@ -231,8 +298,7 @@ def _computed(attribute: Attribute) -> str:
 
 def _local(sources: HclSources, directory: str, name: str) -> Attribute:
     for rel in sources.module_files(directory):
-        _text, parsed = sources.load(rel)
-        for block in parsed.body.blocks_of("locals"):
+        for block in sources.load(rel).blocks_of("locals"):
             found = block.body.attribute(name)
             if found is not None:
                 return found
@@ -249,16 +315,14 @@ def _variable(sources: HclSources, directory: str, module: str, name: str, origi
         call = calls.get(module)
         argument_span = call.spans.get((name,)) if call is not None else None
         if call is not None and argument_span is not None and argument_span in origins:
-            _text, parsed = sources.load(call.file)
-            argument = _argument(parsed.body, argument_span)
+            argument = _argument(sources.load(call.file), argument_span)
             if argument is not None:
                 return (argument, call.module, posixpath.dirname(call.file),
                         f"the argument {name} of {module} ({where(argument.span)})")
     elif default is None or default.span not in origins:
         for origin in sorted(origins):
             if origin.file.endswith(".tfvars"):
-                _text, parsed = sources.load(origin.file)
-                assigned = parsed.body.attribute(name)
+                assigned = sources.load(origin.file).full().body.attribute(name)
                 if assigned is not None and assigned.span == origin:
                     return (assigned, module, directory,
                             f"var.{name} in {where(assigned.span)}")
@@ -273,16 +337,15 @@ def _variable(sources: HclSources, directory: str, module: str, name: str, origi
 
 def _variable_block(sources: HclSources, directory: str, name: str) -> Block:
     for rel in sources.module_files(directory):
-        _text, parsed = sources.load(rel)
-        for block in parsed.body.blocks_of("variable"):
+        for block in sources.load(rel).blocks_of("variable"):
             if block.labels == (name,):
                 return block
     raise NotFixable(f'variable "{name}" is not declared in {directory or "the root module"}')
 
 
-def _argument(body: Body, span: Span) -> Attribute | None:
-    for block in body.blocks_of("module"):
-        for attribute in block.body.attributes:
+def _argument(source: HclSource, span: Span) -> Attribute | None:
+    for block in source.blocks_at(span.start_line):
+        for attribute in block.body.attributes if block.type == "module" else ():
             if attribute.span == span:
                 return attribute
     return None
@@ -294,8 +357,7 @@ def _argument(body: Body, span: Span) -> Attribute | None:
 def _references(sources: HclSources, directory: str, root: str, name: str) -> Iterator[Span]:
     """Every expression of the module in ``directory`` that refers to ``root.name``."""
     for rel in sources.module_files(directory):
-        _text, parsed = sources.load(rel)
-        for expr in _expressions(parsed.body):
+        for expr in _expressions(sources.load(rel).full().body):
             if (isinstance(expr, Traversal) and expr.root == root and expr.steps
                     and isinstance(expr.steps[0], GetAttr) and expr.steps[0].name == name):
                 yield expr.span
@@ -455,16 +517,52 @@ def _equals_column(text: Text, attribute: Attribute) -> int:
 # ---------------------------------------------------------------- verification
 
 
-def verify(rel: str, before: str, after: str, allowed: set[str]) -> str | None:
-    """None when ``after`` parses and differs from ``before`` only in attributes and blocks
-    named in ``allowed``; else what is wrong."""
+def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str | None:
+    """None when the edited file parses and differs from the original only in attributes and
+    blocks named in ``allowed``; else what is wrong. Edits inside a top-level block are checked
+    by parsing that block alone (a fix touches a few blocks of a possibly long file); edits
+    outside every block (a tfvars assignment) by parsing the whole file."""
+    text = source.text
+    replacements = [text.replacement(e) for e in edits]
+    groups: dict[tuple[int, int], tuple[Block, list[Replacement]]] = {}
+    outside: list[Replacement] = []
+    for item in replacements:
+        line = text.position(item.start)[0]
+        container = None
+        for block in source.blocks_at(line):
+            start, end = text.span_offsets(block.span)
+            if start <= item.start and item.end <= end:
+                container = (start, end, block)
+        if container is None:
+            outside.append(item)
+            continue
+        start, end, block = container
+        groups.setdefault((start, end), (block, []))[1].append(item)
+    if outside:
+        return _verify_text(source.rel, text.source, apply(text.source, replacements), allowed)
+    blocks: list[Block] = []
+    pieces: list[str] = []
+    for (start, end), (block, items) in sorted(groups.items()):
+        shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
+        blocks.append(block)
+        pieces.append(apply(text.source[start:end], shifted))
+    fixed = parse_hcl(source.rel, "\n\n".join(pieces).encode("utf-8"))  # the edited blocks
+    if fixed.problems:
+        return f"{fixed.problems[0].message} (in an edited block)"
+    if [(b.type, b.labels) for b in fixed.body.blocks] != [(b.type, b.labels) for b in blocks] \
+            or fixed.body.attributes:
+        return "an edited block would not stay one block"
+    return _compare(_flatten(Body(blocks=tuple(blocks))), _flatten(fixed.body), allowed)
+
+
+def _verify_text(rel: str, before: str, after: str, allowed: set[str]) -> str | None:
     parse = parse_tf_json if rel.endswith(".json") else parse_hcl
     fixed = parse(rel, after.encode("utf-8"))
     if fixed.problems:
         problem = fixed.problems[0]
         return f"line {problem.span.start_line}: {problem.message}"
-    old, new = _flatten(parse(rel, before.encode("utf-8")).body), _flatten(fixed.body)
-    return _compare(old, new, allowed)
+    return _compare(_flatten(parse(rel, before.encode("utf-8")).body), _flatten(fixed.body),
+                    allowed)
 
 
 def _flatten(body: Body, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,7 @@ class _Context:
     users: dict[UserKey, list[tuple[Resource, Path]]] = field(default_factory=dict)
     calls: dict[str, Resource] = field(default_factory=dict)
     suppressed: set[tuple[str, str]] = field(default_factory=set)  # (rule id, address)
+    by_address: dict[str, list[Resource]] = field(default_factory=dict)
 
     def template(self, rel: str) -> cfn.Template:
         if rel not in self.templates:
@@ -84,15 +85,25 @@ def plan_fixes(result: ScanResult, options: ScanOptions, only_files: Sequence[st
 
 def _index(context: _Context) -> None:
     for resource in context.resources:
+        context.by_address.setdefault(resource.address, []).append(resource)
         if resource.kind == "module":
             context.calls[resource.address] = resource
+
+
+def _index_users(context: _Context, wanted: set[UserKey]) -> None:
+    """Every (resource, path) whose span or origins include one of ``wanted``."""
+    for resource in context.resources:
         if resource.kind == "tfvars":
             continue
         for path, span in resource.spans.items():
-            context.users.setdefault(_key(span), []).append((resource, path))
+            key = (span.file, span.start_line, span.start_col)
+            if key in wanted:
+                context.users.setdefault(key, []).append((resource, path))
         for path, spans in resource.origins.items():
             for span in spans:
-                context.users.setdefault(_key(span), []).append((resource, path))
+                key = (span.file, span.start_line, span.start_col)
+                if key in wanted:
+                    context.users.setdefault(key, []).append((resource, path))
 
 
 # ---------------------------------------------------------------- requests and sites
@@ -150,13 +161,11 @@ def _detail(value: Any, finding: Finding) -> Any:
 
 
 def _resources_of(context: _Context, finding: Finding) -> list[Resource]:
-    found = [r for r in context.resources
-             if r.address == finding.address and r.file == finding.span.file]
-    if not found:
-        found = [r for r in context.resources if r.address == finding.address]
-        if len({r.file for r in found}) > 1:
-            return []
-    return found
+    found = context.by_address.get(finding.address, [])
+    here = [r for r in found if r.file == finding.span.file]
+    if here or len({r.file for r in found}) > 1:
+        return here
+    return list(found)
 
 
 def _describe(fmt: Format, spec: Autofix, settings: Mapping[str, Any]) -> str:
@@ -178,6 +187,8 @@ def _locate(context: _Context, request: Request) -> Site:
 
 
 def _check_groups(context: _Context, planned: list[_Planned]) -> None:
+    _index_users(context, {_key(span) for item in planned for _request, site in item.requests
+                           for span in (site.anchor, *site.links)})
     groups: dict[tuple[object, ...], list[_Planned]] = {}
     for item in planned:
         for _request, site in item.requests:
@@ -312,15 +323,16 @@ def _verify(context: _Context, rel: str, entries: Sequence[tuple[_Merged, tuple[
         name = getattr(entry.site.payload, "name", None)
         if isinstance(name, str):
             allowed.add(name)
-    text = _text_of(entries[0][0].site)
+    payload = entries[0][0].site.payload
+    edits = [e for _entry, made in entries for e in made]
     try:
-        after = apply_edits(text, [e for _entry, made in entries for e in made])
+        after = apply_edits(_text_of(entries[0][0].site), edits)
     except EditConflict as exc:
         return str(exc)
-    check: Callable[[str, str, str, set[str]], str | None] = (
-        cfn.verify if isinstance(entries[0][0].site.payload, (cfn.ReplaceAt, cfn.InsertAt))
-        else hcl.verify)
-    return check(rel, text.source, after, allowed)
+    if isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt)):
+        return cfn.verify(payload.template, after, allowed)
+    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt))
+    return hcl.verify(payload.source, edits, allowed)
 
 
 def _text_of(site: Site) -> Text:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import bisect
 import difflib
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from linter.model import Edit, Span
+
+_NEWLINE = re.compile("\n")
 
 
 class EditConflict(ValueError):
@@ -29,10 +32,7 @@ class Text:
     def __init__(self, path: str, source: str) -> None:
         self.path = path
         self.source = source
-        self.starts = [0]
-        for index, char in enumerate(source):
-            if char == "\n":
-                self.starts.append(index + 1)
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(source))]
         self.newline = "\r\n" if "\r\n" in source else "\n"
 
     # -- positions

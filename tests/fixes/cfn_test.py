@@ -52,9 +52,10 @@ def test_anchors_and_aliases_are_not_rewritten() -> None:
 def test_verify_refuses_a_change_of_anything_else() -> None:
     before = "A:\n  B: |+\n    text\n\nC: 1\n"
     after = "A:\n  B: |+\n    text\n  New: 1\n\nC: 1\n"  # the kept blank line left the scalar
-    assert verify("t.yaml", before, after, {"New"}) == "A.B would change"
-    assert verify("t.yaml", before, before.replace("C: 1", "C: 2"), {"New"}) == "C would change"
-    assert verify("t.yaml", "A: {}\n", "A: {New: 1}\n", {"New"}) is None
+    template = Template("t.yaml", before)
+    assert verify(template, after, {"New"}) == "A.B would change"
+    assert verify(template, before.replace("C: 1", "C: 2"), {"New"}) == "C would change"
+    assert verify(Template("t.yaml", "A: {}\n"), "A: {New: 1}\n", {"New"}) is None
 
 
 def test_a_parameter_with_a_pattern_or_range_is_checked(tmp_path: pathlib.Path) -> None:

@@ -23,7 +23,7 @@ def fix_files(root: pathlib.Path, files: Mapping[str, str | bytes], **options: o
             path.write_bytes(content)
         else:
             path.write_bytes(content.encode("utf-8"))
-    settings: dict[str, object] = {"select": IMDS, **options}
+    settings: dict[str, object] = {"select": IMDS, "fixes": True, **options}
     result = scan([str(root)], ScanOptions(**settings), root=root)  # type: ignore[arg-type]
     outcome = apply_fixes(result.root, result.findings)
     return {c.file: c.after for c in outcome.changes}, outcome, result

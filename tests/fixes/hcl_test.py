@@ -79,3 +79,16 @@ def test_a_value_set_by_a_var_flag_is_not_traced(tmp_path: pathlib.Path) -> None
                                     variables={"tokens": "optional"})
     assert changed == {}
     assert "set outside the scanned files" in notes(outcome)[0]
+
+
+def test_verification_parses_the_edited_block_and_compares_it(tmp_path: pathlib.Path) -> None:
+    from linter.fixes.hcl import HclSource, verify
+    from linter.model import Edit, Span
+
+    source = HclSource("main.tf", b'resource "a" "b" {\n  x = "1"\n  y = "2"\n}\n\nlocals {\n}\n')
+    assert verify(source, [Edit(Span("main.tf", 2, 7, 2, 10), '"9"')], {"x"}) is None
+    assert verify(source, [Edit(Span("main.tf", 2, 7, 2, 10), '"9"')], {"z"}) == (
+        "resource.a.b.#0.x would change")
+    assert verify(source, [Edit(Span("main.tf", 2, 7, 2, 10), '"9"\n}\nresource "c" "d" {')],
+                  {"x"}) == "an edited block would not stay one block"
+    assert "syntax error" in str(verify(source, [Edit(Span("main.tf", 2, 7, 2, 10), '"9')], {"x"}))

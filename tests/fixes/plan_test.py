@@ -64,7 +64,8 @@ def test_only_the_given_files_are_changed(tmp_path: pathlib.Path) -> None:
     from linter.options import ScanOptions
     from linter.pipeline import scan
 
-    result = scan([str(tmp_path / "main.tf")], ScanOptions(select=("IAC0101",)), root=tmp_path)
+    options = ScanOptions(select=("IAC0101",), fixes=True)
+    result = scan([str(tmp_path / "main.tf")], options, root=tmp_path)
     outcome = apply_fixes(result.root, result.findings)
     assert outcome.changes == []
     assert notes(outcome) == ["aws_instance.a: the value is set in variables.tf, which is not "

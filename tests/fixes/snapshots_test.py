@@ -30,7 +30,7 @@ from linter.result import ScanResult
 SNAPSHOTS = pathlib.Path(__file__).with_name("snapshots")
 CASES = sorted(p.name for p in SNAPSHOTS.iterdir() if (p / "input").is_dir())
 IMDS_RULES = ("IAC0101", "IAC0102", "IAC0103")
-OPTIONS = ScanOptions(select=IMDS_RULES)
+OPTIONS = ScanOptions(select=IMDS_RULES, fixes=True)
 UPDATE = bool(os.environ.get("IACLINT_UPDATE_SNAPSHOTS"))
 TERRAFORM = shutil.which("terraform") or (
     "/usr/local/bin/terraform" if pathlib.Path("/usr/local/bin/terraform").is_file() else None)

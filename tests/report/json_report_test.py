@@ -113,7 +113,7 @@ def test_fixable_findings_carry_their_edits_or_a_note(tmp_path: pathlib.Path) ->
         '  }\n}\n\nresource "aws_instance" "pick" {\n  count = 2\n  metadata_options {\n'
         '    http_tokens = count.index == 0 ? "required" : "optional"\n  }\n}\n',
         encoding="utf-8")
-    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",)), root=tmp_path)
+    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",), fixes=True), root=tmp_path)
     doc = json.loads(json_report.render(result))
     jsonschema.Draft202012Validator(_schema()).validate(doc)
     fixes = {f["resource"]: f["fix"] for f in doc["findings"]}

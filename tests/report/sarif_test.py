@@ -263,7 +263,7 @@ def test_fixable_results_carry_sarif_fixes(tmp_path: pathlib.Path) -> None:
     from linter.pipeline import scan
 
     (tmp_path / "main.tf").write_text(FIXABLE_TF, encoding="utf-8")
-    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",)), root=tmp_path)
+    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",), fixes=True), root=tmp_path)
     run = _run(result)
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(_log(result))
@@ -284,7 +284,7 @@ def test_microsoft_validator_accepts_fixes(tmp_path: pathlib.Path) -> None:
     from linter.pipeline import scan
 
     (tmp_path / "main.tf").write_text(FIXABLE_TF, encoding="utf-8")
-    result = scan([str(tmp_path)], ScanOptions(), root=tmp_path)
+    result = scan([str(tmp_path)], ScanOptions(fixes=True), root=tmp_path)
     path = tmp_path / "report.sarif"
     path.write_text(sarif.render(result), encoding="utf-8")
     proc = subprocess.run([str(VALIDATOR), str(path)], capture_output=True, text=True,
