@@ -485,9 +485,14 @@ def _join_run(text: Text, attributes: Sequence[Attribute], settings: Mapping[str
             run.insert(0, attribute)
         else:
             break
-    if last.span.start_line != last.span.end_line:
-        run = [last]
     indent = text.indentation(text.offset(last.span.start_line, last.span.start_col))
+    position = text.next_line_start(text.offset(last.span.end_line, last.span.end_col))
+    assert position is not None  # the block's closing brace follows
+    if last.span.start_line != last.span.end_line:  # a multi-line value ends the run
+        width = max(len(k) for k in settings)
+        lines = [f"{indent}{key.ljust(width)} = {values.hcl(value)}"
+                 for key, value in settings.items()]
+        return [text.edit(position, position, text.newline.join(lines) + text.newline)]
     columns = {_equals_column(text, a) for a in run}
     widths = [len(a.name) for a in run]
     aligned = len(columns) == 1 and next(iter(columns)) == max(widths) + 1 and len(run) > 1
@@ -502,8 +507,6 @@ def _join_run(text: Text, attributes: Sequence[Attribute], settings: Mapping[str
                 edits.append(text.edit(name_end, equals, " " * (width - len(attribute.name) + 1)))
     lines = [f"{indent}{key.ljust(width)} = {values.hcl(value)}"
              for key, value in settings.items()]
-    position = text.next_line_start(text.offset(last.span.end_line, last.span.end_col))
-    assert position is not None  # the block's closing brace follows
     edits.append(text.edit(position, position, text.newline.join(lines) + text.newline))
     return edits
 

@@ -92,3 +92,12 @@ def test_verification_parses_the_edited_block_and_compares_it(tmp_path: pathlib.
     assert verify(source, [Edit(Span("main.tf", 2, 7, 2, 10), '"9"\n}\nresource "c" "d" {')],
                   {"x"}) == "an edited block would not stay one block"
     assert "syntax error" in str(verify(source, [Edit(Span("main.tf", 2, 7, 2, 10), '"9')], {"x"}))
+
+
+def test_after_a_multi_line_value_a_new_run_starts(tmp_path: pathlib.Path) -> None:
+    source = ('resource "aws_launch_template" "t" {\n  metadata_options {\n'
+              '    http_endpoint = "enabled"\n    http_protocol_ipv6 = lower(\n      "X"\n    )\n'
+              "  }\n}\n")
+    changed, _, _ = fix_files(tmp_path, {"main.tf": source})
+    assert changed["main.tf"] == source.replace(
+        '    )\n', '    )\n    http_tokens = "required"\n')
