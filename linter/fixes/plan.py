@@ -50,9 +50,9 @@ class _Context:
     hcl: hcl.HclSources
     templates: dict[str, cfn.Template | str] = field(default_factory=dict)
     users: dict[UserKey, list[tuple[Resource, Path]]] = field(default_factory=dict)
-    calls: dict[str, Resource] = field(default_factory=dict)
+    calls: dict[str, dict[str, Resource]] = field(default_factory=dict)  # unit → address →
     suppressed: set[tuple[str, str]] = field(default_factory=set)  # (rule id, address)
-    by_address: dict[str, list[Resource]] = field(default_factory=dict)
+    by_address: dict[tuple[str, str], list[Resource]] = field(default_factory=dict)
 
     def template(self, rel: str) -> cfn.Template:
         if rel not in self.templates:
@@ -73,7 +73,8 @@ def plan_fixes(result: ScanResult, options: ScanOptions, only_files: Sequence[st
     candidates = [f for f in result.findings if f.rule_id in rules and f.suppression is None]
     if not candidates:
         return result.findings
-    resources = result.parsed.resources if result.parsed is not None else result.resources
+    resources = ([r for unit in result.units.values() for r in unit.resources]
+                 if result.units else result.resources)
     context = _Context(result.root, resources, hcl.HclSources(result.root))
     context.suppressed = {(f.rule_id, f.address) for f in result.findings
                           if f.suppression is not None}
@@ -85,9 +86,9 @@ def plan_fixes(result: ScanResult, options: ScanOptions, only_files: Sequence[st
 
 def _index(context: _Context) -> None:
     for resource in context.resources:
-        context.by_address.setdefault(resource.address, []).append(resource)
+        context.by_address.setdefault((resource.unit, resource.address), []).append(resource)
         if resource.kind == "module":
-            context.calls[resource.address] = resource
+            context.calls.setdefault(resource.unit, {})[resource.address] = resource
 
 
 def _index_users(context: _Context, wanted: set[UserKey]) -> None:
@@ -161,11 +162,8 @@ def _detail(value: Any, finding: Finding) -> Any:
 
 
 def _resources_of(context: _Context, finding: Finding) -> list[Resource]:
-    found = context.by_address.get(finding.address, [])
-    here = [r for r in found if r.file == finding.span.file]
-    if here or len({r.file for r in found}) > 1:
-        return here
-    return list(found)
+    """The resource of a finding (its condition variants), in the finding's unit."""
+    return list(context.by_address.get((finding.root, finding.address), []))
 
 
 def _describe(fmt: Format, spec: Autofix, settings: Mapping[str, Any]) -> str:
@@ -179,7 +177,7 @@ def _describe(fmt: Format, spec: Autofix, settings: Mapping[str, Any]) -> str:
 def _locate(context: _Context, request: Request) -> Site:
     resource = request.resources[0]
     if resource.format is Format.TERRAFORM:
-        return hcl.locate(context.hcl, request, context.calls)
+        return hcl.locate(context.hcl, request, context.calls.get(resource.unit, {}))
     return cfn.locate(context.template(resource.file), request)
 
 
