@@ -322,17 +322,22 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
                  ) -> ScanResult:
     """``--fix``: write the fixes and scan again; ``--fix --diff``: print them as a unified diff
     (nothing is written) and drop the findings they fix. Either way the findings left are
-    returned, and stderr says what was fixed and why each other fixable finding was not."""
+    returned, and stderr says what was fixed and why each other fixable finding was not. Paths
+    shown are repository-relative, like the reports' (the diff applies with ``git apply``)."""
     import dataclasses
 
     from linter.fixes.apply import apply_fixes, diff, write_changes
+    from linter.report.locations import repository_relative
 
     outcome = apply_fixes(result.root, result.findings)
     files = len(outcome.changes)
     count = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
     where = f"{files} file{'s' if files != 1 else ''}"
     if diff_only:
-        sys.stdout.write(diff(outcome.changes))
+        shown = repository_relative(dataclasses.replace(
+            result, findings=[], files=[c.file for c in outcome.changes])).files
+        sys.stdout.write(diff([dataclasses.replace(c, file=path)
+                               for c, path in zip(outcome.changes, shown, strict=True)]))
         sys.stdout.flush()
         fixed = {id(f) for f in outcome.fixed}
         left = dataclasses.replace(
@@ -349,7 +354,9 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
     if outcome.unfixed:
         sys.stderr.write(f"iaclint: {len(outcome.unfixed)} fixable finding"
                          f"{'s' if len(outcome.unfixed) != 1 else ''} left as they are:\n")
-        for finding, note in outcome.unfixed:
+        moved = repository_relative(dataclasses.replace(
+            result, findings=[f for f, _note in outcome.unfixed])).findings
+        for finding, (_finding, note) in zip(moved, outcome.unfixed, strict=True):
             sys.stderr.write(f"  {finding.span}: {finding.rule_id} {finding.address}: {note}\n")
     return left
 

@@ -292,3 +292,19 @@ def test_microsoft_validator_accepts_fixes(tmp_path: pathlib.Path) -> None:
     if proc.returncode == 2:
         pytest.skip(f"validator unavailable: {proc.stdout[-300:]}{proc.stderr[-300:]}")
     assert "0 errors, 0 warnings" in proc.stdout, proc.stdout
+
+
+def test_fix_edits_name_the_same_repository_relative_files_as_the_locations(
+        tmp_path: pathlib.Path) -> None:
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    (tmp_path / ".git").mkdir()  # the repository; the scan is of a subdirectory
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text(FIXABLE_TF, encoding="utf-8")
+    result = scan([str(infra)], ScanOptions(select=("IAC0101",), fixes=True), root=infra)
+    web = _result(_run(result), "IAC0101", "aws_instance.web")
+    location = web["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    change = web["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"]
+    assert location == change == "infra/main.tf"
