@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -236,8 +236,16 @@ def check(
     debug: Annotated[
         bool, typer.Option("--debug", help="Print tracebacks of internal errors")
     ] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the automatic fixes, then report what is left")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="With --fix: print the fixes as a diff, write nothing")
+    ] = False,
 ) -> None:
     """Scan Terraform and CloudFormation and report findings."""
+    if diff and not fix:
+        raise ConfigError("--diff shows what --fix would change: use --fix --diff")
     formats = list(format_ or ["text"])
     for fmt in formats:
         if fmt not in FORMATS:
@@ -271,6 +279,7 @@ def check(
         no_peer_suppressions=no_peer_suppressions,
         exclude=exclude,
     )
+    options = with_fixes(options, fix, formats)
     from linter.progress import ScanProgress
 
     with ScanProgress(enabled=False if quiet else None) as progress:
@@ -282,6 +291,8 @@ def check(
             from linter.pipeline import scan
 
             result = scan(targets, options, progress=progress)
+    if fix:
+        result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base))
     for fmt, destination in pairs:
         write_report(fmt, destination, result, show_unknown, quiet=quiet)
     if result.stale_baseline and not quiet:
@@ -317,6 +328,69 @@ def _missing(target: str) -> bool:
     except OSError:
         return False
     return False
+
+
+def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanResult]
+                 ) -> ScanResult:
+    """``--fix``: write the fixes and scan again; ``--fix --diff``: print them as a unified diff
+    (nothing is written) and drop the findings they fix. Either way the findings left are
+    returned, and stderr says what was fixed and why each other fixable finding was not. Paths
+    shown are repository-relative, like the reports' (the diff applies with ``git apply``)."""
+    import dataclasses
+
+    from linter.fixes.apply import apply_fixes, diff, write_changes
+    from linter.report.locations import repository_relative
+
+    outcome = apply_fixes(result.root, result.findings)
+    files = len(outcome.changes)
+    count = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
+    where = f"{files} file{'s' if files != 1 else ''}"
+    if diff_only:
+        shown = repository_relative(dataclasses.replace(
+            result, findings=[], files=[c.file for c in outcome.changes])).files
+        sys.stdout.write(diff([dataclasses.replace(c, file=path)
+                               for c, path in zip(outcome.changes, shown, strict=True)]))
+        sys.stdout.flush()
+        fixed = {id(f) for f in outcome.fixed}
+        left = dataclasses.replace(
+            result, findings=[f for f in result.findings if id(f) not in fixed])
+        sys.stderr.write(f"iaclint: --fix --diff: {count} would be fixed in {where} "
+                         "(nothing written)\n")
+    else:
+        write_changes(result.root, outcome.changes)
+        left = again() if outcome.changes else result
+        if outcome.fixed or outcome.unfixed:
+            sys.stderr.write(f"iaclint: fixed {count} in {where}\n")
+        else:
+            sys.stderr.write("iaclint: nothing to fix\n")
+    if outcome.unfixed:
+        sys.stderr.write(f"iaclint: {len(outcome.unfixed)} fixable finding"
+                         f"{'s' if len(outcome.unfixed) != 1 else ''} left as they are:\n")
+        moved = repository_relative(dataclasses.replace(
+            result, findings=[f for f, _note in outcome.unfixed])).findings
+        for finding, (_finding, note) in zip(moved, outcome.unfixed, strict=True):
+            sys.stderr.write(f"  {finding.span}: {finding.rule_id} {finding.address}: {note}\n")
+    return left
+
+
+def with_fixes(options: ScanOptions, fix: bool, formats: Sequence[str]) -> ScanOptions:
+    """Plan the fixes when they are applied or reported (JSON and SARIF carry them)."""
+    import dataclasses
+
+    return dataclasses.replace(options, fixes=fix or not {"json", "sarif"}.isdisjoint(formats))
+
+
+def rescan(targets: list[str], options: ScanOptions, diff_base: str | None) -> ScanResult:
+    from linter.progress import ScanProgress
+
+    with ScanProgress() as progress:
+        if diff_base:
+            from linter.diff import scan_diff
+
+            return scan_diff(targets, options, diff_base, progress=progress)
+        from linter.pipeline import scan
+
+        return scan(targets, options, progress=progress)
 
 
 def build_options(

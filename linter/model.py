@@ -271,6 +271,38 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``span`` (against the unmodified file) with ``text``.
+
+    Columns count characters (Unicode code points), 1-based, ``end_col`` exclusive; a span with
+    ``start == end`` is an insertion point. ``span.end_col`` is never 0 here."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The automatic fix of a finding (``iaclint check --fix``).
+
+    ``edits`` empty means the finding was left unfixed and ``note`` says why (the value is
+    shared with a resource that is not flagged, comes from an expression, the file does not
+    parse …). All edits of one fix are applied together or not at all."""
+
+    description: str  # what the fix does: 'set http_tokens = "required" in metadata_options'
+    edits: tuple[Edit, ...] = ()
+    note: str = ""  # why there is no edit ("" when there are edits)
+
+    @property
+    def applicable(self) -> bool:
+        return bool(self.edits)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(edit.span.file for edit in self.edits))
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     rule_name: str
@@ -285,6 +317,9 @@ class Finding:
     root: str = ""  # the unit of the resource (Terraform root module directory or template)
     suppression: Suppression | None = None
     properties: Mapping[str, Any] = field(default_factory=dict)
+    fix: Fix | None = None  # filled by the fix stage for rules that declare an autofix
+    # what the check reported (its message placeholders: the allowed maximum …); not rendered
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

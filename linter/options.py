@@ -79,3 +79,5 @@ class ScanOptions:
     require_reason: bool = False
     baseline: str = ""  # a baseline file: findings recorded there are reported as suppressed
     today: str = ""  # ISO date used to judge suppression expiry ("" = the real today)
+    # the fix stage: attach a Fix to findings of rules with an autofix (--fix, JSON, SARIF)
+    fixes: bool = False

@@ -66,6 +66,10 @@ def scan(
         wanted = set(found.only_files)
         result.findings = [f for f in result.findings if touches(f, wanted)]
         result.unknown_verdicts = [u for u in result.unknown_verdicts if verdict_touches(u, wanted)]
+    if options.fixes:
+        from linter.fixes.plan import plan_fixes
+
+        result.findings = plan_fixes(result, options, found.only_files)
     result.duration = time.perf_counter() - started
     return result
 

@@ -73,6 +73,17 @@ class Control:
 
 
 @dataclass(frozen=True)
+class Autofix:
+    """What ``--fix`` sets on resources of ``types``: each key of ``settings`` in the block
+    (Terraform) or mapping (CloudFormation) at ``container``, created when missing. A value is
+    a scalar or ``{param: NAME}`` (bound to the rule's parameter when the fix is planned)."""
+
+    types: tuple[str, ...]
+    container: tuple[str, ...]  # metadata_options / Properties.MetadataOptions, as names
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str  # IAC0101
     name: str  # kebab-case: imds-v1-allowed
@@ -93,6 +104,7 @@ class Rule:
     precision: str = "high"  # SARIF precision: how often a finding of this rule is true
     equivalents: tuple[Equivalent, ...] = ()  # the same check in Checkov, Trivy, KICS, cfn_nag
     compliance: tuple[Control, ...] = ()
+    autofix: Mapping[Format, tuple[Autofix, ...]] = field(default_factory=dict)
 
     @property
     def selectors(self) -> tuple[str, ...]:
@@ -103,6 +115,12 @@ class Rule:
         names += [i for e in self.equivalents for i in e.ids]
         names += [key for c in self.compliance for key in (c.key, c.framework)]
         return tuple(dict.fromkeys(names))
+
+    def autofix_for(self, fmt: Format, native_type: str) -> Autofix | None:
+        for spec in self.autofix.get(fmt, ()):
+            if native_type in spec.types:
+                return spec
+        return None
 
     @property
     def help_uri(self) -> str:

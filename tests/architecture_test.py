@@ -13,7 +13,7 @@ LAYERS: tuple[grimp.Layer, ...] = (
     grimp.Layer("cli"),                              # the command line
     grimp.Layer("testing", "diff", "progress"),      # fixture harness; two revisions; progress
     grimp.Layer("pipeline"),                         # discover → … → report, in order
-    grimp.Layer("report"),                           # render(ScanResult) per format
+    grimp.Layer("report", "fixes"),                  # render(ScanResult); findings → edits
     grimp.Layer("engine"),                           # rules: load, evaluate, suppress, baseline
     grimp.Layer("checks"),                           # every predicate a rule may name
     grimp.Layer("graph"),                            # build, derive once, policies per principal

@@ -373,3 +373,71 @@ def test_help_shows_every_default_and_full_option_names_at_80_columns(
     commands = out[out.index("Commands:"):]
     assert "..." not in commands  # no command's summary is cut either
     assert "--version" in out
+
+
+# ---- --fix / --fix --diff --------------------------------------------------------------------
+
+UNFIXABLE_TF = """resource "aws_instance" "pick" {
+  count                = 2
+  iam_instance_profile = "web"
+  metadata_options {
+    http_tokens = count.index == 0 ? "required" : "optional"
+  }
+}
+"""
+
+
+def test_fix_writes_the_fixes_and_reports_what_is_left(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = write(tmp_path, "main.tf", BAD_TF)
+    code, out, err = run(capsys, "check", str(tmp_path), "--fix", "-f", "json")
+    assert code == 0, out + err  # both findings fixed: nothing is left
+    assert json.loads(out)["findings"] == []
+    assert "fixed 2 findings in 1 file" in err
+    assert main.read_text() == GOOD_TF.replace(
+        "http_put_response_hop_limit = 2", "http_put_response_hop_limit = 1")
+    code, _, err = run(capsys, "check", str(tmp_path), "--fix")
+    assert code == 0
+    assert "nothing to fix" in err
+
+
+def test_fix_diff_prints_a_diff_writes_nothing_and_exits_on_what_would_be_left(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = write(tmp_path, "main.tf", BAD_TF)
+    pick = write(tmp_path, "pick.tf", UNFIXABLE_TF)
+    report = tmp_path / "report.json"
+    code, out, err = run(capsys, "check", str(tmp_path), "--fix", "--diff", "--select",
+                         "IAC0101", "-f", "json", "-o", str(report))
+    assert code == 1  # aws_instance.pick[1] is left
+    assert main.read_text() == BAD_TF
+    assert pick.read_text() == UNFIXABLE_TF
+    assert out.startswith("--- a/main.tf\n+++ b/main.tf\n@@ ")
+    assert '-    http_tokens                 = "optional"\n' in out
+    assert '+    http_tokens                 = "required"\n' in out
+    assert "1 finding would be fixed in 1 file (nothing written)" in err
+    assert "pick.tf:5:5: IAC0101 aws_instance.pick[1]: http_tokens is computed by" in err
+    left = json.loads(report.read_text())["findings"]
+    assert [f["resource"] for f in left] == ["aws_instance.pick[1]"]
+
+
+def test_diff_without_fix_is_a_usage_error(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "main.tf", BAD_TF)
+    code, _, err = run(capsys, "check", str(tmp_path), "--diff")
+    assert code == 2
+    assert "use --fix --diff" in err
+
+
+def test_fix_paths_are_repository_relative(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "infra", "main.tf", BAD_TF)
+    write(tmp_path / "infra", "pick.tf", UNFIXABLE_TF)
+    _, out, err = run(capsys, "check", str(tmp_path / "infra"), "--fix", "--diff",
+                      "--select", "IAC0101", "-o", str(tmp_path / "report.txt"))
+    assert out.startswith("--- a/infra/main.tf\n+++ b/infra/main.tf\n")
+    assert "  infra/pick.tf:5:5: IAC0101 aws_instance.pick[1]:" in err

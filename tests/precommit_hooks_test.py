@@ -54,3 +54,25 @@ def test_validate_rules_hook_selects_rule_files_and_skips_fixtures(
     failed = run_hook("iaclint-validate-rules", tmp_path)
     assert failed.returncode == 2
     assert "rules/net/public-ip.yaml at $.severity" in failed.stderr
+
+
+def test_fix_hook_fixes_the_files_and_fails_while_findings_are_left(
+        tmp_path: pathlib.Path) -> None:
+    write(tmp_path / "infra" / "main.tf", 'resource "aws_instance" "web" {\n'
+          '  ami                  = "ami-12345678"\n  instance_type        = "t3.micro"\n'
+          '  iam_instance_profile = "web"\n\n  metadata_options {\n'
+          '    http_tokens = "optional"\n  }\n}\n')
+    write(tmp_path / "infra" / "pick.tf", 'resource "aws_instance" "pick" {\n  count = 2\n'
+          '  iam_instance_profile = "web"\n  metadata_options {\n'
+          '    http_tokens = count.index == 0 ? "required" : "optional"\n  }\n}\n')
+    first = run_hook("iaclint-fix", tmp_path)
+    assert first.returncode == 1, first.stdout + first.stderr  # pick.tf cannot be fixed
+    assert "fixed 1 finding in 1 file" in first.stderr
+    assert "aws_instance.pick[1]" in first.stderr
+    assert 'http_tokens = "required"' in (tmp_path / "infra" / "main.tf").read_text()
+    assert "aws_instance.web" not in first.stdout  # the report shows what is left
+
+    (tmp_path / "infra" / "pick.tf").unlink()
+    second = run_hook("iaclint-fix", tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "nothing to fix" in second.stderr

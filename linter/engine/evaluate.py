@@ -273,6 +273,7 @@ def make_finding(
         fingerprint=fingerprint(rule.id, resource, path),
         root=resource.unit,
         properties=properties,
+        details=values,
     )
 
 

@@ -29,7 +29,7 @@ from linter.engine import messages, params
 from linter.engine.operators import OPERATORS
 from linter.errors import ConfigError
 from linter.model import Format, Severity
-from linter.rule import Control, Docs, Equivalent, MatchBlock, Remediation, Rule
+from linter.rule import Autofix, Control, Docs, Equivalent, MatchBlock, Remediation, Rule
 
 if TYPE_CHECKING:
     import yaml
@@ -382,6 +382,46 @@ def _check_semantics(data: Mapping[str, Any], file: str, schema_checked: bool = 
                                   file, f"{base}.types[{index}]")
         state.walk(block["where"], f"{base}.where", tuple(block["types"]))
     _check_message(data["message"], state, file)
+    _check_autofix(data, declared, state, file)
+
+
+def _check_autofix(data: Mapping[str, Any], declared: Mapping[str, Any], state: _Walk,
+                   file: str) -> None:
+    """An autofix covers only types its format's match block judges, names each type once per
+    format, references declared parameters with scalar defaults and details the rule's checks
+    report."""
+    for fmt, specs in data.get("autofix", {}).items():
+        match = data["match"].get(fmt)
+        if match is None:
+            raise ConfigError(f"autofix for {fmt} but the rule has no {fmt} match block",
+                              file, f"$.autofix.{fmt}")
+        seen: set[str] = set()
+        for index, spec in enumerate(specs):
+            where = f"$.autofix.{fmt}[{index}]"
+            for position, native in enumerate(spec["types"]):
+                if native not in match["types"]:
+                    raise ConfigError(f"type {native!r} is not among the match block's types",
+                                      file, f"{where}.types[{position}]")
+                if native in seen:
+                    raise ConfigError(f"type {native!r} has two autofix entries",
+                                      file, f"{where}.types[{position}]")
+                seen.add(native)
+            for key, value in spec["set"].items():
+                detail = value.get("detail") if isinstance(value, dict) else None
+                if isinstance(detail, str) and not state.open_details and detail not in (
+                        messages.BASE_PLACEHOLDERS | state.details):
+                    known = ", ".join(sorted(state.details)) or "none"
+                    raise ConfigError(f"unknown detail {detail!r}: the rule's checks report "
+                                      f"{known}", file, f"{where}.set.{key}.detail")
+                for name, at in params.refs(value, f"{where}.set.{key}"):
+                    if name not in declared:
+                        known = ", ".join(sorted(declared)) or "none declared"
+                        raise ConfigError(f"unknown parameter {name!r} (parameters: {known})",
+                                          file, f"{at}.{params.REF_KEY}")
+                    default = declared[name].get("default")
+                    if isinstance(default, (dict, list)) or default is None:
+                        raise ConfigError(f"parameter {name!r} is not a scalar; an autofix "
+                                          "writes scalars", file, f"{at}.{params.REF_KEY}")
 
 
 def _check_parameter(name: str, schema: Mapping[str, Any], file: str) -> None:
@@ -560,4 +600,11 @@ def _build(data: Mapping[str, Any], file: str) -> Rule:
             )
             for item in data.get("compliance", ())
         ),
+        autofix={
+            Format(fmt): tuple(
+                Autofix(types=tuple(spec["types"]), container=tuple(spec["in"].split(".")),
+                        settings=dict(spec["set"]))
+                for spec in specs)
+            for fmt, specs in data.get("autofix", {}).items()
+        },
     )

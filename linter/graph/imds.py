@@ -50,6 +50,7 @@ _OPTIONS_BLOCK: dict[str, Path] = {
     "aws_instance": ("metadata_options", 0),
     "aws_launch_template": ("metadata_options", 0),
     "aws_launch_configuration": ("metadata_options", 0),
+    "aws_spot_instance_request": ("metadata_options", 0),
     "aws_ec2_instance_metadata_defaults": (),
     "AWS::EC2::Instance": ("Properties", "MetadataOptions"),
     "AWS::EC2::LaunchTemplate": ("Properties", "LaunchTemplateData", "MetadataOptions"),

@@ -33,6 +33,7 @@ EKS_NODE_GROUP_TYPES = ("aws_eks_node_group", "AWS::EKS::Nodegroup")
 # (block path pattern, id key, name key, version key). "*" = every element of a list.
 _TF_TEMPLATE_BLOCKS: dict[str, tuple[tuple[Path, str, str, str], ...]] = {
     "aws_instance": ((("launch_template", "*"), "id", "name", "version"),),
+    "aws_spot_instance_request": ((("launch_template", "*"), "id", "name", "version"),),
     "aws_eks_node_group": ((("launch_template", "*"), "id", "name", "version"),),
     "aws_autoscaling_group": (
         (("launch_template", "*"), "id", "name", "version"),

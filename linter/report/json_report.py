@@ -17,7 +17,7 @@ from typing import Any
 
 import linter
 from linter.fingerprint import fingerprint_of
-from linter.model import Finding, Related, Span, Unknown, UnknownVerdict
+from linter.model import Finding, Fix, Related, Span, Unknown, UnknownVerdict
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.locations import SourceFiles, end_column
 from linter.report.redact import redact_tree, secrets_of_result
@@ -71,6 +71,27 @@ def span_json(span: Span, sources: SourceFiles) -> dict[str, Any]:
 
 
 def finding_json(finding: Finding, rule: RuleInfo | None, sources: SourceFiles) -> dict[str, Any]:
+    out = _finding_json(finding, rule, sources)
+    if finding.fix is not None:  # optional key: findings of rules that declare an autofix
+        out["fix"] = fix_json(finding.fix)
+    return out
+
+
+def fix_json(fix: Fix) -> dict[str, Any]:
+    """What ``--fix`` does for the finding: the edits (regions of the unmodified files, end
+    column exclusive, and the text that replaces them), or the note saying why there are none."""
+    return {
+        "description": fix.description,
+        "applicable": fix.applicable,
+        "edits": [{"file": e.span.file, "line": e.span.start_line, "column": e.span.start_col,
+                   "end": {"line": e.span.end_line, "column": e.span.end_col},
+                   "text": e.text} for e in fix.edits],
+        "note": fix.note or None,
+    }
+
+
+def _finding_json(finding: Finding, rule: RuleInfo | None, sources: SourceFiles
+                  ) -> dict[str, Any]:
     remediation = rule.remediation if rule else Remediation()
     return {
         "rule": finding.rule_id,

@@ -127,12 +127,17 @@ def repository_relative(result: ScanResult) -> ScanResult:
 
 def _finding(finding: Finding, span: Callable[[Span], Span],
              move: Callable[[str], str]) -> Finding:
+    fix = finding.fix
+    if fix is not None and fix.edits:  # the edits of --fix, in the reports that carry them
+        fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, span=span(e.span))
+                                                   for e in fix.edits))
     return dataclasses.replace(
         finding,
         span=span(finding.span),
         root=move(finding.root),  # a unit is a path too: its root module or template
         related=tuple(dataclasses.replace(r, span=span(r.span)) for r in finding.related),
         fingerprint=fingerprint_of(finding),
+        fix=fix,
     )
 
 

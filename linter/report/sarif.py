@@ -7,7 +7,8 @@ at a repository-relative URI under ``%SRCROOT%`` with a full region, carries the
 as its logical location, the chain of related locations, a ``partialFingerprints`` key
 (``iaclint/v1``) that is the finding's own fingerprint (stable across unrelated edits and line
 moves), and ``suppressions`` for suppressed findings (``inSource`` for comments and metadata,
-``external`` for a baseline). Tool errors are results too, and are repeated as
+``external`` for a baseline), and ``fixes`` when ``--fix`` can fix it (the edits as
+``artifactChanges``). Tool errors are results too, and are repeated as
 ``toolExecutionNotifications`` of the invocation.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 import linter
 from linter.fingerprint import fingerprint_of
-from linter.model import Finding, Related, Span
+from linter.model import Finding, Fix, Related, Span
 from linter.report.catalog import PROJECT_URI, RuleInfo, catalog
 from linter.report.locations import Base, SourceFiles, end_column, find_base
 from linter.report.provenance import provenance
@@ -254,7 +255,30 @@ def result_json(finding: Finding, rule: RuleInfo, rule_index: int, base: Base,
         out["suppressions"] = [suppression]
     if finding.resource_type:
         out["properties"] = {"resourceType": finding.resource_type}
+    if finding.fix is not None and finding.fix.applicable:
+        out["fixes"] = [fix_json(finding.fix, base)]
     return out
+
+
+def fix_json(fix: Fix, base: Base) -> dict[str, Any]:
+    """SARIF ``fix``: one ``artifactChange`` per file, its replacements in order, each region
+    against the unmodified file (zero width for an insertion)."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        span = edit.span
+        changes.setdefault(span.file, []).append({
+            "deletedRegion": {"startLine": span.start_line, "startColumn": span.start_col,
+                              "endLine": span.end_line, "endColumn": span.end_col},
+            "insertedContent": {"text": edit.text},
+        })
+    return {
+        "description": {"text": sentence(fix.description)},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": base.uri(file), "uriBaseId": SRCROOT},
+             "replacements": replacements}
+            for file, replacements in changes.items()
+        ],
+    }
 
 
 def message_json(finding: Finding, rule: RuleInfo) -> dict[str, Any]:

@@ -479,3 +479,47 @@ def test_a_rule_file_that_is_not_regular_is_a_config_error(tmp_path: pathlib.Pat
     os.mkfifo(tmp_path / "rules" / "rule.yaml")
     with pytest.raises(ConfigError, match="not a regular file"):
         load_rule_file(tmp_path / "rules" / "rule.yaml")
+
+
+# ---------------------------------------------------------------- autofix
+
+AUTOFIX = {"terraform": [{"types": ["aws_instance"], "in": "metadata_options",
+                          "set": {"http_tokens": "required"}}]}
+
+
+def test_an_autofix_builds(tmp_path: pathlib.Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["autofix"] = copy.deepcopy(AUTOFIX)
+    write(tmp_path / "rules", data)
+    (rule,) = load_rules([tmp_path / "rules"])
+    spec = rule.autofix_for(Format.TERRAFORM, "aws_instance")
+    assert spec is not None
+    assert (spec.container, dict(spec.settings)) == (("metadata_options",),
+                                                     {"http_tokens": "required"})
+    assert rule.autofix_for(Format.TERRAFORM, "aws_launch_template") is None
+
+
+@pytest.mark.parametrize(("change", "at", "message"), [
+    (lambda a: a["terraform"][0]["types"].append("aws_launch_template"),
+     "$.autofix.terraform[0].types[1]", "not among the match block's types"),
+    (lambda a: a.update(cloudformation=a["terraform"]),
+     "$.autofix.cloudformation", "no cloudformation match block"),
+    (lambda a: a["terraform"][0]["set"].update(http_put_response_hop_limit={"param": "hops"}),
+     "$.autofix.terraform[0].set.http_put_response_hop_limit.param", "unknown parameter 'hops'"),
+    (lambda a: a["terraform"][0]["set"].update(http_put_response_hop_limit={"detail": "limit"}),
+     "$.autofix.terraform[0].set.http_put_response_hop_limit.detail", "unknown detail 'limit'"),
+    (lambda a: a["terraform"].append(copy.deepcopy(a["terraform"][0])),
+     "$.autofix.terraform[1].types[0]", "two autofix entries"),
+    (lambda a: a["terraform"][0].update({"in": "metadata options"}),
+     "$.autofix.terraform[0].in", "is not a valid in"),
+])
+def test_a_broken_autofix_is_a_config_error(
+        tmp_path: pathlib.Path, change: Callable[[dict[str, Any]], Any], at: str,
+        message: str) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["autofix"] = copy.deepcopy(AUTOFIX)
+        change(data["autofix"])
+
+    error = config_error(tmp_path, edit)
+    assert error.where == at
+    assert message in error.message

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 from typing import Any
 
 import jsonschema
@@ -101,3 +102,29 @@ def test_odd_property_values_stay_valid_json(result: ScanResult, value: object) 
     finding = result.findings[0]
     result.findings[0] = type(finding)(**{**finding.__dict__, "properties": {"v": value}})
     json.loads(json_report.render(result))
+
+
+def test_fixable_findings_carry_their_edits_or_a_note(tmp_path: pathlib.Path) -> None:
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_instance" "web" {\n  metadata_options {\n    http_tokens = "optional"\n'
+        '  }\n}\n\nresource "aws_instance" "pick" {\n  count = 2\n  metadata_options {\n'
+        '    http_tokens = count.index == 0 ? "required" : "optional"\n  }\n}\n',
+        encoding="utf-8")
+    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",), fixes=True), root=tmp_path)
+    doc = json.loads(json_report.render(result))
+    jsonschema.Draft202012Validator(_schema()).validate(doc)
+    fixes = {f["resource"]: f["fix"] for f in doc["findings"]}
+    assert fixes["aws_instance.web"] == {
+        "description": 'Set http_tokens = "required" in metadata_options',
+        "applicable": True,
+        "edits": [{"file": "main.tf", "line": 3, "column": 19, "end": {"line": 3, "column": 29},
+                   "text": '"required"'}],
+        "note": None,
+    }
+    unfixed = fixes["aws_instance.pick[1]"]
+    assert unfixed["applicable"] is False
+    assert unfixed["edits"] == []
+    assert "count / for_each instances" in unfixed["note"]

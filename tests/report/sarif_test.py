@@ -220,3 +220,91 @@ def test_bundled_rules_tag_compliance_controls_and_peer_checks() -> None:
         assert len(tags) <= sarif.MAX_TAGS
         assert all(tag == tag.lower() and " " not in tag for tag in tags)
     assert len(rules["IAC0205"]["properties"]["equivalents"]["kics"]) > sarif.MAX_TAGS
+# ---- fixes -----------------------------------------------------------------------------------
+
+FIXABLE_TF = """resource "aws_instance" "web" {
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+}
+
+variable "tokens" {
+  default = "optional"
+}
+
+resource "aws_launch_template" "app" {
+  metadata_options {
+    http_tokens = var.tokens
+  }
+}
+"""
+
+
+def _apply_sarif_fix(fix: dict[str, Any], root: pathlib.Path) -> dict[str, str]:
+    """The files after one SARIF fix, applying its replacements to the unmodified text."""
+    out: dict[str, str] = {}
+    for change in fix["artifactChanges"]:
+        uri = change["artifactLocation"]["uri"]
+        text = (root / uri).read_text(encoding="utf-8")
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        edits = []
+        for replacement in change["replacements"]:
+            region = replacement["deletedRegion"]
+            start = starts[region["startLine"] - 1] + region["startColumn"] - 1
+            end = starts[region["endLine"] - 1] + region["endColumn"] - 1
+            edits.append((start, end, replacement["insertedContent"]["text"]))
+        for start, end, new in sorted(edits, reverse=True):
+            text = text[:start] + new + text[end:]
+        out[uri] = text
+    return out
+
+
+def test_fixable_results_carry_sarif_fixes(tmp_path: pathlib.Path) -> None:
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    (tmp_path / "main.tf").write_text(FIXABLE_TF, encoding="utf-8")
+    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",), fixes=True), root=tmp_path)
+    run = _run(result)
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(_log(result))
+    web, app = _result(run, "IAC0101", "aws_instance.web"), _result(run, "IAC0101",
+                                                                     "aws_launch_template.app")
+    fixed_web = _apply_sarif_fix(web["fixes"][0], tmp_path)["main.tf"]
+    assert 'instance_type = "t3.micro"\n\n  metadata_options {\n    http_tokens = "required"\n' \
+        '  }\n}\n' in fixed_web
+    assert app["fixes"][0]["description"]["text"].startswith(
+        'Set http_tokens = "required" in metadata_options (at its source: the default of '
+        "var.tokens (main.tf:7))")
+    assert 'default = "required"' in _apply_sarif_fix(app["fixes"][0], tmp_path)["main.tf"]
+
+
+@pytest.mark.skipif(not VALIDATOR.exists(), reason="the shared SARIF validator is not here")
+def test_microsoft_validator_accepts_fixes(tmp_path: pathlib.Path) -> None:
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    (tmp_path / "main.tf").write_text(FIXABLE_TF, encoding="utf-8")
+    result = scan([str(tmp_path)], ScanOptions(fixes=True), root=tmp_path)
+    path = tmp_path / "report.sarif"
+    path.write_text(sarif.render(result), encoding="utf-8")
+    proc = subprocess.run([str(VALIDATOR), str(path)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    if proc.returncode == 2:
+        pytest.skip(f"validator unavailable: {proc.stdout[-300:]}{proc.stderr[-300:]}")
+    assert "0 errors, 0 warnings" in proc.stdout, proc.stdout
+
+
+def test_fix_edits_name_the_same_repository_relative_files_as_the_locations(
+        tmp_path: pathlib.Path) -> None:
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    (tmp_path / ".git").mkdir()  # the repository; the scan is of a subdirectory
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text(FIXABLE_TF, encoding="utf-8")
+    result = scan([str(infra)], ScanOptions(select=("IAC0101",), fixes=True), root=infra)
+    web = _result(_run(result), "IAC0101", "aws_instance.web")
+    location = web["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    change = web["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"]
+    assert location == change == "infra/main.tf"

@@ -1,0 +1,546 @@
+"""CloudFormation: where a setting lives in a YAML or JSON template and the edits that set it.
+
+The template is read into one small node tree with character offsets — PyYAML's composer for
+YAML (every node keeps its marks, its tag such as ``!Ref`` and its style; nothing is
+constructed, so short-form tags need no loader) and the project's position-keeping JSON reader
+for JSON. A setting is found under ``Resources.<LogicalId>`` along the autofix's mapping path.
+Its value is followed one step when it is a ``Ref`` to a Parameter (its ``Default``, when the
+scan used it: the resource's ``origins`` say so, and the new value must satisfy the Parameter's
+``AllowedValues`` / ``AllowedPattern`` / ``MinValue`` / ``MaxValue``) or a ``Fn::FindInMap`` (the
+Mappings entry the scan selected). Any other intrinsic function stops the fix.
+
+New keys follow the file: in a block mapping, a new line at the indentation of its keys (new
+nested mappings indented by the file's own step); in a flow mapping, ``, Key: value`` before the
+closing brace; in JSON, the members' indentation, or one line when the object is on one line.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from linter.fixes import values
+from linter.fixes.sites import NotFixable, Request, Site, names_of, where
+from linter.fixes.text import Text
+from linter.json_positions import JNode, JsonPositionError, parse_json
+from linter.model import Edit, Span
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_STR = _STANDARD_TAG + "str"
+_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@dataclass(eq=False)
+class Node:
+    kind: str  # map | seq | scalar
+    start: int  # character offsets into the file's text
+    end: int
+    value: Any = None  # a scalar's Python value
+    tag: str = ""  # a short-form intrinsic (!Ref, !If …); "" for plain nodes
+    style: str = ""  # a scalar's quoting: "" plain, "'" or '"', "|" / ">" block
+    flow: bool = False  # {…} / […] (every JSON collection)
+    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    items: list[Node] = field(default_factory=list)
+
+    def get(self, key: str) -> Node | None:
+        found = None
+        for k, v in self.pairs:
+            if k.value == key:
+                found = v
+        return found
+
+    def key_of(self, key: str) -> Node | None:
+        found = None
+        for k, _v in self.pairs:
+            if k.value == key:
+                found = k
+        return found
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for key, value in self.pairs:
+            yield key
+            yield from value.walk()
+        for item in self.items:
+            yield from item.walk()
+
+
+class Template:
+    """One template: its text and node tree (``NotFixable`` when it cannot be read)."""
+
+    def __init__(self, rel: str, source: str) -> None:
+        self.rel = rel
+        self.text = Text(rel, source)
+        self.is_json = source.lstrip("\ufeff \t\r\n").startswith("{")
+        self.root = parse(rel, source, self.is_json)
+
+    def span(self, start: int, end: int) -> Span:
+        return self.text.span(start, end)
+
+
+def parse(rel: str, source: str, is_json: bool) -> Node:
+    skip = 1 if source.startswith("\ufeff") else 0
+    body = source[skip:]
+    try:
+        if is_json:
+            node = _from_json(parse_json(body), skip)
+        else:
+            aliases: set[int] = set()
+            composed = yaml.compose(body, Loader=_Loader)
+            if composed is None:
+                raise NotFixable(f"{rel} is empty")
+            node = _from_yaml(composed, skip, set(), aliases)
+            if aliases:
+                raise NotFixable(f"{rel} uses YAML anchors and aliases; iaclint does not "
+                                 "rewrite such templates")
+    except (yaml.YAMLError, JsonPositionError, RecursionError, ValueError) as exc:
+        raise NotFixable(f"{rel} does not parse ({str(exc).splitlines()[0]}); nothing was "
+                         "changed") from exc
+    if node.kind != "map":
+        raise NotFixable(f"{rel} is not a template mapping")
+    return node
+
+
+def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) -> Node:
+    if id(node) in seen:
+        aliases.add(id(node))
+    seen.add(id(node))
+    tag = "" if node.tag.startswith(_STANDARD_TAG) else node.tag
+    start, end = node.start_mark.index + skip, node.end_mark.index + skip
+    if isinstance(node, yaml.MappingNode):
+        pairs = [(_from_yaml(k, skip, seen, aliases), _from_yaml(v, skip, seen, aliases))
+                 for k, v in node.value]
+        return Node("map", start, end, tag=tag, flow=bool(node.flow_style), pairs=pairs)
+    if isinstance(node, yaml.SequenceNode):
+        items = [_from_yaml(i, skip, seen, aliases) for i in node.value]
+        return Node("seq", start, end, tag=tag, flow=bool(node.flow_style), items=items)
+    assert isinstance(node, yaml.ScalarNode)
+    value: Any = node.value
+    if not tag and node.tag != _STR:
+        try:
+            value = yaml.constructor.SafeConstructor().construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError):
+            value = node.value
+    return Node("scalar", start, end, value=value, tag=tag, style=node.style or "")
+
+
+def _from_json(node: JNode, skip: int) -> Node:
+    if node.kind == "object":
+        pairs = [(Node("scalar", m.key_start + skip, m.key_end + skip, value=m.key, style='"'),
+                  _from_json(m.value, skip)) for m in node.members]
+        return Node("map", node.start + skip, node.end + skip, flow=True, pairs=pairs)
+    if node.kind == "array":
+        return Node("seq", node.start + skip, node.end + skip, flow=True,
+                    items=[_from_json(i, skip) for i in node.items])
+    return Node("scalar", node.start + skip, node.end + skip, value=node.scalar,
+                style='"' if node.kind == "string" else "")
+
+
+def to_python(node: Node) -> Any:
+    """The node's data, tags kept as ``{"!Tag": value}`` (for comparing before and after)."""
+    if node.kind == "map":
+        data: Any = {str(k.value): to_python(v) for k, v in node.pairs}
+    elif node.kind == "seq":
+        data = [to_python(i) for i in node.items]
+    else:
+        data = node.value
+    return {node.tag: data} if node.tag else data
+
+
+# ---------------------------------------------------------------- intrinsics
+
+
+def ref_name(node: Node) -> str | None:
+    if node.kind == "scalar" and node.tag == "!Ref" and isinstance(node.value, str):
+        return node.value
+    if node.kind == "map" and not node.tag and len(node.pairs) == 1:
+        key, value = node.pairs[0]
+        if key.value == "Ref" and value.kind == "scalar" and not value.tag:
+            return str(value.value)
+    return None
+
+
+def find_in_map(node: Node) -> list[Node] | None:
+    if node.kind == "seq" and node.tag == "!FindInMap":
+        return node.items
+    if node.kind == "map" and not node.tag and len(node.pairs) == 1:
+        key, value = node.pairs[0]
+        if key.value == "Fn::FindInMap" and value.kind == "seq" and not value.tag:
+            return value.items
+    return None
+
+
+def intrinsic(node: Node) -> str | None:
+    """The intrinsic function a node calls (``Fn::If`` for ``!If`` …), else None."""
+    if node.tag.startswith("!"):
+        name = node.tag[1:]
+        return name if name in ("Ref", "Condition") else f"Fn::{name}"
+    if node.kind == "map" and len(node.pairs) == 1:
+        key = str(node.pairs[0][0].value)
+        if key == "Ref" or key.startswith("Fn::"):
+            return key
+    return None
+
+
+# ---------------------------------------------------------------- locating
+
+
+@dataclass(frozen=True)
+class ReplaceAt:
+    template: Template
+    node: Node
+    name: str  # the key whose value is replaced
+
+
+@dataclass(frozen=True)
+class InsertAt:
+    template: Template
+    mapping: Node
+    owner: Node | None  # the key naming the mapping (None for the document)
+
+
+def locate(template: Template, request: Request) -> Site:
+    resource = request.resources[0]
+    source = resource.meta.get("source_resource")
+    if source:
+        raise NotFixable(f"{resource.address} is generated by the SAM transform from {source}; "
+                         "set the value on the SAM resource by hand")
+    resources = template.root.get("Resources")
+    node = resources.get(resource.address) if resources is not None else None
+    owner = resources.key_of(resource.address) if resources is not None else None
+    if node is None or owner is None or node.kind != "map":
+        raise NotFixable(f"{resource.address} was not found under Resources in {template.rel}")
+    for depth, name in enumerate(request.container):
+        child = node.get(name)
+        if child is None:
+            return _insert_site(template, node, owner, request.container[depth:])
+        called = intrinsic(child)
+        if called is not None or child.kind != "map":
+            what = f"computed by {called}" if called else f"not a mapping ({child.kind})"
+            raise NotFixable(f"{name} of {resource.address} is {what}; iaclint does not "
+                             "rewrite it")
+        owner, node = node.key_of(name), child
+        assert owner is not None
+    value = node.get(request.key)
+    key = node.key_of(request.key)
+    if value is None or key is None:
+        return _insert_site(template, node, owner, ())
+    return _follow(template, request, key, value)
+
+
+def _insert_site(template: Template, mapping: Node, owner: Node, create: tuple[str, ...]
+                 ) -> Site:
+    anchor = template.span(owner.start, mapping.end)
+    return Site(template.rel, "insert", template.span(mapping.start, mapping.end), anchor,
+                create=create, payload=InsertAt(template, mapping, owner))
+
+
+def _origins(request: Request) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for resource in request.resources:
+        for path, spans in resource.origins.items():
+            if names_of(path) == request.names:
+                out.update((s.start_line, s.start_col) for s in spans)
+    return out
+
+
+def _start(template: Template, node: Node) -> tuple[int, int]:
+    return template.text.position(node.start)
+
+
+def _follow(template: Template, request: Request, key: Node, value: Node) -> Site:
+    attribute = template.span(key.start, value.end)
+    if value.kind == "scalar" and not value.tag and isinstance(value.value,
+                                                                (str, int, float, bool)):
+        return Site(template.rel, "replace", template.span(value.start, value.end), attribute,
+                    was_string=isinstance(value.value, str),
+                    payload=ReplaceAt(template, value, str(key.value)))
+    origins = _origins(request)
+    name = ref_name(value)
+    if name is not None:
+        return _parameter(template, request, attribute, value, name, origins)
+    lookup = find_in_map(value)
+    if lookup is not None:
+        return _mapping(template, request, attribute, value, lookup, origins)
+    called = intrinsic(value) or f"a {value.kind}"
+    raise NotFixable(f"{request.key} is computed by {called} ({where(attribute)}); iaclint only "
+                     "rewrites a literal, a Parameter's Default or a Mappings entry")
+
+
+def _parameter(template: Template, request: Request, attribute: Span, value: Node, name: str,
+               origins: set[tuple[int, int]]) -> Site:
+    parameters = template.root.get("Parameters")
+    body = parameters.get(name) if parameters is not None else None
+    if body is None or body.kind != "map":
+        raise NotFixable(f"{request.key} refers to {name}, which is not a Parameter of "
+                         f"{template.rel}")
+    default, default_key = body.get("Default"), body.key_of("Default")
+    if default is None or default_key is None:
+        raise NotFixable(f"Parameter {name} has no Default; its value is given at deployment")
+    if _start(template, default_key) not in origins:
+        raise NotFixable(f"the value of Parameter {name} comes from --cfn-param or a parameter "
+                         "file, not from its Default")
+    if default.kind != "scalar" or default.tag:
+        raise NotFixable(f"the Default of Parameter {name} is not a plain value")
+    _check_constraints(name, body, request.value)
+    references = tuple(template.span(n.start, n.end) for n in _parameter_uses(template, name))
+    anchor = template.span(default_key.start, default.end)
+    return Site(template.rel, "replace", template.span(default.start, default.end), anchor,
+                links=(attribute,), expressions=(template.span(value.start, value.end),),
+                references=((f"Parameter {name}", references),),
+                source=f"the Default of Parameter {name} ({where(anchor)})",
+                was_string=isinstance(default.value, str),
+                payload=ReplaceAt(template, default, "Default"))
+
+
+def _check_constraints(name: str, body: Node, value: Any) -> None:
+    allowed = body.get("AllowedValues")
+    if allowed is not None and allowed.kind == "seq":
+        choices = [str(i.value) for i in allowed.items if i.kind == "scalar"]
+        if str(value) not in choices:
+            raise NotFixable(f"Parameter {name} allows only {', '.join(choices)}; add "
+                             f"{value} to its AllowedValues by hand")
+    pattern = body.get("AllowedPattern")
+    if pattern is not None and pattern.kind == "scalar":
+        try:
+            matched = re.fullmatch(str(pattern.value), str(value)) is not None
+        except re.error:
+            matched = False
+        if not matched:
+            raise NotFixable(f"Parameter {name}'s AllowedPattern does not accept {value}")
+    for bound, sign in (("MinValue", 1), ("MaxValue", -1)):
+        limit = body.get(bound)
+        if limit is not None and limit.kind == "scalar":
+            try:
+                ok = (float(value) - float(limit.value)) * sign >= 0
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise NotFixable(f"Parameter {name}'s {bound} does not accept {value}")
+
+
+def _parameter_uses(template: Template, name: str) -> Iterator[Node]:
+    """Every Ref to the parameter, and every Fn::Sub string that names it."""
+    for node in template.root.walk():
+        if ref_name(node) == name or _sub_names(node, name):
+            yield node
+
+
+def _sub_names(node: Node, name: str) -> bool:
+    return (node.kind == "scalar" and isinstance(node.value, str) and "${" in node.value
+            and any(m.group(1).strip() == name for m in _SUB_NAME.finditer(node.value)))
+
+
+def _literal_key(template: Template, node: Node, origins: set[tuple[int, int]]
+                 ) -> str | None:
+    """A FindInMap key: a literal, or a Ref to a Parameter whose Default the scan used."""
+    if node.kind == "scalar" and not node.tag:
+        return str(node.value)
+    name = ref_name(node)
+    parameters = template.root.get("Parameters")
+    body = parameters.get(name) if parameters is not None and name else None
+    if body is not None:
+        default, default_key = body.get("Default"), body.key_of("Default")
+        if default is not None and default_key is not None and default.kind == "scalar" and (
+                _start(template, default_key) in origins):
+            return str(default.value)
+    return None
+
+
+def _mapping(template: Template, request: Request, attribute: Span, value: Node,
+             lookup: list[Node], origins: set[tuple[int, int]]) -> Site:
+    if len(lookup) != 3:
+        raise NotFixable(f"{request.key} uses Fn::FindInMap with a default value; iaclint does "
+                         "not rewrite it")
+    keys = [_literal_key(template, node, origins) for node in lookup]
+    if None in keys:
+        raise NotFixable(f"{request.key} uses Fn::FindInMap with a key iaclint cannot resolve")
+    table, first, second = (str(k) for k in keys)
+    mappings = template.root.get("Mappings")
+    level = mappings.get(table) if mappings is not None else None
+    level = level.get(first) if level is not None and level.kind == "map" else None
+    entry_key = level.key_of(second) if level is not None and level.kind == "map" else None
+    entry = level.get(second) if level is not None and level.kind == "map" else None
+    if entry is None or entry_key is None or entry.kind != "scalar" or entry.tag:
+        raise NotFixable(f"Mappings {table}.{first}.{second} was not found or is not a value")
+    if _start(template, entry_key) not in origins:
+        raise NotFixable(f"the scan did not take {request.key} from Mappings "
+                         f"{table}.{first}.{second}")
+    uses = tuple(template.span(n.start, n.end)
+                 for n in _mapping_uses(template, table, first, second))
+    entry_span = template.span(entry_key.start, entry.end)
+    return Site(template.rel, "replace", template.span(entry.start, entry.end), entry_span,
+                links=(attribute,), expressions=(template.span(value.start, value.end),),
+                references=((f"Mappings {table}.{first}.{second}", uses),),
+                source=f"Mappings {table}.{first}.{second} ({where(entry_span)})",
+                was_string=isinstance(entry.value, str), payload=ReplaceAt(template, entry, second))
+
+
+def _mapping_uses(template: Template, table: str, first: str, second: str) -> Iterator[Node]:
+    """Every Fn::FindInMap that may read the entry (a key that is not a literal may be any)."""
+    for node in template.root.walk():
+        lookup = find_in_map(node)
+        if lookup is None or not lookup:
+            continue
+        wanted = (table, first, second)
+        if all(i >= len(lookup) or lookup[i].kind != "scalar" or lookup[i].tag
+               or str(lookup[i].value) == wanted[i] for i in range(3)):
+            yield node
+
+
+# ---------------------------------------------------------------- edits
+
+
+def replace_edit(site: Site, value: Any) -> Edit:
+    payload = site.payload
+    assert isinstance(payload, ReplaceAt)
+    template, node = payload.template, payload.node
+    written = values.same_type(value, site.was_string)
+    if template.is_json:
+        new = values.json_value(written)
+    else:
+        style = node.style if node.style in ("'", '"') else ""
+        if isinstance(written, str) and node.style in ("|", ">"):
+            style = '"'
+        new = values.yaml_value(written, style)
+    return template.text.edit(node.start, node.end, new)
+
+
+def insert_edits(site: Site, settings: Mapping[str, Any]) -> list[Edit]:
+    payload = site.payload
+    assert isinstance(payload, InsertAt)
+    if payload.template.is_json:
+        return [_insert_json(payload, site.create, settings)]
+    return [_insert_yaml(payload, site.create, settings)]
+
+
+def _last_leaf_end(node: Node) -> int:
+    if node.flow or node.kind == "scalar":
+        return node.end
+    if node.kind == "map" and node.pairs:
+        return _last_leaf_end(node.pairs[-1][1])
+    if node.kind == "seq" and node.items:
+        return _last_leaf_end(node.items[-1])
+    return node.end
+
+
+def _column(text: Text, offset: int) -> int:
+    return offset - text.line_start(offset)
+
+
+def _insert_yaml(payload: InsertAt, create: Sequence[str], settings: Mapping[str, Any]) -> Edit:
+    template, mapping, owner = payload.template, payload.mapping, payload.owner
+    text = template.text
+    if mapping.flow:
+        inner: Any = {key: value for key, value in settings.items()}
+        for name in reversed(create):
+            inner = {name: inner}
+        members = ", ".join(f"{k}: {_yaml_flow(v)}" for k, v in inner.items())
+        if mapping.pairs:
+            position = mapping.pairs[-1][1].end
+            return text.edit(position, position, ", " + members)
+        closing = text.source.rfind("}", mapping.start, mapping.end)
+        return text.edit(closing, closing, members)
+    column = _column(text, mapping.pairs[0][0].start)
+    step = column - _column(text, owner.start) if owner is not None else 2
+    step = step if step > 0 else 2
+    lines = [f"{' ' * (column + step * depth)}{name}:" for depth, name in enumerate(create)]
+    indent = " " * (column + step * len(create))
+    lines.extend(f"{indent}{key}: {values.yaml_value(value)}" for key, value in settings.items())
+    last = text.last_content_end(_last_leaf_end(mapping))
+    newline = text.newline
+    following = text.next_line_start(last - 1)
+    if following is None:
+        return text.edit(len(text.source), len(text.source), newline + newline.join(lines))
+    return text.edit(following, following, newline.join(lines) + newline)
+
+
+def _yaml_flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_flow(v)}" for k, v in value.items()) + "}"
+    return values.yaml_value(value)
+
+
+def _insert_json(payload: InsertAt, create: Sequence[str], settings: Mapping[str, Any]) -> Edit:
+    template, mapping = payload.template, payload.mapping
+    text = template.text
+    newline = text.newline
+    if not mapping.pairs:
+        content = _json_members(create, settings, None, "", newline)
+        return text.edit(mapping.start + 1, mapping.start + 1, content)
+    last_key, last_value = mapping.pairs[-1]
+    if text.line_of(last_key.start) == text.line_of(mapping.start):
+        content = _json_members(create, settings, None, "", newline)
+        return text.edit(last_value.end, last_value.end, ", " + content)
+    indent = text.indentation(last_key.start)
+    outer = text.indentation(mapping.start)
+    unit = indent[len(outer):] if indent.startswith(outer) and len(indent) > len(outer) else "  "
+    content = _json_members(create, settings, unit, indent, newline)
+    return text.edit(last_value.end, last_value.end, "," + newline + indent + content)
+
+
+def _json_members(create: Sequence[str], settings: Mapping[str, Any], unit: str | None,
+                  indent: str, newline: str) -> str:
+    """``"A": {"B": {"k": v}}`` — on one line when ``unit`` is None, else indented."""
+    if not create:
+        separator = ", " if unit is None else "," + newline + indent
+        return separator.join(f"{values.json_value(k)}: {values.json_value(v)}"
+                              for k, v in settings.items())
+    name, rest = create[0], create[1:]
+    if unit is None:
+        return (f"{values.json_value(name)}: {{"
+                + _json_members(rest, settings, None, "", newline) + "}")
+    inner = indent + unit
+    return (f"{values.json_value(name)}: {{" + newline + inner
+            + _json_members(rest, settings, unit, inner, newline) + newline + indent + "}")
+
+
+def read_template(root: pathlib.Path, rel: str) -> Template:
+    try:
+        source = (root / rel).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotFixable(f"{rel} cannot be read ({exc}); nothing was changed") from exc
+    return Template(rel, source)
+
+
+# ---------------------------------------------------------------- verification
+
+
+def verify(template: Template, after: str, allowed: set[str]) -> str | None:
+    """None when ``after`` parses and its data differs from the template's only under keys
+    named in ``allowed``; else what is wrong."""
+    try:
+        new = to_python(parse(template.rel, after, template.is_json))
+    except NotFixable as exc:
+        return str(exc)
+    old = to_python(template.root)
+    return _compare(dict(_flatten(old)), dict(_flatten(new)), allowed)
+
+
+def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    if isinstance(data, dict) and data:
+        for key, value in data.items():
+            yield from _flatten(value, (*prefix, str(key)))
+    elif isinstance(data, list) and data:
+        for index, value in enumerate(data):
+            yield from _flatten(value, (*prefix, f"#{index}"))
+    else:
+        yield prefix, data
+
+
+def _compare(old: Mapping[tuple[str, ...], object], new: Mapping[tuple[str, ...], object],
+             allowed: set[str]) -> str | None:
+    for path, value in old.items():
+        filled = value in ({}, []) and any(p[:len(path)] == path for p in new)
+        if path not in new and not filled and not allowed.intersection(path):
+            return f"{'.'.join(path)} would disappear"
+    for path, value in new.items():
+        if (path not in old or old[path] != value) and not allowed.intersection(path):
+            return f"{'.'.join(path)} would change"
+    return None

@@ -1,0 +1,594 @@
+"""Terraform: where a setting lives in the HCL files and the edits that set it.
+
+The files are parsed with the front end's parser (tree-sitter-hcl, ``parse_hcl``), whose spans
+are the ones the resources carry. A setting is found by walking the resource block: its
+``metadata_options`` block (static, or the ``content`` of a ``dynamic`` block that produced a
+block), then the attribute. Its expression is followed while it is a plain reference:
+
+* a literal: the site itself;
+* ``var.NAME`` in the root module: the tfvars assignment or the variable's default, whichever
+  the evaluator used (the resource's ``origins`` say which); in a module: the argument of the
+  module call that created this instance (or the default);
+* ``local.NAME``: the local's definition;
+* anything else (a conditional, ``count.index``, ``each.value``, a function, an iterator of a
+  dynamic block) stops the fix: changing it would change logic the author wrote.
+
+Each name followed is listed with every place in its module that refers to it, for the planner's
+check that nothing else reads the value being changed. New attributes and blocks follow
+``terraform fmt``: the indentation of the surrounding body and the alignment of ``=`` within a
+run of one-line attributes (a run that was aligned stays aligned).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import posixpath
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from linter.fixes import values
+from linter.fixes.sites import NotFixable, Request, Site, names_of, where
+from linter.fixes.text import Replacement, Text, apply
+from linter.frontends.terraform.hcl import parse_hcl, parse_tf_json
+from linter.frontends.terraform.hcl_ast import (
+    Attribute,
+    Block,
+    Body,
+    GetAttr,
+    HclFile,
+    Literal,
+    Traversal,
+)
+from linter.frontends.terraform.hcl_treesitter import Converter, FilePositions, Node, parse_tree
+from linter.model import Edit, Resource, Span
+
+MAX_CHAIN = 16
+DEFAULT_UNIT = "  "
+
+
+class HclSource:
+    """One Terraform file: its text, and blocks converted from the tree-sitter tree only when
+    asked for (a file of hundreds of resources is fixed in a few of them)."""
+
+    def __init__(self, rel: str, data: bytes) -> None:
+        self.rel = rel
+        self.data = data
+        self.text = Text(rel, data.decode("utf-8"))
+        self._full: HclFile | None = None
+        self._blocks: dict[int, Block] = {}
+        self._nodes: list[Node] = []
+        self._positions = FilePositions(rel, data)
+        self._converter = Converter(data, self._positions)
+        if rel.endswith(".json"):
+            self._full = parse_tf_json(rel, data)
+            return
+        root = parse_tree(data).root_node
+        if root.has_error:
+            problem = parse_hcl(rel, data).problems
+            where_ = f"line {problem[0].span.start_line}: {problem[0].message}" if problem else ""
+            raise NotFixable(f"{rel} does not parse ({where_}); nothing was changed")
+        body = next((c for c in root.children if c.type == "body"), None)
+        self._nodes = [c for c in body.children if c.type == "block"] if body else []
+
+    def full(self) -> HclFile:
+        """The whole file's syntax tree (converted once)."""
+        if self._full is None:
+            self._full = parse_hcl(self.rel, self.data)
+        return self._full
+
+    def blocks(self) -> Iterator[Block]:
+        if self._full is not None:
+            yield from self._full.body.blocks
+            return
+        for node in self._nodes:
+            yield self._block(node)
+
+    def blocks_of(self, kind: str) -> Iterator[Block]:
+        """Top-level blocks of one type, converting only those."""
+        if self._full is not None:
+            yield from self._full.body.blocks_of(kind)
+            return
+        for node in self._nodes:
+            if node.children and self.data[node.children[0].start_byte:
+                                           node.children[0].end_byte].decode() == kind:
+                yield self._block(node)
+
+    def block_at(self, span: Span) -> Block | None:
+        """The top-level block that starts where ``span`` starts."""
+        for block in self.blocks_at(span.start_line):
+            if (block.span.start_line, block.span.start_col) == (span.start_line,
+                                                                  span.start_col):
+                return block
+        return None
+
+    def blocks_at(self, line: int) -> Iterator[Block]:
+        """Top-level blocks whose lines include ``line``."""
+        if self._full is not None:
+            yield from (b for b in self._full.body.blocks if b.span.contains_line(line))
+            return
+        for node in self._nodes:
+            if node.start_point.row + 1 <= line <= node.end_point.row + 1:
+                yield self._block(node)
+
+    def _block(self, node: Node) -> Block:
+        if node.start_byte not in self._blocks:
+            self._blocks[node.start_byte] = self._converter.block(node)
+        return self._blocks[node.start_byte]
+
+
+class HclSources:
+    """The Terraform files of one scan, each read once."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.root = root
+        self._files: dict[str, HclSource | str] = {}
+
+    def load(self, rel: str) -> HclSource:
+        """The file ``rel``; NotFixable when it cannot be read or parsed."""
+        if rel not in self._files:
+            try:
+                self._files[rel] = HclSource(rel, (self.root / rel).read_bytes())
+            except (OSError, UnicodeDecodeError) as exc:
+                self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
+            except NotFixable as exc:
+                self._files[rel] = str(exc)
+        found = self._files[rel]
+        if isinstance(found, str):
+            raise NotFixable(found)
+        return found
+
+    def module_files(self, directory: str) -> list[str]:
+        """Every ``.tf`` / ``.tf.json`` file of a module directory (relative paths, sorted)."""
+        base = self.root / directory if directory else self.root
+        try:
+            names = sorted(p.name for p in base.iterdir()
+                           if p.is_file() and p.name.endswith((".tf", ".tf.json")))
+        except OSError:
+            return []
+        return [posixpath.join(directory, name) if directory else name for name in names]
+
+
+@dataclass(frozen=True)
+class InsertAt:
+    """Payload of an insert site: the block that gets the new key (or the new blocks)."""
+
+    source: HclSource
+    block: Block
+    unit: str
+
+    @property
+    def text(self) -> Text:
+        return self.source.text
+
+
+@dataclass(frozen=True)
+class ReplaceAt:
+    source: HclSource
+    literal: Literal
+    name: str  # the attribute whose value is replaced
+
+    @property
+    def text(self) -> Text:
+        return self.source.text
+
+
+# ---------------------------------------------------------------- locating
+
+
+def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource]) -> Site:
+    """The site of one request (NotFixable with the reason when there is none)."""
+    resource = request.resources[0]
+    if resource.file.endswith(".tf.json"):
+        raise NotFixable(f"{resource.file} is Terraform JSON; iaclint rewrites .tf files only")
+    if not resource.file.endswith(".tf"):
+        raise NotFixable(f"{resource.address} comes from the plan {resource.file}; fix the "
+                         "configuration it was planned from")
+    source = sources.load(resource.file)
+    block = resource_block(source, resource)
+    text = source.text
+    unit = _unit(text, block)
+    current = block
+    path: list[str | int] = []
+    for depth, name in enumerate(request.container):
+        statics = current.body.blocks_of(name)
+        dynamics = [b for b in current.body.blocks_of("dynamic") if b.labels == (name,)]
+        if len(statics) + len(dynamics) > 1:
+            raise NotFixable(f"{resource.address} has {len(statics) + len(dynamics)} {name} "
+                             "blocks; iaclint does not choose one")
+        if statics:
+            current = statics[0]
+        elif dynamics:
+            produced = resource.get((*path, name))
+            contents = dynamics[0].body.blocks_of("content")
+            if not isinstance(produced, list) or not produced or len(contents) != 1:
+                raise NotFixable(
+                    f'{name} is a dynamic block that produces no block here (its for_each is '
+                    f"empty); adding a static {name} block beside it would clash when it does "
+                    "— set the value in the dynamic block's content or for_each by hand")
+            current = contents[0]
+        else:
+            return Site(resource.file, "insert", current.span, current.span,
+                        create=request.container[depth:], payload=InsertAt(source, current, unit))
+        path.extend((name, 0))
+    attribute = current.body.attribute(request.key)
+    if attribute is None:
+        return Site(resource.file, "insert", current.span, current.span,
+                    payload=InsertAt(source, current, unit))
+    planned = any("plan_span" in r.meta for r in request.resources)
+    return _follow(sources, request, attribute, resource.module,
+                   posixpath.dirname(resource.file), _origins(request), calls, planned)
+
+
+def resource_block(source: HclSource, resource: Resource) -> Block:
+    span = resource.spans.get(())
+    block = source.block_at(span) if span is not None else None
+    if block is not None and block.type == "resource":
+        return block
+    raise NotFixable(f"the block of {resource.address} was not found in {resource.file}")
+
+
+def _origins(request: Request) -> set[Span]:
+    out: set[Span] = set()
+    for resource in request.resources:
+        for path, spans in resource.origins.items():
+            if names_of(path) == request.names:
+                out.update(spans)
+    return out
+
+
+def _follow(sources: HclSources, request: Request, attribute: Attribute, module: str,
+            directory: str, origins: set[Span], calls: Mapping[str, Resource],
+            planned: bool) -> Site:
+    links: list[Span] = [attribute.span]
+    expressions: list[Span] = []
+    references: list[tuple[str, tuple[Span, ...]]] = []
+    source = ""
+    for _ in range(MAX_CHAIN):
+        expr = attribute.expr
+        if isinstance(expr, Literal) and isinstance(expr.value, (str, int, float, bool)):
+            return Site(expr.span.file, "replace", expr.span, attribute.span,
+                        links=tuple(s for s in links if s != attribute.span),
+                        expressions=tuple(expressions), references=tuple(references),
+                        source=source, was_string=isinstance(expr.value, str),
+                        payload=ReplaceAt(sources.load(expr.span.file), expr, attribute.name))
+        name = _plain_reference(expr)
+        if name is None:
+            raise NotFixable(_computed(attribute))
+        if planned:  # a plan's values carry no origins: a reference cannot be followed
+            raise NotFixable(f"the values of {request.resources[0].address} come from a "
+                             "Terraform plan, which does not say where a referenced value is "
+                             "set; fix it by hand")
+        kind, target = name
+        expressions.append(expr.span)
+        if kind == "local":
+            attribute = _local(sources, directory, target)
+            references.append((f"local.{target}",
+                               tuple(_references(sources, directory, "local", target))))
+            source = f"local.{target} ({where(attribute.span)})"
+        else:
+            references.append((f"var.{target}" + (f" of {directory}" if directory else ""),
+                               tuple(_references(sources, directory, "var", target))))
+            attribute, module, directory, source = _variable(
+                sources, directory, module, target, origins, calls)
+        links.append(attribute.span)
+    raise NotFixable("the value passes through too many references to follow")
+
+
+def _plain_reference(expr: Any) -> tuple[str, str] | None:
+    if (isinstance(expr, Traversal) and expr.root in ("var", "local") and len(expr.steps) == 1
+            and isinstance(expr.steps[0], GetAttr)):
+        return expr.root, expr.steps[0].name
+    return None
+
+
+def _computed(attribute: Attribute) -> str:
+    text = getattr(attribute.expr, "text", "")
+    what = f"`{text}`" if text and "\n" not in text and len(text) <= 80 else "an expression"
+    reason = ("iaclint only rewrites a literal value or the literal a plain var. / local. "
+              "reference leads to")
+    if any(word in text for word in ("count.index", "each.")):
+        reason = ("it differs between the count / for_each instances; set it per instance by "
+                  "hand")
+    elif ".value" in text or ".key" in text:
+        reason = "it comes from a dynamic block's iterator; change the for_each value by hand"
+    return f"{attribute.name} is computed by {what} ({where(attribute.span)}): {reason}"
+
+
+def _local(sources: HclSources, directory: str, name: str) -> Attribute:
+    for rel in sources.module_files(directory):
+        for block in sources.load(rel).blocks_of("locals"):
+            found = block.body.attribute(name)
+            if found is not None:
+                return found
+    raise NotFixable(f"local.{name} is not defined in {directory or 'the root module'}")
+
+
+def _variable(sources: HclSources, directory: str, module: str, name: str, origins: set[Span],
+              calls: Mapping[str, Resource]) -> tuple[Attribute, str, str, str]:
+    """The attribute that supplies ``var.NAME`` here, and the module and directory in which its
+    expression is evaluated, with a description."""
+    variable = _variable_block(sources, directory, name)
+    default = variable.body.attribute("default")
+    if module:
+        call = calls.get(module)
+        argument_span = call.spans.get((name,)) if call is not None else None
+        if call is not None and argument_span is not None and argument_span in origins:
+            argument = _argument(sources.load(call.file), argument_span)
+            if argument is not None:
+                return (argument, call.module, posixpath.dirname(call.file),
+                        f"the argument {name} of {module} ({where(argument.span)})")
+    elif default is None or default.span not in origins:
+        for origin in sorted(origins):
+            if origin.file.endswith(".tfvars"):
+                assigned = sources.load(origin.file).full().body.attribute(name)
+                if assigned is not None and assigned.span == origin:
+                    return (assigned, module, directory,
+                            f"var.{name} in {where(assigned.span)}")
+            elif origin.file.endswith(".tfvars.json"):
+                raise NotFixable(f"var.{name} is set in {origin.file}; iaclint rewrites .tfvars "
+                                 "files, not .tfvars.json")
+    if default is not None and default.span in origins:
+        return (default, module, directory, f"the default of var.{name} ({where(default.span)})")
+    raise NotFixable(f"var.{name} is set outside the scanned files (--var, TF_VAR_{name}, a "
+                     "--var-file, or a module argument iaclint could not trace)")
+
+
+def _variable_block(sources: HclSources, directory: str, name: str) -> Block:
+    for rel in sources.module_files(directory):
+        for block in sources.load(rel).blocks_of("variable"):
+            if block.labels == (name,):
+                return block
+    raise NotFixable(f'variable "{name}" is not declared in {directory or "the root module"}')
+
+
+def _argument(source: HclSource, span: Span) -> Attribute | None:
+    for block in source.blocks_at(span.start_line):
+        for attribute in block.body.attributes if block.type == "module" else ():
+            if attribute.span == span:
+                return attribute
+    return None
+
+
+# ---------------------------------------------------------------- references
+
+
+def _references(sources: HclSources, directory: str, root: str, name: str) -> Iterator[Span]:
+    """Every expression of the module in ``directory`` that refers to ``root.name``."""
+    for rel in sources.module_files(directory):
+        for expr in _expressions(sources.load(rel).full().body):
+            if (isinstance(expr, Traversal) and expr.root == root and expr.steps
+                    and isinstance(expr.steps[0], GetAttr) and expr.steps[0].name == name):
+                yield expr.span
+
+
+def _expressions(body: Body) -> Iterator[Any]:
+    for attribute in body.attributes:
+        yield from _walk(attribute.expr)
+    for block in body.blocks:
+        yield from _expressions(block.body)
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    if isinstance(node, (tuple, list)):
+        for item in node:
+            yield from _walk(item)
+        return
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return
+    if hasattr(node, "span"):
+        yield node
+    for item in dataclasses.fields(node):
+        if item.name not in ("span", "text"):
+            yield from _walk(getattr(node, item.name))
+
+
+# ---------------------------------------------------------------- edits
+
+
+def replace_edit(site: Site, value: Any) -> Edit:
+    payload = site.payload
+    assert isinstance(payload, ReplaceAt)
+    text = payload.text
+    start, end = text.span_offsets(payload.literal.span)
+    return text.edit(start, end, values.hcl(values.same_type(value, site.was_string)))
+
+
+def insert_edits(site: Site, settings: Mapping[str, Any]) -> list[Edit]:
+    """The edits that add ``settings`` (in ``site.create`` blocks when given) to the block."""
+    payload = site.payload
+    assert isinstance(payload, InsertAt)
+    text, block, unit = payload.text, payload.block, payload.unit
+    start, end = text.span_offsets(block.span)
+    header_end = text.span_offsets(block.header)[1]
+    opening = text.source.rfind("{", start, header_end)
+    if opening < 0:
+        opening = text.source.find("{", header_end, end)
+    closing = end - 1
+    if opening < 0 or text.source[closing] != "}":
+        raise NotFixable(f"the braces of the block at {where(block.span)} were not found")
+    outer = text.indentation(start)
+    inner = _inner_indentation(text, block, outer, unit)
+    newline = text.newline
+    lines = _new_lines(site.create, settings, inner, unit)
+    if text.line_of(opening) == text.line_of(closing):
+        if text.source[opening + 1:closing].strip():
+            raise NotFixable(f"the block at {where(block.span)} is written on one line; "
+                             "iaclint does not reflow it")
+        new = "{" + newline + newline.join(lines) + newline + outer + "}"
+        return [text.edit(opening, closing + 1, new)]
+    if not text.only_space_before(closing):
+        raise NotFixable(f"the closing brace at {where(block.span)} shares its line with "
+                         "other code; iaclint does not reflow it")
+    if not site.create:
+        attributes = sorted(block.body.attributes, key=lambda a: (a.span.start_line,
+                                                                  a.span.start_col))
+        if attributes:
+            return _join_run(text, attributes, settings)
+    position = text.line_start(closing)
+    previous = text.source[text.line_start(max(position - 1, 0)):position].strip()
+    blank = newline if site.create and previous and not previous.endswith("{") else ""
+    return [text.edit(position, position, blank + newline.join(lines) + newline)]
+
+
+def _first_item(block: Block) -> Span | None:
+    spans = [*(a.span for a in block.body.attributes), *(b.span for b in block.body.blocks)]
+    return min(spans, key=lambda s: (s.start_line, s.start_col)) if spans else None
+
+
+def _inner_indentation(text: Text, block: Block, outer: str, unit: str) -> str:
+    first = _first_item(block)
+    if first is not None:
+        offset = text.offset(first.start_line, first.start_col)
+        if text.only_space_before(offset):
+            return text.indentation(offset)
+    return outer + unit
+
+
+def _unit(text: Text, block: Block) -> str:
+    first = _first_item(block)
+    if first is None:
+        return DEFAULT_UNIT
+    offset = text.offset(first.start_line, first.start_col)
+    outer = text.indentation(text.offset(block.span.start_line, block.span.start_col))
+    inner = text.indentation(offset)
+    if text.only_space_before(offset) and inner.startswith(outer) and len(inner) > len(outer):
+        return inner[len(outer):]
+    return DEFAULT_UNIT
+
+
+def _new_lines(create: Sequence[str], settings: Mapping[str, Any], indent: str,
+               unit: str) -> list[str]:
+    lines: list[str] = []
+    for depth, name in enumerate(create):
+        lines.append(f"{indent}{unit * depth}{name} {{")
+    inner = indent + unit * len(create)
+    width = max(len(key) for key in settings)
+    lines.extend(f"{inner}{key.ljust(width)} = {values.hcl(value)}"
+                 for key, value in settings.items())
+    for depth in range(len(create) - 1, -1, -1):
+        lines.append(f"{indent}{unit * depth}}}")
+    return lines
+
+
+def _join_run(text: Text, attributes: Sequence[Attribute], settings: Mapping[str, Any]
+              ) -> list[Edit]:
+    """New attributes after the last one, in its run of one-line attributes: an aligned run
+    (``=`` in one column, as ``terraform fmt`` writes it) stays aligned."""
+    last = max(attributes, key=lambda a: (a.span.end_line, a.span.end_col))
+    run = [last]
+    for attribute in reversed([a for a in attributes if a is not last]):
+        head = run[0]
+        if (attribute.span.start_line == attribute.span.end_line == head.span.start_line - 1
+                and head.span.start_line == head.span.end_line):
+            run.insert(0, attribute)
+        else:
+            break
+    indent = text.indentation(text.offset(last.span.start_line, last.span.start_col))
+    position = text.next_line_start(text.offset(last.span.end_line, last.span.end_col))
+    assert position is not None  # the block's closing brace follows
+    if last.span.start_line != last.span.end_line:  # a multi-line value ends the run
+        width = max(len(k) for k in settings)
+        lines = [f"{indent}{key.ljust(width)} = {values.hcl(value)}"
+                 for key, value in settings.items()]
+        return [text.edit(position, position, text.newline.join(lines) + text.newline)]
+    columns = {_equals_column(text, a) for a in run}
+    widths = [len(a.name) for a in run]
+    aligned = len(columns) == 1 and next(iter(columns)) == max(widths) + 1 and len(run) > 1
+    aligned = aligned or (len(run) == 1 and next(iter(columns)) == len(last.name) + 1)
+    edits: list[Edit] = []
+    width = max([*widths, *(len(k) for k in settings)]) if aligned else 0
+    if aligned:
+        for attribute in run:
+            name_end = text.offset(attribute.name_span.end_line, attribute.name_span.end_col)
+            equals = text.source.find("=", name_end)
+            if equals - name_end != width - len(attribute.name) + 1:
+                edits.append(text.edit(name_end, equals, " " * (width - len(attribute.name) + 1)))
+    lines = [f"{indent}{key.ljust(width)} = {values.hcl(value)}"
+             for key, value in settings.items()]
+    edits.append(text.edit(position, position, text.newline.join(lines) + text.newline))
+    return edits
+
+
+def _equals_column(text: Text, attribute: Attribute) -> int:
+    """How far ``=`` stands from the start of the name (``name = x`` → len(name) + 1)."""
+    start = text.offset(attribute.name_span.start_line, attribute.name_span.start_col)
+    return text.source.find("=", start) - start
+
+
+# ---------------------------------------------------------------- verification
+
+
+def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str | None:
+    """None when the edited file parses and differs from the original only in attributes and
+    blocks named in ``allowed``; else what is wrong. Edits inside a top-level block are checked
+    by parsing that block alone (a fix touches a few blocks of a possibly long file); edits
+    outside every block (a tfvars assignment) by parsing the whole file."""
+    text = source.text
+    replacements = [text.replacement(e) for e in edits]
+    groups: dict[tuple[int, int], tuple[Block, list[Replacement]]] = {}
+    outside: list[Replacement] = []
+    for item in replacements:
+        line = text.position(item.start)[0]
+        container = None
+        for block in source.blocks_at(line):
+            start, end = text.span_offsets(block.span)
+            if start <= item.start and item.end <= end:
+                container = (start, end, block)
+        if container is None:
+            outside.append(item)
+            continue
+        start, end, block = container
+        groups.setdefault((start, end), (block, []))[1].append(item)
+    if outside:
+        return _verify_text(source.rel, text.source, apply(text.source, replacements), allowed)
+    blocks: list[Block] = []
+    pieces: list[str] = []
+    for (start, end), (block, items) in sorted(groups.items()):
+        shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
+        blocks.append(block)
+        pieces.append(apply(text.source[start:end], shifted))
+    fixed = parse_hcl(source.rel, "\n\n".join(pieces).encode("utf-8"))  # the edited blocks
+    if fixed.problems:
+        return f"{fixed.problems[0].message} (in an edited block)"
+    if [(b.type, b.labels) for b in fixed.body.blocks] != [(b.type, b.labels) for b in blocks] \
+            or fixed.body.attributes:
+        return "an edited block would not stay one block"
+    return _compare(_flatten(Body(blocks=tuple(blocks))), _flatten(fixed.body), allowed)
+
+
+def _verify_text(rel: str, before: str, after: str, allowed: set[str]) -> str | None:
+    parse = parse_tf_json if rel.endswith(".json") else parse_hcl
+    fixed = parse(rel, after.encode("utf-8"))
+    if fixed.problems:
+        problem = fixed.problems[0]
+        return f"line {problem.span.start_line}: {problem.message}"
+    return _compare(_flatten(parse(rel, before.encode("utf-8")).body), _flatten(fixed.body),
+                    allowed)
+
+
+def _flatten(body: Body, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
+    out: dict[tuple[str, ...], object] = {}
+    for attribute in body.attributes:
+        expr = attribute.expr
+        key = (*prefix, attribute.name)
+        out[key] = expr.value if isinstance(expr, Literal) else getattr(expr, "text", "")
+    seen: dict[tuple[str, ...], int] = {}
+    for block in body.blocks:
+        key = (block.type, *block.labels)
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        out.update(_flatten(block.body, (*prefix, *key, f"#{index}")))
+    return out
+
+
+def _compare(old: Mapping[tuple[str, ...], object], new: Mapping[tuple[str, ...], object],
+             allowed: set[str]) -> str | None:
+    for path in old:
+        if path not in new:
+            return f"{'.'.join(path)} would disappear"
+    for path, value in new.items():
+        if (path not in old or old[path] != value) and not allowed.intersection(path):
+            return f"{'.'.join(path)} would change"
+    return None

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from linter.fixes.cfn import Node, Template, find_in_map, intrinsic, ref_name, to_python, verify
+from linter.fixes.sites import NotFixable
+from tests.fixes.fix_helpers import fix_files, notes
+
+HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n"
+
+
+def node(template: Template, *keys: str) -> Node:
+    found: Node | None = template.root
+    for key in keys:
+        assert found is not None
+        found = found.get(key)
+    assert found is not None
+    return found
+
+
+def test_nodes_keep_tags_styles_and_offsets() -> None:
+    source = HEADER + "Resources:\n  A:\n    Type: AWS::EC2::Instance\n    Properties:\n" \
+        "      X: !Ref P\n      Y: {Ref: P}\n      Z: !FindInMap [M, a, b]\n      Q: 'q'\n"
+    template = Template("t.yaml", source)
+    properties = node(template, "Resources", "A", "Properties")
+    x, y, z, q = (node(template, "Resources", "A", "Properties", k) for k in "XYZQ")
+    assert properties.kind == "map"
+    assert ref_name(x) == "P"
+    assert source[x.start:x.end] == "!Ref P"
+    assert ref_name(y) == "P"
+    assert intrinsic(y) == "Ref"
+    assert [n.value for n in find_in_map(z) or []] == ["M", "a", "b"]
+    assert (q.style, q.value) == ("'", "q")
+    assert to_python(x) == {"!Ref": "P"}
+
+
+def test_a_bom_and_json_offsets_point_into_the_file() -> None:
+    source = '\ufeff{"Resources": {"A": {"Type": "AWS::EC2::Instance"}}}'
+    template = Template("t.json", source)
+    assert template.is_json
+    kind = node(template, "Resources", "A", "Type")
+    assert source[kind.start:kind.end] == '"AWS::EC2::Instance"'
+
+
+def test_anchors_and_aliases_are_not_rewritten() -> None:
+    with pytest.raises(NotFixable, match="anchors and aliases"):
+        Template("t.yaml", "Base: &base {HttpTokens: optional}\nResources:\n  A: *base\n")
+
+
+def test_verify_refuses_a_change_of_anything_else() -> None:
+    before = "A:\n  B: |+\n    text\n\nC: 1\n"
+    after = "A:\n  B: |+\n    text\n  New: 1\n\nC: 1\n"  # the kept blank line left the scalar
+    template = Template("t.yaml", before)
+    assert verify(template, after, {"New"}) == "A.B would change"
+    assert verify(template, before.replace("C: 1", "C: 2"), {"New"}) == "C would change"
+    assert verify(Template("t.yaml", "A: {}\n"), "A: {New: 1}\n", {"New"}) is None
+
+
+def test_a_parameter_with_a_pattern_or_range_is_checked(tmp_path: pathlib.Path) -> None:
+    source = HEADER + (
+        "Parameters:\n  Tokens:\n    Type: String\n    Default: optional\n"
+        "    AllowedPattern: '^opt.*$'\n  Hops:\n    Type: Number\n    Default: 3\n"
+        "    MinValue: 2\nResources:\n  A:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+        "      MetadataOptions:\n        HttpTokens: !Ref Tokens\n"
+        "        HttpPutResponseHopLimit: !Ref Hops\n")
+    changed, outcome, _ = fix_files(tmp_path, {"t.yaml": source})
+    assert changed == {}
+    assert notes(outcome) == [
+        "A: Parameter Tokens's AllowedPattern does not accept required",
+        "A: Parameter Hops's MinValue does not accept 1",
+    ]
+
+
+def test_a_parameter_given_on_the_command_line_is_not_its_default(
+        tmp_path: pathlib.Path) -> None:
+    source = HEADER + ("Parameters:\n  Tokens:\n    Type: String\n    Default: required\n"
+                       "Resources:\n  A:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+                       "      MetadataOptions:\n        HttpTokens: !Ref Tokens\n")
+    changed, outcome, _ = fix_files(tmp_path, {"t.yaml": source},
+                                    cfn_parameters={"Tokens": "optional"})
+    assert changed == {}
+    assert "comes from --cfn-param" in notes(outcome)[0]
+
+
+def test_a_mapping_entry_read_with_a_dynamic_key_elsewhere_is_shared(
+        tmp_path: pathlib.Path) -> None:
+    source = HEADER + (
+        "Parameters:\n  Stage:\n    Type: String\n    Default: prod\n"
+        "Mappings:\n  S:\n    dev:\n      T: optional\n    prod:\n      T: required\n"
+        "Resources:\n  Dev:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+        "      MetadataOptions:\n        HttpTokens: !FindInMap [S, dev, T]\n"
+        "  Tagged:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+        "      Tags:\n        - Key: mode\n          Value: !FindInMap [S, !Ref Stage, T]\n")
+    changed, outcome, _ = fix_files(tmp_path, {"t.yaml": source})
+    assert "    dev:\n      T: optional\n" in changed["t.yaml"]  # (Tagged gets its own options)
+    assert notes(outcome) == ["Dev: Mappings S.dev.T is also used at t.yaml:23; changing it "
+                              "there would change more than the flagged resources"]
+
+
+
+def test_crlf_yaml_insertion_keeps_crlf(tmp_path: pathlib.Path) -> None:
+    source = (HEADER + "Resources:\n  A:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+              "      ImageId: ami-1\n").replace("\n", "\r\n")
+    changed, _, _ = fix_files(tmp_path, {"t.yaml": source.encode()})
+    added = "      MetadataOptions:\r\n        HttpTokens: required\r\n"
+    assert changed["t.yaml"] == source + added

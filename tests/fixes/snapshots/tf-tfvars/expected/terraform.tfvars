@@ -1,0 +1,3 @@
+# environment settings
+tokens    = "required" # overrides the default
+hop_limit = 1

@@ -1,0 +1,8 @@
+variable "tokens" {
+  type    = string
+  default = "required"
+}
+
+variable "hop_limit" {
+  type = number
+}

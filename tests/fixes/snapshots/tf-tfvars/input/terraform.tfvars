@@ -1,0 +1,3 @@
+# environment settings
+tokens    = "optional" # overrides the default
+hop_limit = 2
