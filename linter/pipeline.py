@@ -14,6 +14,7 @@ import posixpath
 import time
 from collections.abc import Callable, Mapping, Sequence
 
+from linter.discover.overlay import buffer
 from linter.discover.walk import MAX_TEMPLATE_BYTES, Discovery, discover, scan_root
 from linter.engine.evidence import touches, verdict_touches
 from linter.engine.params import check_settings
@@ -208,6 +209,9 @@ def read_file(
 ) -> bytes | None:
     """The file's bytes, or None with an IAC0001 finding when it cannot be read."""
     path = root / rel
+    data = buffer(path)  # an editor's unsaved text (iaclint lsp)
+    if data is not None:
+        return data
     try:
         if max_bytes is not None and path.stat().st_size > max_bytes:
             into.findings.append(

@@ -35,6 +35,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from linter.discover import overlay
 from linter.engine import peers
 from linter.fingerprint import file_fingerprint
 from linter.model import Finding, Format, Resource, Span, Suppression
@@ -105,7 +106,7 @@ def read_texts(root: pathlib.Path, files: Iterable[str], wanted: Sequence[str]
     texts: dict[str, str] = {}
     for rel in sorted(set(files)):
         try:
-            text = (root / rel).read_text("utf-8")
+            text = overlay.read_bytes(root / rel).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
         if any(token in text for token in wanted):

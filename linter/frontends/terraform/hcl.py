@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pathlib
 
+from linter.discover import overlay
 from linter.frontends.terraform.hcl_ast import Body, HclFile, SyntaxProblem
 from linter.frontends.terraform.hcl_errors import hcl2_error
 from linter.frontends.terraform.hcl_treesitter import (
@@ -165,7 +166,7 @@ def load_module(root: pathlib.Path, module_dir: str) -> tuple[list[HclFile], lis
         if not real.is_file():
             continue
         try:
-            data = real.read_bytes()
+            data = overlay.read_bytes(real)
         except OSError as exc:
             findings.append(tool_finding(
                 FILE_DOES_NOT_PARSE, f"cannot read file: {exc.strerror or exc}", Span(rel, 1, 1)))

@@ -17,6 +17,7 @@ import pathlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from linter.discover import overlay
 from linter.errors import ConfigError
 from linter.frontends.terraform.hcl import parse_hcl, read_text
 from linter.frontends.terraform.hcl_ast import Expr
@@ -59,7 +60,7 @@ def _rel(root: pathlib.Path, path: pathlib.Path) -> str:
 def _read_tfvars(path: pathlib.Path, rel: str,
                  into: dict[str, InputValue], findings: list[Finding]) -> None:
     try:
-        data = path.read_bytes()
+        data = overlay.read_bytes(path)
     except OSError as exc:
         findings.append(tool_finding(FILE_DOES_NOT_PARSE, f"cannot read file: {exc.strerror}",
                                      Span(rel, 1, 1)))
