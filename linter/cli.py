@@ -672,6 +672,25 @@ def test_rules(
     raise typer.Exit(EXIT_CLEAN if report.ok else EXIT_FINDINGS)
 
 
+@app.command("lsp", short_help="Serve editors over stdio (Language Server Protocol).")
+def lsp(
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Talk over stdin/stdout (the default and only way)")
+    ] = False,
+) -> None:
+    """Language server for editors: diagnostics as you type, quick fixes, rule docs on hover.
+
+    Speaks LSP over stdin/stdout; needs the lsp extra (pip install 'iaclint[lsp]')."""
+    from linter.lsp import INSTALL, missing
+
+    absent = missing()
+    if absent:
+        raise ConfigError(f"iaclint lsp needs {' and '.join(absent)}: {INSTALL}")
+    from linter.lsp.server import serve
+
+    serve()
+
+
 @app.command("version")
 def version() -> None:
     """Print the version."""

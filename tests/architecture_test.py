@@ -11,7 +11,8 @@ import pytest
 # from the top (may import everything below) to the bottom (imports nothing of the package)
 LAYERS: tuple[grimp.Layer, ...] = (
     grimp.Layer("cli"),                              # the command line
-    grimp.Layer("testing", "diff", "progress"),      # fixture harness; two revisions; progress
+    grimp.Layer("lsp", "testing", "diff", "progress"),  # language server; fixture harness;
+                                                     # two revisions; progress
     grimp.Layer("pipeline"),                         # discover → … → report, in order
     grimp.Layer("report", "fixes"),                  # render(ScanResult); findings → edits
     grimp.Layer("engine"),                           # rules: load, evaluate, suppress, baseline

@@ -25,6 +25,7 @@ import pathlib
 import stat
 from dataclasses import dataclass
 
+from linter.discover.overlay import buffer
 from linter.model import Finding, ParseResult, Span
 from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
 
@@ -95,6 +96,11 @@ def read_regular(path: pathlib.Path, max_bytes: int) -> bytes | Refused:
     real = real_path(path)
     if isinstance(real, Refused):
         return real
+    unsaved = buffer(real)  # an editor's unsaved text (iaclint lsp)
+    if unsaved is not None:
+        if len(unsaved) > max_bytes:
+            return Refused(TOO_LARGE, f"is larger than {size_text(max_bytes)}; not read")
+        return unsaved
     try:
         fd = os.open(real, _OPEN_FLAGS)
     except OSError as exc:

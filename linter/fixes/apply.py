@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from linter.discover import overlay
 from linter.fixes.text import Replacement, Text, apply, unified_diff
 from linter.model import Finding
 
@@ -74,7 +75,7 @@ def apply_fixes(root: pathlib.Path, findings: Sequence[Finding]) -> FixOutcome:
 def _read(root: pathlib.Path, rel: str, texts: dict[str, Text | None]) -> Text | None:
     if rel not in texts:
         try:
-            texts[rel] = Text(rel, (root / rel).read_bytes().decode("utf-8"))
+            texts[rel] = Text(rel, overlay.read_bytes(root / rel).decode("utf-8"))
         except (OSError, UnicodeDecodeError):
             texts[rel] = None
     return texts[rel]

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from linter.discover import overlay
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.text import Text
@@ -503,7 +504,7 @@ def _json_members(create: Sequence[str], settings: Mapping[str, Any], unit: str 
 
 def read_template(root: pathlib.Path, rel: str) -> Template:
     try:
-        source = (root / rel).read_bytes().decode("utf-8")
+        source = overlay.read_bytes(root / rel).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise NotFixable(f"{rel} cannot be read ({exc}); nothing was changed") from exc
     return Template(rel, source)

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from linter.discover import overlay
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.text import Replacement, Text, apply
@@ -129,7 +130,7 @@ class HclSources:
         """The file ``rel``; NotFixable when it cannot be read or parsed."""
         if rel not in self._files:
             try:
-                self._files[rel] = HclSource(rel, (self.root / rel).read_bytes())
+                self._files[rel] = HclSource(rel, overlay.read_bytes(self.root / rel))
             except (OSError, UnicodeDecodeError) as exc:
                 self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
             except NotFixable as exc:

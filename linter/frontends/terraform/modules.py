@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from linter.discover import overlay
 from linter.discover.read import Refused, read_confined
 from linter.frontends.terraform.config import ModuleConfig, build_config
 from linter.frontends.terraform.hcl import DEFAULT_BUDGETS, load_module
@@ -32,12 +33,14 @@ _configs: dict[tuple[str, str], tuple[list[HclFile], ModuleConfig]] = {}
 
 
 def _signature(root: pathlib.Path, directory: str) -> _Signature | None:
+    directory_path = os.path.join(root, directory)
     try:
-        with os.scandir(os.path.join(root, directory)) as entries:
+        with os.scandir(directory_path) as entries:
             stats = [(e.name, e.stat()) for e in entries if e.name.endswith((".tf", ".tf.json"))]
     except OSError:
         return None
-    return tuple(sorted((name, st.st_mtime_ns, st.st_size, st.st_ino) for name, st in stats))
+    return (*sorted((name, st.st_mtime_ns, st.st_size, st.st_ino) for name, st in stats),
+            *((name, -1, -1, digest) for name, digest in overlay.buffers_in(directory_path)))
 
 
 def load_module_cached(root: pathlib.Path, directory: str,
