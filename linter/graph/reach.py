@@ -4,9 +4,9 @@ A statement is judged once, at the resource that writes it (a data document, a p
 an inline policy); ``receivers(graph, writer)`` lists what receives it from there, for the
 finding's related locations: a document that pulls it in (``source_policy_documents``), the
 policy that renders it, the attachment that attaches that policy, the role / user / group that
-gets it, the instance profile holding the role, and the instances, templates and groups that run
-with the profile. Only edges of the (derived) graph are followed, so nothing in another root
-module or template is ever reached.
+gets it, the instance profile holding the role, the instances, templates and groups that run
+with the profile, and the functions, tasks and jobs that run as the role. Only edges of the
+(derived) graph are followed, so nothing in another root module or template is ever reached.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from linter.graph.graph import Graph
+from linter.graph.identity import ROLE_TYPES
 from linter.graph.policies import TF_ATTACHMENTS, TF_INLINE_PRINCIPAL
 from linter.model import Path, Resource
 
@@ -48,6 +49,15 @@ _MEMBERSHIPS: dict[str, tuple[str, str]] = {  # type → (group attribute, user 
     "aws_iam_group_membership": ("group", "users"),
     "AWS::IAM::UserToGroupAddition": ("GroupName", "Users"),
 }
+# where compute resources name the role they run as (Lambda functions, ECS tasks, Step Functions,
+# CodeBuild projects, Glue jobs, …): a reference from a non-IAM resource through one of these
+# attributes to a role means that workload runs with the role's permissions
+_RUNS_AS = frozenset({
+    "role", "role_arn", "execution_role", "execution_role_arn", "task_role_arn",
+    "service_role", "service_role_arn", "iam_role_arn",
+    "Role", "RoleArn", "ExecutionRoleArn", "TaskRoleArn", "ServiceRole", "ServiceRoleArn",
+    "IamRoleArn",
+})
 MAX_RECEIVERS = 12
 
 
@@ -103,6 +113,13 @@ def receivers(graph: Graph, writer: Resource, limit: int = MAX_RECEIVERS,
                 reach(source, edge.path, "holds the role")
             elif edge.kind in ("instance_profile", "launch_template", "launch_configuration"):
                 reach(source, edge.path, "runs with it")
+        if current.type in ROLE_TYPES:
+            for edge in graph.in_edges(current.address, "reference"):
+                workload = graph.resources.get(edge.source)
+                if (workload is not None and workload.kind == "resource"
+                        and not workload.type.startswith(("aws_iam_", "AWS::IAM::"))
+                        and any(isinstance(k, str) and k in _RUNS_AS for k in edge.path)):
+                    reach(workload, edge.path, "runs as the role")
         if current.type in TF_ATTACHMENTS or current.type in TF_INLINE_PRINCIPAL:
             for edge in graph.out_edges(current.address, "reference"):
                 if edge.path[:1] and edge.path[0] in _PRINCIPAL_ATTRIBUTES:

@@ -136,6 +136,15 @@ def test_every_deviation_names_a_labelled_case() -> None:
     assert stale == []
 
 
+def test_every_deviation_is_still_a_disagreement(
+    scores: tuple[dict[str, Any], dict[str, Any], list[str]]
+) -> None:
+    """A deviation iaclint no longer shows (the peer's verdict is met) is taken out of the list."""
+    missed = {miss.split(" ", 1)[1] for tally in scores[0].values() for miss in tally.misses}
+    agreed = [d for d in deviations() if f"{d[0]} {d[2]} {d[1]}" not in missed]
+    assert agreed == []
+
+
 def main() -> None:  # pragma: no cover - `python tests/conformance/conformance_test.py`
     raw, adjusted, crashes = score()
     print(f"{'category':26} {'raw P':>6} {'raw R':>6} {'adj P':>6} {'adj R':>6}")
