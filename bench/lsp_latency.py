@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import pathlib
 import shutil
@@ -32,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
@@ -232,29 +234,29 @@ class Client(LanguageClient):
 
     def __init__(self) -> None:
         super().__init__("iaclint-bench", "1")
-        self.arrived: dict[tuple[str, int | None], tuple[float, list[types.Diagnostic]]] = {}
+        self.arrived: dict[tuple[str, int | None],
+                           tuple[float, Sequence[types.Diagnostic]]] = {}
         self.event = asyncio.Event()
 
-        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]
         def publish(params: types.PublishDiagnosticsParams) -> None:
             self.arrived[(params.uri, params.version)] = (time.perf_counter(), params.diagnostics)
             self.event.set()
 
-        @self.feature(types.WINDOW_LOG_MESSAGE)
+        @self.feature(types.WINDOW_LOG_MESSAGE)  # type: ignore[untyped-decorator]
         def log_message(params: types.LogMessageParams) -> None:
             print(f"server: {params.message}", file=sys.stderr)
 
-    async def wait_for(self, uri: str, version: int) -> tuple[float, list[types.Diagnostic]]:
+    async def wait_for(self, uri: str, version: int
+                       ) -> tuple[float, Sequence[types.Diagnostic]]:
         deadline = time.monotonic() + TIMEOUT
         while (uri, version) not in self.arrived:
             self.event.clear()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"no diagnostics for {uri} version {version}")
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.event.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
         return self.arrived[(uri, version)]
 
 
@@ -272,7 +274,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
+def codes(diagnostics: Sequence[types.Diagnostic]) -> list[str]:
     return sorted(str(d.code) for d in diagnostics)
 
 
@@ -335,7 +337,7 @@ async def bench(directory: pathlib.Path, changes: int, debounce_ms: float | None
     cpu_after = cpu_seconds(pid)
     await client.shutdown_async(None)
     client.exit(None)
-    await client.stop()
+    await client.stop()  # type: ignore[no-untyped-call]
 
     debounce = debounce_ms / 1000 if debounce_ms is not None else default_debounce()
     ms = [t * 1000 for t in latencies]

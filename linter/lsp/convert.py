@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lsprotocol import types
-from pygls.uris import from_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from linter.model import Finding, Severity, Span
@@ -57,6 +57,20 @@ class Texts:
 
 def uri_of(root: pathlib.Path, rel: str) -> str:
     return from_fs_path(str(root / rel)) or (root / rel).as_uri()
+
+
+def path_of(uri: str) -> pathlib.Path | None:
+    """The real path a ``file:`` URI names; None for another scheme (``untitled:``, ``git:``)
+    or a name no file can have (a NUL byte): such a document is never scanned."""
+    if not uri.startswith("file:"):
+        return None
+    fs_path = to_fs_path(uri)
+    if not fs_path:
+        return None
+    try:
+        return pathlib.Path(fs_path).resolve()
+    except (OSError, ValueError):
+        return None
 
 
 def code_point_range(span: Span, lines: Sequence[str]) -> types.Range:

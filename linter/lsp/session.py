@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from linter.config.load import CONFIG_NAMES
@@ -38,7 +37,7 @@ from linter.errors import ConfigError
 from linter.model import Finding
 from linter.report.redact import secrets_of
 
-from .convert import Texts, diagnostics_by_file, uri_of
+from .convert import Texts, diagnostics_by_file, path_of, uri_of
 from .scanning import UnitScan, scan_unit
 from .settings import FolderSettings, Loaded
 from .units import ModuleIndex, Unit, kind_of, parent_dir, units_of
@@ -106,10 +105,9 @@ class Session:
     def locate(self, uri: str) -> tuple[Folder, str] | None:
         """The workspace folder holding ``uri`` and its path there (a file outside every folder
         gets its own directory as a folder)."""
-        fs_path = to_fs_path(uri)
-        if fs_path is None or not uri.startswith("file:"):
+        path = path_of(uri)
+        if path is None:
             return None
-        path = pathlib.Path(fs_path).resolve()
         best: Folder | None = None
         for root, folder in self.folders.items():
             if (root == path or root in path.parents) and (
@@ -122,10 +120,10 @@ class Session:
     def snapshot(self) -> Snapshot:
         out: Snapshot = {}
         for uri, doc in self.server.workspace.text_documents.items():
-            fs_path = to_fs_path(uri)
-            if fs_path is None or not uri.startswith("file:"):
+            path = path_of(uri)
+            if path is None:
                 continue
-            out[str(pathlib.Path(fs_path).resolve())] = (
+            out[str(path)] = (
                 doc.version if doc.version is not None else 0, doc.source.encode("utf-8"))
         return out
 
@@ -171,16 +169,17 @@ class Session:
             rescan_all, folder.rescan_all = folder.rescan_all, False
             if not dirty and not rescan_all:
                 return
-            snapshot = self.snapshot()
-            codec = self.server.workspace.position_codec
-            loop = asyncio.get_running_loop()
             try:
+                snapshot = self.snapshot()
+                codec = self.server.workspace.position_codec
+                loop = asyncio.get_running_loop()
                 job = await loop.run_in_executor(
                     self.pool, self.work, folder, dirty, rescan_all, snapshot, codec)
-            except Exception:  # a bug of ours: logged, the server keeps serving
-                self.log_error("iaclint lsp: a scan failed\n" + traceback.format_exc())
+                self.publish(folder, job, snapshot)
+            except Exception:  # a bug of ours: logged, the next edit schedules the next job
+                self.log_error("iaclint lsp: a scan failed (the server goes on)\n"
+                               + traceback.format_exc())
                 return
-            self.publish(folder, job, snapshot)
             if not self.frozen:
                 # What the first job loaded (imports, rules, catalogues, the parse of the
                 # workspace) lives as long as the server: moved out of the collector's sight,

@@ -239,7 +239,10 @@ def test_an_edit_parses_only_the_file_that_changed(
     with overlaid({str(tmp_path / "b.tf"): b'resource "x" "b" {\n  v = 2\n}\n'}):
         edited, _ = load_module_cached(tmp_path, "")
     assert parsed == ["b.tf"]  # the buffer; a.tf and c.tf are the same objects as before
-    assert edited[0] is first[0] and edited[2] is first[2] and edited[1] is not first[1]
+    assert [edited[0], edited[2]] == [first[0], first[2]]
+    assert edited[0] is first[0]
+    assert edited[2] is first[2]
+    assert edited[1] is not first[1]
     parsed.clear()
     (tmp_path / "c.tf").write_text('resource "x" "c" {\n  v = 333\n}\n')  # a new size
     again, _ = load_module_cached(tmp_path, "")
