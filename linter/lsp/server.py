@@ -190,7 +190,11 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE) -> tuple[LanguageServer, Se
         snapshot = session.snapshot()
         scans = session.scans_of(folder, rel)
         if not session.fresh(folder, rel, scans, snapshot):
-            return []  # the scan of the current text is still to come
+            await session.settle(folder)  # the scan of the current text: now
+            snapshot = session.snapshot()
+            scans = session.scans_of(folder, rel)
+            if not session.fresh(folder, rel, scans, snapshot):
+                return []  # typed again meanwhile: the editor asks again
         loop = asyncio.get_running_loop()
         scans = await loop.run_in_executor(session.pool, lambda: [with_fixes(s) for s in scans])
         if not session.fresh(folder, rel, scans, session.snapshot()):

@@ -144,6 +144,16 @@ class Session:
         folder.dirty.add(rel)
         self.arm(folder, self.debounce if delay is None else delay)
 
+    async def settle(self, folder: Folder, timeout: float = 10.0) -> None:
+        """Scan what is pending in ``folder`` now, without waiting for the debounce, and wait
+        for every job under way: a code action asked right after typing (fix-all on save) is
+        answered for the text the editor has, not for the text before the last keystrokes."""
+        if folder.timer is not None:
+            folder.timer.cancel()
+            self._start(folder)
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
     def rescan_folder(self, folder: Folder, delay: float = 0.0) -> None:
         folder.rescan_all = True
         self.arm(folder, delay)

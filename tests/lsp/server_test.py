@@ -686,3 +686,20 @@ async def test_a_change_waits_for_the_debounce_and_a_save_scans_at_once(
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=main)))
     assert codes(await published(client, main, lambda p: p.version == 2)) == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_fix_all_asked_right_after_typing_answers_for_the_typed_text(
+        patient_client: Client, patient_folder: pathlib.Path) -> None:
+    client = patient_client
+    main = write(patient_folder / "fixonsave" / "main.tf", MAIN_TF.replace("TOKENS", '"required"'))
+    open_doc(client, main, MAIN_TF.replace("TOKENS", '"required"'))
+    assert codes(await published(client, main, lambda p: p.version == 1)) == []
+    typed = TEMPLATE_TF  # pasted, then saved at once: the debounce (a minute) has not run out
+    change(client, main, 2, typed)
+    whole = types.Range(types.Position(0, 0), types.Position(0, 0))
+    [action] = await actions_at(client, main, whole, [types.CodeActionKind.SourceFixAll])
+    assert action.title == "Fix all iaclint findings in this file (2)"
+    fixed = apply(typed, edits_for(action, main))
+    assert 'http_tokens                 = "required"' in fixed
+    assert "http_put_response_hop_limit = 1" in fixed
