@@ -703,3 +703,19 @@ async def test_fix_all_asked_right_after_typing_answers_for_the_typed_text(
     fixed = apply(typed, edits_for(action, main))
     assert 'http_tokens                 = "required"' in fixed
     assert "http_put_response_hop_limit = 1" in fixed
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_file_changed_on_disk_refreshes_the_open_files_of_its_module(
+        client: Client, workspace: pathlib.Path) -> None:
+    folder = workspace / "on-disk"
+    text = MAIN_TF.replace("TOKENS", "var.tokens")
+    main = write(folder / "main.tf", text)
+    variables = write(folder / "variables.tf", VARIABLES_TF)
+    open_doc(client, main, text)
+    assert codes(await published(client, main, lambda p: p.version == 1)) == []
+    start = len(client.published)
+    write(folder / "variables.tf", VARIABLES_TF.replace('"required"', '"optional"'))  # a checkout
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=variables, type=types.FileChangeType.Changed)]))
+    assert codes(await published(client, main, after=start)) == ["IAC0101"]
