@@ -44,7 +44,15 @@ from .units import ModuleIndex, Unit, kind_of, parent_dir, units_of
 
 log = logging.getLogger("iaclint.lsp")
 
-DEFAULT_DEBOUNCE = 0.15  # seconds after the last keystroke before a scan starts
+# Seconds after the last keystroke before a scan starts (initializationOptions "debounce", in
+# ms, overrides it). Half of the 300 ms budget from keystroke to diagnostics, on purpose: it must
+# be longer than the gap between the keys of a burst (~100-150 ms for a fast typist, 200-300 ms
+# at 40-60 words a minute) so that a burst costs one scan, not one per key (~45 ms of CPU each
+# on bench/lsp_latency.py's module, on machines shared with builds); and short enough that a
+# fix shows as soon as typing stops (TypeScript's server in VS Code waits ~200 ms, clangd 50-500
+# ms by its recent build times, Eclipse's Java server 400 ms). A save, an open or a code action
+# does not wait for it.
+DEFAULT_DEBOUNCE = 0.15
 Snapshot = dict[str, tuple[int, bytes]]  # absolute path → (version, text) of the open documents
 
 
