@@ -10,6 +10,7 @@ the disk).
 
 from __future__ import annotations
 
+import functools
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -104,10 +105,22 @@ def span_range(span: Span, texts: Texts, codec: PositionCodec) -> types.Range:
 
 
 def help_uri(rule_id: str, rules: Mapping[str, Rule]) -> str:
+    """Where the rule is documented: a bundled rule's page, the YAML file of a rule of the
+    user's own (its documentation is there; iaclint's site has no page for it), the reserved
+    ids' section of the architecture document."""
     rule = rules.get(rule_id)
     if rule is not None:
-        return rule.help_uri
+        return (_own_rule_file(rule.source) if rule.source else None) or rule.help_uri
     return TOOL_DOCS if rule_id in RESERVED else ""
+
+
+@functools.cache
+def _own_rule_file(source: str) -> str | None:
+    """The URI of a rule file outside the bundled rules; None for a bundled one."""
+    from linter.engine.loader import bundled_rules_dir
+
+    path = pathlib.Path(source).resolve()
+    return None if path.is_relative_to(bundled_rules_dir().resolve()) else path.as_uri()
 
 
 def diagnostic(finding: Finding, texts: Texts, codec: PositionCodec, rules: Mapping[str, Rule],
