@@ -441,3 +441,14 @@ def test_fix_paths_are_repository_relative(
                       "--select", "IAC0101", "-o", str(tmp_path / "report.txt"))
     assert out.startswith("--- a/infra/main.tf\n+++ b/infra/main.tf\n")
     assert "  infra/pick.tf:5:5: IAC0101 aws_instance.pick[1]:" in err
+
+
+def test_lsp_without_its_extra_says_how_to_install_it(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import linter.lsp
+
+    monkeypatch.setattr(linter.lsp, "missing", lambda: ["pygls", "lsprotocol"])
+    code, out, err = run(capsys, "lsp")
+    assert code == 2
+    assert out == ""  # stdout is the protocol's channel: nothing else goes there
+    assert "iaclint lsp needs pygls and lsprotocol: pip install 'iaclint[lsp]'" in err

@@ -26,6 +26,8 @@ from types import MappingProxyType
 _EMPTY: Mapping[str, bytes] = MappingProxyType({})
 _BUFFERS: contextvars.ContextVar[Mapping[str, bytes]] = contextvars.ContextVar(
     "iaclint_overlay", default=_EMPTY)
+_GIVEN: contextvars.ContextVar[Mapping[str, bytes] | None] = contextvars.ContextVar(
+    "iaclint_overlay_given", default=None)  # the mapping _BUFFERS was made from
 
 
 def _key(path: str | os.PathLike[str]) -> str:
@@ -35,19 +37,25 @@ def _key(path: str | os.PathLike[str]) -> str:
 @contextlib.contextmanager
 def overlaid(buffers: Mapping[str, bytes]) -> Iterator[None]:
     """Within the block, ``buffers`` (path → text as bytes) are read in place of the files."""
+    if _GIVEN.get() is buffers:  # nested in a block of the same buffers: already in place
+        yield
+        return
     token = _BUFFERS.set(MappingProxyType({_key(p): data for p, data in buffers.items()}))
+    given = _GIVEN.set(buffers)
     try:
         yield
     finally:
+        _GIVEN.reset(given)
         _BUFFERS.reset(token)
 
 
-def buffer(path: str | os.PathLike[str]) -> bytes | None:
-    """The open buffer for ``path`` (symlinks resolved), or None."""
+def buffer(path: str | os.PathLike[str], resolved: bool = False) -> bytes | None:
+    """The open buffer for ``path`` (symlinks resolved, unless the caller already did:
+    ``resolved``), or None."""
     buffers = _BUFFERS.get()
     if not buffers:
         return None
-    return buffers.get(_key(path))
+    return buffers.get(os.fspath(path) if resolved else _key(path))
 
 
 def read_bytes(path: pathlib.Path) -> bytes:

@@ -96,7 +96,7 @@ def read_regular(path: pathlib.Path, max_bytes: int) -> bytes | Refused:
     real = real_path(path)
     if isinstance(real, Refused):
         return real
-    unsaved = buffer(real)  # an editor's unsaved text (iaclint lsp)
+    unsaved = buffer(real, resolved=True)  # an editor's unsaved text (iaclint lsp)
     if unsaved is not None:
         if len(unsaved) > max_bytes:
             return Refused(TOO_LARGE, f"is larger than {size_text(max_bytes)}; not read")

@@ -10,12 +10,13 @@ the disk).
 
 from __future__ import annotations
 
+import functools
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lsprotocol import types
-from pygls.uris import from_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from linter.model import Finding, Severity, Span
@@ -59,6 +60,20 @@ def uri_of(root: pathlib.Path, rel: str) -> str:
     return from_fs_path(str(root / rel)) or (root / rel).as_uri()
 
 
+def path_of(uri: str) -> pathlib.Path | None:
+    """The real path a ``file:`` URI names; None for another scheme (``untitled:``, ``git:``)
+    or a name no file can have (a NUL byte): such a document is never scanned."""
+    if not uri.startswith("file:"):
+        return None
+    fs_path = to_fs_path(uri)
+    if not fs_path:
+        return None
+    try:
+        return pathlib.Path(fs_path).resolve()
+    except (OSError, ValueError):
+        return None
+
+
 def code_point_range(span: Span, lines: Sequence[str]) -> types.Range:
     """The span as 0-based positions counted in characters (code points)."""
     start_line = max(span.start_line - 1, 0)
@@ -90,10 +105,22 @@ def span_range(span: Span, texts: Texts, codec: PositionCodec) -> types.Range:
 
 
 def help_uri(rule_id: str, rules: Mapping[str, Rule]) -> str:
+    """Where the rule is documented: a bundled rule's page, the YAML file of a rule of the
+    user's own (its documentation is there; iaclint's site has no page for it), the reserved
+    ids' section of the architecture document."""
     rule = rules.get(rule_id)
     if rule is not None:
-        return rule.help_uri
+        return (_own_rule_file(rule.source) if rule.source else None) or rule.help_uri
     return TOOL_DOCS if rule_id in RESERVED else ""
+
+
+@functools.cache
+def _own_rule_file(source: str) -> str | None:
+    """The URI of a rule file outside the bundled rules; None for a bundled one."""
+    from linter.engine.loader import bundled_rules_dir
+
+    path = pathlib.Path(source).resolve()
+    return None if path.is_relative_to(bundled_rules_dir().resolve()) else path.as_uri()
 
 
 def diagnostic(finding: Finding, texts: Texts, codec: PositionCodec, rules: Mapping[str, Rule],

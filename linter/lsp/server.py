@@ -18,13 +18,20 @@ from typing import Any, BinaryIO, TypeVar, cast
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
 from linter import __version__
 from linter.report.redact import secrets_of
 
 from .actions import SELECT_REASON, Context, code_actions, rule_is_suppressible
-from .convert import SOURCE, Texts, code_point_range, diagnostic, finding_key, to_client
+from .convert import (
+    SOURCE,
+    Texts,
+    code_point_range,
+    diagnostic,
+    finding_key,
+    path_of,
+    to_client,
+)
 from .hover import hover_markdown
 from .scanning import with_fixes
 from .session import DEFAULT_DEBOUNCE, Session
@@ -69,12 +76,13 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE) -> tuple[LanguageServer, Se
         if isinstance(options, dict) and isinstance(options.get("debounce"), (int, float)):
             session.debounce = max(0.0, float(options["debounce"]) / 1000)
         for folder in params.workspace_folders or ():
-            path = to_fs_path(folder.uri)
-            if path:
-                session.add_folder(pathlib.Path(path))
-        root = to_fs_path(params.root_uri) if params.root_uri else params.root_path
-        if root and not session.folders:
-            session.add_folder(pathlib.Path(root))
+            path = path_of(folder.uri)
+            if path is not None:
+                session.add_folder(path)
+        root = (path_of(params.root_uri) if params.root_uri
+                else pathlib.Path(params.root_path) if params.root_path else None)
+        if root is not None and not session.folders:
+            session.add_folder(root)
 
     @server.feature(types.INITIALIZED)
     @guarded(none)
@@ -139,9 +147,9 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE) -> tuple[LanguageServer, Se
     async def folders(ls: LanguageServer,
                       params: types.DidChangeWorkspaceFoldersParams) -> None:
         for added in params.event.added:
-            path = to_fs_path(added.uri)
-            if path:
-                session.add_folder(pathlib.Path(path))
+            path = path_of(added.uri)
+            if path is not None:
+                session.add_folder(path)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guarded(none)
@@ -182,7 +190,11 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE) -> tuple[LanguageServer, Se
         snapshot = session.snapshot()
         scans = session.scans_of(folder, rel)
         if not session.fresh(folder, rel, scans, snapshot):
-            return []  # the scan of the current text is still to come
+            await session.settle(folder)  # the scan of the current text: now
+            snapshot = session.snapshot()
+            scans = session.scans_of(folder, rel)
+            if not session.fresh(folder, rel, scans, snapshot):
+                return []  # typed again meanwhile: the editor asks again
         loop = asyncio.get_running_loop()
         scans = await loop.run_in_executor(session.pool, lambda: [with_fixes(s) for s in scans])
         if not session.fresh(folder, rel, scans, session.snapshot()):

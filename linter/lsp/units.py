@@ -97,10 +97,17 @@ class ModuleIndex:
         self.callees = {d: direct_callees(self.root, d) for d in found.module_dirs}
 
     def refresh(self, directories: Iterable[str]) -> None:
-        """Read the module calls of ``directories`` again (a buffer or a file changed)."""
+        """Read the module calls of ``directories`` again (a buffer or a file changed).
+
+        A module directory the index has never seen means the workspace changed on disk
+        without the editor saying so (a client that does not watch files, a checkout): the
+        whole index is read again, so that a new root calling the module is known."""
         if self.callees is None:
             self.build()
             return
+        directories = list(directories)
+        if any(d not in self.callees and terraform_files(self.root, d) for d in directories):
+            self.build()
         for directory in directories:
             if terraform_files(self.root, directory):
                 self.callees[directory] = direct_callees(self.root, directory)

@@ -85,3 +85,24 @@ def test_a_scan_evaluates_unsaved_buffers_with_the_rest_of_the_module_from_disk(
     with overlaid({str(variables): (VARIABLES % "optional").encode(),
                    str(main): suppressed.encode()}):
         assert lines() == []  # the suppression comment is read from the buffer too
+
+
+def test_nested_blocks_of_the_same_or_other_buffers(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path / "main.tf", "disk")
+    outer = {str(path): b"outer"}
+    with overlaid(outer):
+        with overlaid(outer):  # the same mapping again (a scan inside the server's job)
+            assert read_bytes(path) == b"outer"
+        assert read_bytes(path) == b"outer"
+        with overlaid({str(path): b"inner"}):
+            assert read_bytes(path) == b"inner"
+        assert read_bytes(path) == b"outer"
+    assert read_bytes(path) == b"disk"
+
+
+def test_a_resolved_lookup_takes_the_path_as_it_is(tmp_path: pathlib.Path) -> None:
+    real = write(tmp_path / "real" / "main.tf", "disk")
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    with overlaid({str(real): b"buffer"}):
+        assert buffer(real.resolve(), resolved=True) == b"buffer"
+        assert buffer(tmp_path / "link" / "main.tf") == b"buffer"  # resolved here

@@ -91,3 +91,15 @@ def test_excluded_directories_are_not_indexed(tmp_path: pathlib.Path) -> None:
     index = ModuleIndex(tmp_path, (".terraform",))
     index.build()
     assert index.callees == {".": frozenset()}
+
+
+def test_a_directory_new_to_the_index_reads_the_workspace_again(
+        workspace: pathlib.Path) -> None:
+    index = ModuleIndex(workspace, ())
+    assert units_of("modules/net/main.tf", index) == [Unit(TERRAFORM, "envs/dev"),
+                                                      Unit(TERRAFORM, "envs/prod")]
+    # written on disk while the server runs, and nobody said so: a new module and a new root
+    write(workspace / "modules" / "db" / "main.tf", "")
+    write(workspace / "envs" / "qa" / "main.tf", call("db", "../../modules/db"))
+    index.refresh(["modules/db"])  # its file is opened in the editor
+    assert units_of("modules/db/main.tf", index) == [Unit(TERRAFORM, "envs/qa")]

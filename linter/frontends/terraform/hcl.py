@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+from collections.abc import Mapping
 
 from linter.discover.read import Refused, confine, read_confined, refusal_finding
 from linter.frontends.terraform.hcl_ast import Body, HclFile, SyntaxProblem
@@ -169,9 +170,14 @@ def _is_terraform_file(name: str) -> bool:
     return name.endswith((".tf", ".tf.json"))
 
 
-def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_BUDGETS
+def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_BUDGETS,
+                reuse: Mapping[str, HclFile] | None = None
                 ) -> tuple[list[HclFile], list[Finding]]:
     """Parse every ``.tf`` and ``.tf.json`` file of ``root/module_dir`` (not subdirectories).
+
+    ``reuse``: files (by name) known to be unchanged since they were parsed under the same
+    budgets, taken as they are instead of read and parsed again (``load_module_cached``: one
+    edited file of a module is parsed again, not all of them).
 
     Files are read in sorted name order, through ``linter.discover.read``: nothing outside
     ``root``, nothing but regular files, nothing past the file-bytes or syntax-nodes budget (an
@@ -197,6 +203,12 @@ def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_
         return files, findings
     for name in names:
         rel = str(rel_dir / name) if rel_dir is not None and str(rel_dir) != "." else name
+        known = reuse.get(name) if reuse is not None else None
+        if known is not None:
+            files.append(known)
+            findings.extend(
+                tool_finding(FILE_DOES_NOT_PARSE, p.message, p.span) for p in known.problems)
+            continue
         data = read_confined(root, rel, budgets.file_bytes)
         if isinstance(data, Refused):
             findings.append(refusal_finding(data, rel))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import pathlib
 
+import pytest
+
+from linter.frontends.terraform.hcl_ast import HclFile
 from linter.frontends.terraform.module import local_module_dirs
 from linter.model import Unknown
 from tests.frontends.terraform.tf_helpers import addresses, resource, run, write
@@ -212,3 +215,40 @@ def test_parse_cache_notices_edits(tmp_path: pathlib.Path) -> None:
     assert resource(second, "a.b").attributes == {"v": 22}
     third = run(tmp_path, {"other.tf": 'resource "a" "c" {}\n'})
     assert addresses(third) == ["a.b", "a.c"]
+
+
+def test_an_edit_parses_only_the_file_that_changed(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.discover.overlay import overlaid
+    from linter.frontends.terraform import hcl
+    from linter.frontends.terraform.modules import load_module_cached
+
+    for name in ("a.tf", "b.tf", "c.tf"):
+        write(tmp_path, {name: f'resource "x" "{name[0]}" {{\n  v = 1\n}}\n'})
+    parsed: list[str] = []
+    real_parse = hcl.parse_hcl
+
+    def counting(rel: str, data: bytes, max_nodes: int = 500_000) -> HclFile:
+        parsed.append(rel)
+        return real_parse(rel, data, max_nodes)
+
+    monkeypatch.setattr(hcl, "parse_hcl", counting)
+    first, _ = load_module_cached(tmp_path, "")
+    assert sorted(parsed) == ["a.tf", "b.tf", "c.tf"]
+    parsed.clear()
+    with overlaid({str(tmp_path / "b.tf"): b'resource "x" "b" {\n  v = 2\n}\n'}):
+        edited, _ = load_module_cached(tmp_path, "")
+    assert parsed == ["b.tf"]  # the buffer; a.tf and c.tf are the same objects as before
+    assert [edited[0], edited[2]] == [first[0], first[2]]
+    assert edited[0] is first[0]
+    assert edited[2] is first[2]
+    assert edited[1] is not first[1]
+    parsed.clear()
+    (tmp_path / "c.tf").write_text('resource "x" "c" {\n  v = 333\n}\n')  # a new size
+    again, _ = load_module_cached(tmp_path, "")
+    assert sorted(parsed) == ["b.tf", "c.tf"]  # the buffer is gone: b.tf is the disk's again
+    assert again[0] is first[0]
+    parsed.clear()
+    (tmp_path / "a.tf").unlink()
+    assert [f.path for f in load_module_cached(tmp_path, "")[0]] == ["b.tf", "c.tf"]
+    assert parsed == []
