@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configurat
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -293,6 +294,7 @@ def check(
             result = scan(targets, options, progress=progress)
     if fix:
         result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base))
+    gc.freeze()  # the result lives until the end: no pass of the collector walks it again
     for fmt, destination in pairs:
         write_report(fmt, destination, result, show_unknown, quiet=quiet)
     if result.stale_baseline and not quiet:
@@ -736,7 +738,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    gc.freeze()  # no last pass of the collector over the whole heap while the process ends
+    sys.exit(code)
 
 
 if __name__ == "__main__":
