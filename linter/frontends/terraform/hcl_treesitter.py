@@ -120,7 +120,15 @@ class FilePositions:
         start = self._starts[min(row, len(self._starts) - 1)]
         return len(self._data[start : start + byte_col].decode("utf-8", "replace")) + 1
 
+    @property
+    def direct_path(self) -> str | None:
+        """The path, when a column is the byte column + 1 (an ASCII file): spans then need no
+        decoding."""
+        return self.path if self._ascii else None
+
     def span(self, start: Point, end: Point) -> Span:
+        if self._ascii:
+            return Span(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
         return Span(
             self.path,
             start.row + 1,
@@ -173,10 +181,15 @@ class Converter:
     def __init__(self, data: bytes, positions: SpanMapper) -> None:
         self.data = data
         self.positions = positions
+        self._direct = positions.direct_path if isinstance(positions, FilePositions) else None
 
     # -- helpers
 
     def span(self, node: Node) -> Span:
+        path = self._direct
+        if path is not None:
+            start, end = node.start_point, node.end_point
+            return Span(path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
         return self.positions.span(node.start_point, node.end_point)
 
     def text(self, node: Node) -> str:
@@ -241,6 +254,9 @@ class Converter:
     def attribute(self, node: Node) -> Attribute:
         children = node.children
         name_node = children[0]
+        if len(children) == 3 and children[2].type == "expression" and children[1].type == "=":
+            return Attribute(self.text(name_node), self.expr(children[2]), self.span(node),
+                             self.span(name_node))
         rest = [c for c in children[1:] if c.type not in ("=", "comment")]
         expr_nodes = [c for c in rest if c.type == "expression"]
         expr: Expr
