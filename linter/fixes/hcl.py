@@ -44,6 +44,7 @@ from linter.frontends.terraform.hcl_ast import (
     Traversal,
 )
 from linter.frontends.terraform.hcl_treesitter import Converter, FilePositions, Node, parse_tree
+from linter.frontends.terraform.modules import parsed_files
 from linter.model import Edit, Resource, Span
 
 MAX_CHAIN = 16
@@ -95,11 +96,15 @@ class HclSource:
     """One Terraform file: its text, and blocks converted from the tree-sitter tree only when
     asked for (a file of hundreds of resources is fixed in a few of them)."""
 
-    def __init__(self, rel: str, data: bytes, trees: _Trees | None = None) -> None:
+    def __init__(self, rel: str, data: bytes, trees: _Trees | None = None,
+                 parsed: HclFile | None = None) -> None:
+        """``parsed``: the front end's syntax tree of these bytes, when it has one."""
         self.rel = rel
         self.data = data
         self.text = Text(rel, data.decode("utf-8"))
         self._full: HclFile | None = None
+        self._lines: list[tuple[int, int, Block]] | None = None
+        self._lines_of: HclFile | None = None
         self._blocks: dict[int, Block] = {}
         self._tops: list[_TopBlock] = []
         self._trees = trees or _Trees()
@@ -107,6 +112,9 @@ class HclSource:
         self._converter = Converter(data, self._positions)
         if rel.endswith(".json"):
             self._full = parse_tf_json(rel, data)
+            return
+        if parsed is not None and not parsed.problems and parsed.path == rel:
+            self._full = parsed
             return
         root = parse_tree(data).root_node
         if root.has_error:
@@ -152,7 +160,11 @@ class HclSource:
     def blocks_at(self, line: int) -> Iterator[Block]:
         """Top-level blocks whose lines include ``line``."""
         if self._full is not None:
-            yield from (b for b in self._full.body.blocks if b.span.contains_line(line))
+            if self._lines is None or self._lines_of is not self._full:
+                self._lines_of = self._full
+                self._lines = [(b.span.start_line, b.span.end_line, b)
+                               for b in self._full.body.blocks]
+            yield from (b for first, last, b in self._lines if first <= line <= last)
             return
         for top in self._tops:
             if top.first_line <= line <= top.last_line:
@@ -172,13 +184,17 @@ class HclSources:
         self.root = root
         self._files: dict[str, HclSource | str] = {}
         self._trees = _Trees()
+        self._parsed: dict[str, dict[str, HclFile]] = {}
 
     def load(self, rel: str) -> HclSource:
         """The file ``rel``; NotFixable when it cannot be read or parsed."""
         if rel not in self._files:
+            directory = posixpath.dirname(rel) or "."
+            if directory not in self._parsed:
+                self._parsed[directory] = parsed_files(self.root, directory)
             try:
                 self._files[rel] = HclSource(rel, overlay.read_bytes(self.root / rel),
-                                             self._trees)
+                                             self._trees, self._parsed[directory].get(rel))
             except (OSError, UnicodeDecodeError) as exc:
                 self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
             except NotFixable as exc:
