@@ -47,6 +47,7 @@ could match the format's own keywords; every string was redacted before serializ
 # shape are then checked in Python on the few candidates.
 _KEY_ID = re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A3T[A-Z0-9]{17}")
 _SECRET_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+_SHORTEST_SHAPE = 20  # the shortest string either pattern above can match (a key id)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -139,6 +140,8 @@ def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
     then credential shapes."""
     chosen: list[tuple[int, int]] = []
     known = _compiled(frozenset(secrets))
+    if known is None and len(text) < _SHORTEST_SHAPE:
+        return chosen  # no known secret, and too short for a credential shape
     if known is not None:
         chosen.extend(match.span() for match in known.finditer(text))
     shapes: list[tuple[int, int]] = []
