@@ -275,7 +275,15 @@ class Converter:
         if node.has_error or node.is_missing:
             return Invalid(self.span(node), self.text(node))
         if node.type == "expression":
-            children = [c for c in node.children if c.type != "comment"]
+            children = node.children
+            if len(children) == 1:  # the common case: one term, no steps, no comments
+                only = children[0]
+                kind = only.type
+                if kind == "conditional":
+                    return self._conditional(only)
+                if kind != "variable_expr" and kind != "(" and kind != "comment":
+                    return self._single(only, kind)
+            children = [c for c in children if c.type != "comment"]
             if len(children) == 1 and children[0].type == "conditional":
                 return self._conditional(children[0])
             return self._term(children)
@@ -286,7 +294,8 @@ class Converter:
         if not nodes:
             raise ValueError("empty expression")
         first = nodes[0]
-        if first.type == "(":
+        first_kind = first.type
+        if first_kind == "(":
             inner = next(n for n in nodes if n.type in ("expression", "conditional"))
             close = next(i for i, n in enumerate(nodes) if n.type == ")")
             base = self.expr(inner)
@@ -294,11 +303,11 @@ class Converter:
             root = None
         else:
             rest = nodes[1:]
-            if first.type == "variable_expr":
+            if first_kind == "variable_expr":
                 root = self.text(first)
                 base = None
             else:
-                base = self._single(first)
+                base = self._single(first, first_kind)
                 root = None
         steps = self._steps(rest)
         if root is not None:
@@ -336,8 +345,9 @@ class Converter:
         key = next(c for c in node.children if c.type == "expression")
         return Index(self.expr(key))
 
-    def _single(self, node: Node) -> Expr:
-        kind = node.type
+    def _single(self, node: Node, kind: str | None = None) -> Expr:
+        if kind is None:
+            kind = node.type
         if kind == "literal_value":
             return self._literal(node.children[0], node)
         if kind in ("string_lit", "numeric_lit", "bool_lit", "null_lit"):
