@@ -218,15 +218,20 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
 
 
 def redact_tree(value: Any, secrets: Iterable[str]) -> Any:
-    """A JSON-like tree with every string (keys included) redacted."""
-    return _redact_tree(value, tuple(secrets))
+    """A JSON-like tree with every string (keys included) redacted; a string that occurs
+    many times (keys, rule texts, file names) is redacted once."""
+    return _redact_tree(value, tuple(secrets), {})
 
 
-def _redact_tree(value: Any, secrets: tuple[str, ...]) -> Any:
+def _redact_tree(value: Any, secrets: tuple[str, ...], done: dict[str, str]) -> Any:
     if isinstance(value, str):
-        return redact(value, secrets)
+        found = done.get(value)
+        if found is None:
+            found = done[value] = redact(value, secrets)
+        return found
     if isinstance(value, Mapping):
-        return {_redact_tree(k, secrets): _redact_tree(v, secrets) for k, v in value.items()}
+        return {_redact_tree(k, secrets, done): _redact_tree(v, secrets, done)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_redact_tree(v, secrets) for v in value]
+        return [_redact_tree(v, secrets, done) for v in value]
     return value
