@@ -294,9 +294,12 @@ def check(
             result = scan(targets, options, progress=progress)
     if fix:
         result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base))
-    gc.freeze()  # the result lives until the end: no pass of the collector walks it again
-    for fmt, destination in pairs:
-        write_report(fmt, destination, result, show_unknown, quiet=quiet)
+    gc.freeze()  # the result lives on: no pass of the collector walks it while reporting
+    try:
+        for fmt, destination in pairs:
+            write_report(fmt, destination, result, show_unknown, quiet=quiet)
+    finally:
+        gc.unfreeze()  # the process may go on (tests, callers of main)
     if result.stale_baseline and not quiet:
         sys.stderr.write(
             f"iaclint: {len(result.stale_baseline)} baseline entr"
@@ -739,7 +742,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     code = main()
-    gc.freeze()  # no last pass of the collector over the whole heap while the process ends
+    gc.freeze()  # the process ends: no last pass of the collector over the whole heap
     sys.exit(code)
 
 
