@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configurat
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -293,8 +294,12 @@ def check(
             result = scan(targets, options, progress=progress)
     if fix:
         result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base))
-    for fmt, destination in pairs:
-        write_report(fmt, destination, result, show_unknown, quiet=quiet)
+    gc.freeze()  # the result lives on: no pass of the collector walks it while reporting
+    try:
+        for fmt, destination in pairs:
+            write_report(fmt, destination, result, show_unknown, quiet=quiet)
+    finally:
+        gc.unfreeze()  # the process may go on (tests, callers of main)
     if result.stale_baseline and not quiet:
         sys.stderr.write(
             f"iaclint: {len(result.stale_baseline)} baseline entr"
@@ -736,7 +741,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    gc.freeze()  # the process ends: no last pass of the collector over the whole heap
+    sys.exit(code)
 
 
 if __name__ == "__main__":

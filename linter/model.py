@@ -45,7 +45,7 @@ class Severity(str, enum.Enum):
         return {"error": 3, "warning": 2, "note": 1}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     file: str
     start_line: int

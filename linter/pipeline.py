@@ -7,12 +7,14 @@ configuration errors (``ConfigError``) propagate, for the CLI to exit with code 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import pathlib
 import posixpath
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from linter.discover.read import read_file, unread_encoding
 from linter.discover.walk import Discovery, discover, scan_root
@@ -52,6 +54,15 @@ def scan(
     of it), for rules about a change."""
     options = options or ScanOptions()
     started = time.perf_counter()
+    try:
+        return _scan(paths, options, rules, root, base, progress, started)
+    finally:
+        gc.unfreeze()  # what the stages froze is collectable again (see ``long_lived``)
+
+
+def _scan(paths: Sequence[str], options: ScanOptions, rules: list[Rule] | None,
+          root: pathlib.Path | None, base: Mapping[str, ParseResult] | None,
+          progress: ProgressFn | None, started: float) -> ScanResult:
     if rules is None:
         rules = load_all_rules(options)
     check_settings(rules, options)
@@ -74,6 +85,26 @@ def scan(
     return result
 
 
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """A stage whose objects live on: syntax trees, evaluated resources, a unit's graph and
+    findings. No pass of the cyclic garbage collector runs during it, and what it leaves
+    alive is frozen (``gc.freeze``) so later passes do not walk it again: without this, the
+    passes over a heap of millions of small objects that only grows cost a third of the CPU
+    time of a scan of 10,000 resources. The front ends and the graph break their own
+    reference cycles, so nothing is lost to the freeze; ``scan`` unfreezes at the end. Each
+    stage is bounded by the scan's budgets, so the garbage it can make without a pass is
+    too."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
+
+
 def parse_units(
     found: Discovery, options: ScanOptions, progress: ProgressFn | None = None
 ) -> dict[str, ParseResult]:
@@ -85,7 +116,8 @@ def parse_units(
     unless the code does.
     """
     units: dict[str, ParseResult] = {}
-    modules = terraform_roots(found)
+    with long_lived():
+        modules = terraform_roots(found)
     total = len(modules) + len(found.candidate_files)
     for done, module_dir in enumerate(modules):
         if progress is not None:
@@ -136,7 +168,8 @@ def guarded(root: pathlib.Path, unit: str, work: Callable[[], ParseResult]) -> P
     the interpreter's recursion limit) becomes a finding there, and the other units still run.
     ``ConfigError`` (a bad --var-file, a parameter file) still stops the run."""
     try:
-        return work()
+        with long_lived():
+            return work()
     except ConfigError:
         raise
     except (Exception, RecursionError) as exc:
@@ -254,8 +287,9 @@ def judge(
     resources: list[Resource] = []
     for unit in sorted(units):
         parsed = units[unit]
-        graph = build_graph(parsed, options, base.get(unit) if base else None)
-        found, undecided = run_rules(rules, graph, options)
+        with long_lived():
+            graph = build_graph(parsed, options, base.get(unit) if base else None)
+            found, undecided = run_rules(rules, graph, options)
         findings.extend(parsed.findings)
         findings.extend(found)
         verdicts.extend(undecided)

@@ -202,8 +202,17 @@ def toxic_imds_admin(ctx: RuleContext, args: Mapping[str, Any]) -> Outcome:
 # ------------------------------------------------------------------ role-chain-admin
 
 
+def _instance_role_addresses(graph: Graph) -> frozenset[str]:
+    """``instance_roles`` as a set of addresses, once per graph (asked for every role)."""
+    found: frozenset[str] | None = graph.memo.get(("instance_role_addresses", ""))
+    if found is None:
+        found = graph.memo[("instance_role_addresses", "")] = frozenset(
+            r.address for r in instance_roles(graph))
+    return found
+
+
 def _is_instance_role(graph: Graph, role: Resource) -> bool:
-    if any(r.address == role.address for r in instance_roles(graph)):
+    if role.address in _instance_role_addresses(graph):
         return True
     trust = trust_policy_of(role, graph)
     return trust is not None and any(

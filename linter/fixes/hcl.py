@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import posixpath
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,35 +44,88 @@ from linter.frontends.terraform.hcl_ast import (
     Traversal,
 )
 from linter.frontends.terraform.hcl_treesitter import Converter, FilePositions, Node, parse_tree
+from linter.frontends.terraform.modules import parsed_files
 from linter.model import Edit, Resource, Span
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
 
 
+@dataclass(frozen=True)
+class _TopBlock:
+    """Where a top-level block of a file is: enough to pick blocks without the syntax tree."""
+
+    index: int  # among the top-level blocks of the file
+    start_byte: int
+    first_line: int
+    last_line: int
+    kind: str
+
+
+class _Trees:
+    """The tree-sitter trees of the few files being worked on. A tree costs about 65 bytes of
+    memory per byte of source, so the trees of every file of a large scan would cost more
+    than the rest of the scan: an evicted file is parsed again when a block of it that was
+    not converted yet is asked for (the same bytes make the same tree)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._trees: OrderedDict[str, list[Node]] = OrderedDict()
+
+    def blocks(self, rel: str, data: bytes) -> list[Node]:
+        found = self._trees.get(rel)
+        if found is None:
+            return self.keep(rel, _block_nodes(parse_tree(data).root_node))
+        self._trees.move_to_end(rel)
+        return found
+
+    def keep(self, rel: str, nodes: list[Node]) -> list[Node]:
+        self._trees[rel] = nodes
+        self._trees.move_to_end(rel)
+        if len(self._trees) > self.size:
+            self._trees.popitem(last=False)
+        return nodes
+
+
+def _block_nodes(root: Node) -> list[Node]:
+    body = next((c for c in root.children if c.type == "body"), None)
+    return [c for c in body.children if c.type == "block"] if body else []
+
+
 class HclSource:
     """One Terraform file: its text, and blocks converted from the tree-sitter tree only when
     asked for (a file of hundreds of resources is fixed in a few of them)."""
 
-    def __init__(self, rel: str, data: bytes) -> None:
+    def __init__(self, rel: str, data: bytes, trees: _Trees | None = None,
+                 parsed: HclFile | None = None) -> None:
+        """``parsed``: the front end's syntax tree of these bytes, when it has one."""
         self.rel = rel
         self.data = data
         self.text = Text(rel, data.decode("utf-8"))
         self._full: HclFile | None = None
+        self._lines: list[tuple[int, int, Block]] | None = None
+        self._lines_of: HclFile | None = None
         self._blocks: dict[int, Block] = {}
-        self._nodes: list[Node] = []
+        self._tops: list[_TopBlock] = []
+        self._trees = trees or _Trees()
         self._positions = FilePositions(rel, data)
         self._converter = Converter(data, self._positions)
         if rel.endswith(".json"):
             self._full = parse_tf_json(rel, data)
+            return
+        if parsed is not None and not parsed.problems and parsed.path == rel:
+            self._full = parsed
             return
         root = parse_tree(data).root_node
         if root.has_error:
             problem = parse_hcl(rel, data).problems
             where_ = f"line {problem[0].span.start_line}: {problem[0].message}" if problem else ""
             raise NotFixable(f"{rel} does not parse ({where_}); nothing was changed")
-        body = next((c for c in root.children if c.type == "body"), None)
-        self._nodes = [c for c in body.children if c.type == "block"] if body else []
+        for index, node in enumerate(self._trees.keep(rel, _block_nodes(root))):
+            head = node.children[0] if node.children else node
+            self._tops.append(_TopBlock(index, node.start_byte, node.start_point.row + 1,
+                                        node.end_point.row + 1,
+                                        data[head.start_byte:head.end_byte].decode()))
 
     def full(self) -> HclFile:
         """The whole file's syntax tree (converted once)."""
@@ -83,18 +137,17 @@ class HclSource:
         if self._full is not None:
             yield from self._full.body.blocks
             return
-        for node in self._nodes:
-            yield self._block(node)
+        for top in self._tops:
+            yield self._block(top)
 
     def blocks_of(self, kind: str) -> Iterator[Block]:
         """Top-level blocks of one type, converting only those."""
         if self._full is not None:
             yield from self._full.body.blocks_of(kind)
             return
-        for node in self._nodes:
-            if node.children and self.data[node.children[0].start_byte:
-                                           node.children[0].end_byte].decode() == kind:
-                yield self._block(node)
+        for top in self._tops:
+            if top.kind == kind:
+                yield self._block(top)
 
     def block_at(self, span: Span) -> Block | None:
         """The top-level block that starts where ``span`` starts."""
@@ -107,16 +160,21 @@ class HclSource:
     def blocks_at(self, line: int) -> Iterator[Block]:
         """Top-level blocks whose lines include ``line``."""
         if self._full is not None:
-            yield from (b for b in self._full.body.blocks if b.span.contains_line(line))
+            if self._lines is None or self._lines_of is not self._full:
+                self._lines_of = self._full
+                self._lines = [(b.span.start_line, b.span.end_line, b)
+                               for b in self._full.body.blocks]
+            yield from (b for first, last, b in self._lines if first <= line <= last)
             return
-        for node in self._nodes:
-            if node.start_point.row + 1 <= line <= node.end_point.row + 1:
-                yield self._block(node)
+        for top in self._tops:
+            if top.first_line <= line <= top.last_line:
+                yield self._block(top)
 
-    def _block(self, node: Node) -> Block:
-        if node.start_byte not in self._blocks:
-            self._blocks[node.start_byte] = self._converter.block(node)
-        return self._blocks[node.start_byte]
+    def _block(self, top: _TopBlock) -> Block:
+        if top.start_byte not in self._blocks:
+            node = self._trees.blocks(self.rel, self.data)[top.index]
+            self._blocks[top.start_byte] = self._converter.block(node)
+        return self._blocks[top.start_byte]
 
 
 class HclSources:
@@ -125,12 +183,18 @@ class HclSources:
     def __init__(self, root: pathlib.Path) -> None:
         self.root = root
         self._files: dict[str, HclSource | str] = {}
+        self._trees = _Trees()
+        self._parsed: dict[str, dict[str, HclFile]] = {}
 
     def load(self, rel: str) -> HclSource:
         """The file ``rel``; NotFixable when it cannot be read or parsed."""
         if rel not in self._files:
+            directory = posixpath.dirname(rel) or "."
+            if directory not in self._parsed:
+                self._parsed[directory] = parsed_files(self.root, directory)
             try:
-                self._files[rel] = HclSource(rel, overlay.read_bytes(self.root / rel))
+                self._files[rel] = HclSource(rel, overlay.read_bytes(self.root / rel),
+                                             self._trees, self._parsed[directory].get(rel))
             except (OSError, UnicodeDecodeError) as exc:
                 self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
             except NotFixable as exc:

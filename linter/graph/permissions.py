@@ -52,7 +52,13 @@ def _known_view_only(doc: PolicyDocument) -> PolicyDocument:
 
 
 def role_permissions(graph: Graph, role: Resource) -> Permissions:
-    return effective_permissions(_known_view_only(d) for d in policies_of(role, graph))
+    """The role's effective permissions, computed once per graph and role."""
+    key = ("role_permissions", role.address + "\0" + str(id(role)))
+    found: Permissions | None = graph.memo.get(key)
+    if found is None:
+        found = graph.memo[key] = effective_permissions(
+            _known_view_only(d) for d in policies_of(role, graph))
+    return found
 
 
 def power(perms: Permissions) -> tuple[Tri, str, tuple[Hit, ...]]:
@@ -179,10 +185,16 @@ def _pattern_match(resource: str, target: Resource) -> tuple[bool, bool]:
     return False, False
 
 
-def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, bool] | None:
+Grant = tuple[Statement, Path]
+
+
+def _assume_grants(perms: Permissions) -> list[Grant]:
+    """The Allow statements of ``perms`` that let it call ``sts:AssumeRole`` on some role, with
+    the node that covers the action (nothing when an unconditional Deny takes it away): what
+    does not depend on the target, worked out once per source."""
     if exactly_denied(perms.statements, ASSUME):
-        return None
-    best: tuple[Statement, Path, bool] | None = None
+        return []
+    out: list[Grant] = []
     for statement in perms.statements:
         if not statement.allows:
             continue
@@ -193,6 +205,14 @@ def _grants_on(perms: Permissions, target: Resource) -> tuple[Statement, Path, b
         # tags, a source ARN … do (the target may not qualify)
         if statement.conditions and conditions.narrowing(statement, ASSUME):
             continue
+        out.append((statement, node))
+    return out
+
+
+def _grants_on(grants: list[Grant], target: Resource) -> tuple[Statement, Path, bool] | None:
+    """The first grant reaching ``target`` (one naming it exactly wins)."""
+    best: tuple[Statement, Path, bool] | None = None
+    for statement, node in grants:
         if statement.not_resources is not None:
             found = (statement, node, False)
         elif _refers_to(statement.unknowns, target):
@@ -276,15 +296,117 @@ def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement,
     return best
 
 
+@dataclass(frozen=True)
+class TrustIndex:
+    """Who may assume whom, from the trust side: built once per graph.
+
+    ``open`` holds the roles whose trust policy may admit any role of the account (everyone,
+    the account root or id, a role name pattern, the account root inside an ARN built from the
+    account id); ``named`` maps what a source role is known by — the base of its address
+    (``ref:``), its name with or without its path (``name:``), ``role/<path><name>`` (``arn:``)
+    — to the roles whose trust policy names it. Candidates for a source are ``open`` plus its
+    names' entries, a superset of the roles that admit it (``admits`` still decides, so the
+    answer is the same as asking every role)."""
+
+    roles: tuple[Resource, ...]  # every role of the graph, in graph order
+    open: frozenset[int]  # positions in ``roles``
+    named: dict[str, tuple[int, ...]]
+
+    def candidates(self, source: Resource) -> list[Resource]:
+        keys = _source_keys(source)
+        if keys is None:
+            return list(self.roles)
+        positions = set(self.open)
+        for key in keys:
+            positions.update(self.named.get(key, ()))
+        return [self.roles[i] for i in sorted(positions)]
+
+
+def _source_keys(source: Resource) -> list[str] | None:
+    """The index keys ``source`` can be admitted by (None: compare it with every role, a name
+    whose case folding is beyond ASCII)."""
+    path = role_path(source)
+    names = names_of(source)
+    if not path.isascii() or not all(n.isascii() for n in names):
+        return None
+    keys = ["ref:" + source.address.split("[")[0]]
+    for name in names:
+        keys += ["name:" + name.lower(), "name:" + (path[1:] + name).lower(),
+                 "arn:" + f"role{path}{name}".lower()]
+    return keys
+
+
+def _trust_keys(statement: Statement) -> list[str] | None:
+    """The keys of the sources a trust statement may admit by name (None: it may admit any
+    role)."""
+    keys: list[str] = []
+    for unknown in statement.unknowns:
+        if SAME_ACCOUNT_ROOT.search(unknown.expression):
+            return None
+        keys += ["ref:" + ref.split("[")[0] for ref in unknown.refs]
+    for principal in statement.principals or ():
+        value = principal.value.strip()
+        if principal.kind == "*" or (principal.kind == "AWS" and value == "*"):
+            return None
+        if principal.kind != "AWS":
+            continue
+        if value.endswith(":root") or (value.isdigit() and len(value) == 12):
+            return None
+        if ":role/" in value:
+            tail = value.split(":role/", 1)[1]
+            if "*" in tail or "?" in tail or not tail.isascii():
+                return None
+            keys.append("name:" + tail.lower())
+    for pattern in _expression_patterns(statement.unknowns):
+        if "*" in pattern or "?" in pattern:
+            continue  # a pattern admits nobody as "the role itself" (``admits``)
+        if not pattern.isascii():
+            return None
+        keys.append("arn:" + pattern.lower())
+    return keys
+
+
+def trust_index(graph: Graph) -> TrustIndex:
+    """The trust admissions of every role of the graph (computed once per graph)."""
+    found: TrustIndex | None = graph.memo.get(("trust_index", ""))
+    if found is not None:
+        return found
+    roles = tuple(graph.of_type(*ROLE_TYPES))
+    open_: set[int] = set()
+    named: dict[str, list[int]] = {}
+    for position, role in enumerate(roles):
+        trust = trust_policy_of(role, graph)
+        if trust is None:
+            continue
+        for statement in trust.statements:
+            if not statement.allows or not _may_assume(statement):
+                continue
+            keys = _trust_keys(statement)
+            if keys is None:
+                open_.add(position)
+                break
+            for key in keys:
+                named.setdefault(key, []).append(position)
+    index = TrustIndex(roles, frozenset(open_),
+                       {k: tuple(dict.fromkeys(v)) for k, v in named.items()})
+    graph.memo[("trust_index", "")] = index
+    return index
+
+
 def assumable_roles(graph: Graph, source: Resource, perms: Permissions) -> list[AssumeHop]:
-    """Roles of the scan that ``source`` may assume and whose trust policy admits it."""
+    """Roles of the scan that ``source`` may assume and whose trust policy admits it: the
+    roles ``trust_index`` offers for ``source``, in graph order, that one of its grants
+    reaches and whose trust policy admits it."""
     if perms.allows(ASSUME) is Tri.FALSE:
         return []
+    grants = _assume_grants(perms)
+    if not grants:
+        return []
     hops: list[AssumeHop] = []
-    for target in graph.of_type(*ROLE_TYPES):
+    for target in trust_index(graph).candidates(source):
         if target.address == source.address:
             continue
-        grant = _grants_on(perms, target)
+        grant = _grants_on(grants, target)
         if grant is None:
             continue
         trust = admits(graph, target, source)

@@ -34,6 +34,7 @@ Semantics:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -141,15 +142,21 @@ def covering_item(statement: Statement, action: str) -> Path | None:
     """The node that makes ``statement`` cover the concrete ``action`` (None: it does not)."""
     if statement.actions is not None:
         for item in statement.actions:
-            if _valid_action(item.value) and catalogue.glob_match(item.value, action):
+            if _covers(item.value, action):
                 return item.path
         return None
     if statement.not_actions is not None:
-        if any(_valid_action(i.value) and catalogue.glob_match(i.value, action)
-               for i in statement.not_actions):
+        if any(_covers(i.value, action) for i in statement.not_actions):
             return None
         return element_path(statement, statement.not_actions)
     return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _covers(pattern: str, action: str) -> bool:
+    """A valid action pattern matching ``action`` (asked for every statement of every policy
+    and every action of the escalation table: the same few pairs over and over)."""
+    return _valid_action(pattern) and catalogue.glob_match(pattern, action)
 
 
 def _valid_action(pattern: str) -> bool:
@@ -522,9 +529,13 @@ def _target_patterns(statement: Statement, action: str) -> tuple[str, ...] | Non
     (``("*",)`` for NotResource), or None."""
     if statement.not_resources is not None:
         return ("*",)
-    found = tuple(i.value for i in statement.resources or ()
-                  if is_broad_resource(i.value) and reaches_target(i.value, action))
+    found = tuple(i.value for i in statement.resources or () if _broad_target(i.value, action))
     return found or None
+
+
+@functools.lru_cache(maxsize=65536)
+def _broad_target(value: str, action: str) -> bool:
+    return is_broad_resource(value) and reaches_target(value, action)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ could match the format's own keywords; every string was redacted before serializ
 # shape are then checked in Python on the few candidates.
 _KEY_ID = re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A3T[A-Z0-9]{17}")
 _SECRET_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+_SHORTEST_SHAPE = 20  # the shortest string either pattern above can match (a key id)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -139,6 +140,8 @@ def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
     then credential shapes."""
     chosen: list[tuple[int, int]] = []
     known = _compiled(frozenset(secrets))
+    if known is None and len(text) < _SHORTEST_SHAPE:
+        return chosen  # no known secret, and too short for a credential shape
     if known is not None:
         chosen.extend(match.span() for match in known.finditer(text))
     shapes: list[tuple[int, int]] = []
@@ -215,15 +218,20 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
 
 
 def redact_tree(value: Any, secrets: Iterable[str]) -> Any:
-    """A JSON-like tree with every string (keys included) redacted."""
-    return _redact_tree(value, tuple(secrets))
+    """A JSON-like tree with every string (keys included) redacted; a string that occurs
+    many times (keys, rule texts, file names) is redacted once."""
+    return _redact_tree(value, tuple(secrets), {})
 
 
-def _redact_tree(value: Any, secrets: tuple[str, ...]) -> Any:
+def _redact_tree(value: Any, secrets: tuple[str, ...], done: dict[str, str]) -> Any:
     if isinstance(value, str):
-        return redact(value, secrets)
+        found = done.get(value)
+        if found is None:
+            found = done[value] = redact(value, secrets)
+        return found
     if isinstance(value, Mapping):
-        return {_redact_tree(k, secrets): _redact_tree(v, secrets) for k, v in value.items()}
+        return {_redact_tree(k, secrets, done): _redact_tree(v, secrets, done)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_redact_tree(v, secrets) for v in value]
+        return [_redact_tree(v, secrets, done) for v in value]
     return value

@@ -24,6 +24,7 @@ are never findings.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -176,7 +177,7 @@ def _named_hit(resource: Resource, value: str, ctx: _Context, path: Path) -> Hit
     literal = value.strip()
     if kind is not None and not is_placeholder(literal):
         return Hit(kind, literal, f"{_KIND_WORD[kind]} {preview(literal)}")
-    normalized = re.sub(r"[^a-z0-9]", "", ctx.name.lower())
+    normalized = _normalized(ctx.name)
     if _CREDENTIAL_NAME.search(normalized) and is_secret_key_shaped(literal):
         return Hit(SECRET_ACCESS_KEY, literal, f"secret access key {preview(literal)}")
     return None
@@ -189,7 +190,14 @@ def _name_kind(resource: Resource, ctx: _Context, path: Path) -> str | None:
         return _AUTHENTICATION_NAMES.get(ctx.name)
     if resource.type == "AWS::IAM::User" and path[-2:] == ("LoginProfile", "Password"):
         return PASSWORD
-    return _SECRET_NAMES.get(re.sub(r"[^a-z0-9]", "", ctx.name.lower()))
+    return _SECRET_NAMES.get(_normalized(ctx.name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(name: str) -> str:
+    """A key or variable name, lower case, letters and digits only (asked for every string of
+    every resource, of the same few names)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _sensitive_place(resource: Resource, ctx: _Context, path: Path) -> bool:

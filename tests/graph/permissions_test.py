@@ -6,12 +6,15 @@ import pytest
 
 from linter.graph.graph import Graph
 from linter.graph.permissions import (
+    _assume_grants,
     _expression_patterns,
+    _grants_on,
+    admits,
     assumable_roles,
     guarded_power,
     role_permissions,
 )
-from linter.model import Tri, Unknown
+from linter.model import Resource, Tri, Unknown
 from tests.iam.iam_helpers import graph_of, scan_files
 
 TRUST_ACCOUNT = """
@@ -211,3 +214,101 @@ def test_a_role_named_in_an_arn_built_from_the_account_id_is_named_exactly(
     hops = assumable_roles(g, web, role_permissions(g, web))
     assert [(h.target.address, h.exact_resource) for h in hops] == [
         ("aws_iam_role.deployer", True)]
+
+
+def _every_role_scanned(g: Graph, source: Resource) -> list[tuple[str, str, bool, str]]:
+    """What ``assumable_roles`` must answer: every role of the graph asked in turn."""
+    grants = _assume_grants(role_permissions(g, source))
+    out = []
+    for target in g.of_type("aws_iam_role", "AWS::IAM::Role"):
+        grant = _grants_on(grants, target) if target.address != source.address else None
+        trust = admits(g, target, source) if grant is not None else None
+        if grant is not None and trust is not None:
+            out.append((target.address, grant[0].address, grant[2], trust[2]))
+    return out
+
+
+TRUSTS = {
+    "by_reference": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+                    ' Principal = { AWS = aws_iam_role.src[0].arn } }] })',
+    "by_name": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+               ' Principal = { AWS = "arn:aws:iam::123456789012:role/Team/SRC-0" } }] })',
+    "by_short_name": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:*",'
+                     ' Principal = { AWS = "arn:aws:iam::123456789012:role/src-1" } }] })',
+    "by_pattern": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+                  ' Principal = { AWS = "arn:aws:iam::123456789012:role/team/src-*" } }] })',
+    "by_account_arn": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+                      ' Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.me'
+                      '.account_id}:role/team/src-0" } }] })',
+    "by_account_root": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+                       ' Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.me'
+                       '.account_id}:root" } }] })',
+    "account": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+               ' Principal = { AWS = "123456789012" } }] })',
+    "everyone": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+                ' Principal = "*" }] })',
+    "other_role": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+                  ' Principal = { AWS = "arn:aws:iam::123456789012:role/elsewhere" } }] })',
+    "service": 'jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",'
+               ' Principal = { Service = "ec2.amazonaws.com" } }] })',
+    "denied": 'jsonencode({ Statement = [{ Effect = "Deny", Action = "sts:AssumeRole",'
+              ' Principal = "*" }] })',
+}
+
+
+def test_the_trust_index_finds_what_a_scan_of_every_role_finds(tmp_path: pathlib.Path) -> None:
+    """Sources (with a path, mixed case, count instances) against every shape of trust
+    admission, granted by "*", by name, by pattern and by reference."""
+    targets = "".join(f"""
+        resource "aws_iam_role" "{name}" {{
+          name               = "{name}"
+          assume_role_policy = {trust}
+          managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+        }}""" for name, trust in TRUSTS.items())
+    g = graph(tmp_path, f"""
+        data "aws_caller_identity" "me" {{}}
+        resource "aws_iam_role" "src" {{
+          count = 2
+          name  = "src-${{count.index}}"
+          path  = "/team/"
+          {TRUST_EC2}
+          inline_policy {{
+            name   = "assume"
+            policy = jsonencode({{ Statement = [
+              {{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }}] }})
+          }}
+        }}
+        resource "aws_iam_role" "narrow" {{
+          name = "narrow"
+          {TRUST_EC2}
+          inline_policy {{
+            name   = "assume"
+            policy = jsonencode({{ Statement = [
+              {{ Effect = "Allow", Action = "sts:AssumeRole",
+                 Resource = ["arn:aws:iam::123456789012:role/by_name",
+                             aws_iam_role.everyone.arn, "arn:aws:iam::*:role/by_*"] }}] }})
+          }}
+        }}
+        {targets}
+        """)
+    sources = [r for r in g.of_type("aws_iam_role") if not r.address.startswith("aws_iam_role.b")]
+    found = {}
+    for source in sources:
+        hops = assumable_roles(g, source, role_permissions(g, source))
+        answer = [(h.target.address, h.grant.address, h.exact_resource, h.admitted_as)
+                  for h in hops]
+        assert answer == _every_role_scanned(g, source), source.address
+        found[source.address] = [(a, how) for a, _, _, how in answer]
+    assert found["aws_iam_role.src[0]"] == [
+        ("aws_iam_role.by_reference", "the role itself"),
+        ("aws_iam_role.by_name", "the role itself"),
+        ("aws_iam_role.by_pattern", "the whole account"),
+        ("aws_iam_role.by_account_arn", "the role itself"),
+        ("aws_iam_role.by_account_root", "the whole account"),
+        ("aws_iam_role.account", "the whole account"),
+        ("aws_iam_role.everyone", "everyone")]
+    assert [a for a, _ in found["aws_iam_role.src[1]"]] == [  # a reference names every instance
+        "aws_iam_role.by_reference", "aws_iam_role.by_short_name", "aws_iam_role.by_pattern",
+        "aws_iam_role.by_account_root", "aws_iam_role.account", "aws_iam_role.everyone"]
+    assert [a for a, _ in found["aws_iam_role.narrow"]] == [
+        "aws_iam_role.by_account_root", "aws_iam_role.everyone"]

@@ -86,6 +86,13 @@ def test_no_output_prints_a_secret_whichever_rules_run(
         assert "IAC0101" in outcome.rules_on("echo_secret")
 
 
+def test_a_key_id_alone_is_masked_and_known_short_secrets_still_are() -> None:
+    # the shortest credential shape is a key id (20 characters); known secrets of any length
+    assert redact("AKIAPIMV3POLW7LHQIAZ", []) == "AKIA…"
+    assert redact("AKIAPIMV3POLW7LHQIA", []) == "AKIAPIMV3POLW7LHQIA"
+    assert redact("pw hunter2", ["hunter2"]) == "pw …"
+
+
 def test_credential_shapes_are_masked_without_being_listed() -> None:
     secret = "LJH6VJ+WlL7mc1/TSJ2lRlaxAt4EaBe+OAUl1bwR"
     text = f"id=AKIAPIMV3POLW7LHQIAZ key={secret} masked=AKIAXXXXXXXXXXXXXXXX"

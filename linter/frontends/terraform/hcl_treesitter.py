@@ -120,7 +120,15 @@ class FilePositions:
         start = self._starts[min(row, len(self._starts) - 1)]
         return len(self._data[start : start + byte_col].decode("utf-8", "replace")) + 1
 
+    @property
+    def direct_path(self) -> str | None:
+        """The path, when a column is the byte column + 1 (an ASCII file): spans then need no
+        decoding."""
+        return self.path if self._ascii else None
+
     def span(self, start: Point, end: Point) -> Span:
+        if self._ascii:
+            return Span(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
         return Span(
             self.path,
             start.row + 1,
@@ -173,10 +181,15 @@ class Converter:
     def __init__(self, data: bytes, positions: SpanMapper) -> None:
         self.data = data
         self.positions = positions
+        self._direct = positions.direct_path if isinstance(positions, FilePositions) else None
 
     # -- helpers
 
     def span(self, node: Node) -> Span:
+        path = self._direct
+        if path is not None:
+            start, end = node.start_point, node.end_point
+            return Span(path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
         return self.positions.span(node.start_point, node.end_point)
 
     def text(self, node: Node) -> str:
@@ -241,6 +254,9 @@ class Converter:
     def attribute(self, node: Node) -> Attribute:
         children = node.children
         name_node = children[0]
+        if len(children) == 3 and children[2].type == "expression" and children[1].type == "=":
+            return Attribute(self.text(name_node), self.expr(children[2]), self.span(node),
+                             self.span(name_node))
         rest = [c for c in children[1:] if c.type not in ("=", "comment")]
         expr_nodes = [c for c in rest if c.type == "expression"]
         expr: Expr
@@ -259,7 +275,15 @@ class Converter:
         if node.has_error or node.is_missing:
             return Invalid(self.span(node), self.text(node))
         if node.type == "expression":
-            children = [c for c in node.children if c.type != "comment"]
+            children = node.children
+            if len(children) == 1:  # the common case: one term, no steps, no comments
+                only = children[0]
+                kind = only.type
+                if kind == "conditional":
+                    return self._conditional(only)
+                if kind != "variable_expr" and kind != "(" and kind != "comment":
+                    return self._single(only, kind)
+            children = [c for c in children if c.type != "comment"]
             if len(children) == 1 and children[0].type == "conditional":
                 return self._conditional(children[0])
             return self._term(children)
@@ -270,7 +294,8 @@ class Converter:
         if not nodes:
             raise ValueError("empty expression")
         first = nodes[0]
-        if first.type == "(":
+        first_kind = first.type
+        if first_kind == "(":
             inner = next(n for n in nodes if n.type in ("expression", "conditional"))
             close = next(i for i, n in enumerate(nodes) if n.type == ")")
             base = self.expr(inner)
@@ -278,11 +303,11 @@ class Converter:
             root = None
         else:
             rest = nodes[1:]
-            if first.type == "variable_expr":
+            if first_kind == "variable_expr":
                 root = self.text(first)
                 base = None
             else:
-                base = self._single(first)
+                base = self._single(first, first_kind)
                 root = None
         steps = self._steps(rest)
         if root is not None:
@@ -320,8 +345,9 @@ class Converter:
         key = next(c for c in node.children if c.type == "expression")
         return Index(self.expr(key))
 
-    def _single(self, node: Node) -> Expr:
-        kind = node.type
+    def _single(self, node: Node, kind: str | None = None) -> Expr:
+        if kind is None:
+            kind = node.type
         if kind == "literal_value":
             return self._literal(node.children[0], node)
         if kind in ("string_lit", "numeric_lit", "bool_lit", "null_lit"):

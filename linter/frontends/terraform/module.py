@@ -157,8 +157,22 @@ class Evaluation:
 
     def run(self) -> ParseResult:
         label = f"module {self.root_dir}" if self.root_dir != "." else "the root module"
-        with metering(self.options.budgets, label) as meter:
-            return self._run(meter)
+        try:
+            with metering(self.options.budgets, label) as meter:
+                return self._run(meter)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Break the evaluator's reference cycles (module instance ↔ node ↔ instance ↔ memo)
+        once the resources are out, so that reference counting frees the evaluator and the
+        syntax trees it holds at once, without waiting for a pass of the cyclic collector."""
+        for node in self.nodes.values():
+            module = node.module
+            module.resources, module.calls = {}, {}
+            module._memo.clear()
+            node._expansion = None
+        self.nodes.clear()
 
     def _run(self, meter: Meter) -> ParseResult:
         config = self.config(self.root_dir)

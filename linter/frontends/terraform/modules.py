@@ -80,6 +80,19 @@ def _unchanged(before: _Signature, parsed: list[HclFile], now: _Signature
             if (name := posixpath.basename(file.path)) in new and old.get(name) == new[name]}
 
 
+def parsed_files(root: pathlib.Path, directory: str) -> dict[str, HclFile]:
+    """The syntax trees of the files of ``directory`` (``.`` for the root) from a parse that is
+    still current, by path; empty when there is none. The fix stage reads them instead of
+    parsing the files again."""
+    signature = _signature(root, directory)
+    if signature is None:
+        return {}
+    for key, (found, files, _) in _parsed.items():
+        if key[:2] == (str(root), directory) and found == signature:
+            return {file.path: file for file in files}
+    return {}
+
+
 def is_local_source(source: str) -> bool:
     return source in (".", "..") or source.startswith(("./", "../", ".\\", "..\\"))
 

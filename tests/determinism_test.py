@@ -1,0 +1,76 @@
+"""The JSON report does not depend on what the process remembers.
+
+A generated tree (the synthetic Terraform of ``bench/scale.py``, plus the role-chain and
+IMDS-with-admin-role fixtures, Terraform and CloudFormation, as more units) is scanned with the
+JSON report, which carries the fixes, under every cache state: the rule cache
+(``IACLINT_CACHE_DIR``) empty, then warm, then switched off; the front end's module parse cache
+(``linter.frontends.terraform.modules``) empty, then warm; the fix stage reading the front end's
+syntax trees, or parsing the files itself. Every report, minus its timing, is the same bytes.
+(iaclint has no process pool: on a 2-core machine one did not pay, see ``bench/``.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import pathlib
+import shutil
+import sys
+
+import pytest
+
+from linter import cli
+from linter.fixes import hcl as fix_hcl
+from linter.frontends.terraform.modules import clear_caches
+from tests.paths import FIXTURES, REPO
+
+
+def _generate(resources: int, out: pathlib.Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
+    assert spec is not None
+    assert spec.loader is not None
+    scale = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, scale)  # its dataclasses look their module up
+    spec.loader.exec_module(scale)
+    scale.builtin_generate(resources, out, per_file=25)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    root = tmp_path_factory.mktemp("generated")
+    _generate(250, root / "synth")
+    for name in ("role-chain-to-admin", "imdsv1-with-admin-role"):
+        shutil.copytree(FIXTURES / "aws" / "identity" / name, root / name)
+    return root
+
+
+def _report(tree: pathlib.Path, out: pathlib.Path) -> str:
+    code = cli.main(["check", str(tree), "-f", "json", "-o", str(out)])
+    assert code == 1, code  # findings
+    document = json.loads(out.read_text(encoding="utf-8"))
+    document["summary"].pop("duration_seconds")
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_reports_are_identical_whatever_is_cached(
+        tree: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IACLINT_CACHE_DIR", str(tmp_path / "rule-cache"))
+    monkeypatch.delenv("IACLINT_NO_CACHE", raising=False)
+    clear_caches()
+    cold = _report(tree, tmp_path / "cold.json")  # rule cache empty, nothing parsed yet
+    assert any((tmp_path / "rule-cache").rglob("*")), "the rule cache was not written"
+    warm = _report(tree, tmp_path / "warm.json")  # rule cache and module parse cache warm
+    monkeypatch.setattr(fix_hcl, "parsed_files", lambda root, directory: {})
+    fixes_parse = _report(tree, tmp_path / "fixes-parse.json")  # fix stage parses the files
+    monkeypatch.undo()
+    monkeypatch.setenv("IACLINT_NO_CACHE", "1")
+    clear_caches()
+    uncached = _report(tree, tmp_path / "uncached.json")
+    document = json.loads(cold)
+    rules = {f["rule"] for f in document["findings"]}
+    assert {"IAC0101", "IAC0202", "IAC0501", "IAC0502"} <= rules  # the tree exercises them
+    assert any(f.get("fix", {}).get("edits") for f in document["findings"])
+    assert len({f["file"].split("/")[0] for f in document["findings"]}) >= 3  # several units
+    assert warm == cold
+    assert fixes_parse == cold
+    assert uncached == cold
