@@ -18,7 +18,7 @@ from linter.errors import ConfigError
 from linter.model import Severity
 
 if TYPE_CHECKING:
-    from linter.options import ScanOptions
+    from linter.options import Budgets, ScanOptions
     from linter.result import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
@@ -292,7 +292,8 @@ def check(
 
             result = scan(targets, options, progress=progress)
     if fix:
-        result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base))
+        result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base),
+                              options.budgets)
     for fmt, destination in pairs:
         write_report(fmt, destination, result, show_unknown, quiet=quiet)
     if result.stale_baseline and not quiet:
@@ -330,8 +331,8 @@ def _missing(target: str) -> bool:
     return False
 
 
-def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanResult]
-                 ) -> ScanResult:
+def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanResult],
+                 budgets: Budgets | None = None) -> ScanResult:
     """``--fix``: write the fixes and scan again; ``--fix --diff``: print them as a unified diff
     (nothing is written) and drop the findings they fix. Either way the findings left are
     returned, and stderr says what was fixed and why each other fixable finding was not. Paths
@@ -341,7 +342,7 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
     from linter.fixes.apply import apply_fixes, diff, write_changes
     from linter.report.locations import repository_relative
 
-    outcome = apply_fixes(result.root, result.findings)
+    outcome = apply_fixes(result.root, result.findings, budgets)
     files = len(outcome.changes)
     count = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
     where = f"{files} file{'s' if files != 1 else ''}"

@@ -28,9 +28,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from linter.discover import overlay
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
+from linter.fixes.source import is_readable, read_bytes
 from linter.fixes.text import Replacement, Text, apply
 from linter.frontends.terraform.hcl import parse_hcl, parse_tf_json
 from linter.frontends.terraform.hcl_ast import (
@@ -42,8 +42,15 @@ from linter.frontends.terraform.hcl_ast import (
     Literal,
     Traversal,
 )
-from linter.frontends.terraform.hcl_treesitter import Converter, FilePositions, Node, parse_tree
+from linter.frontends.terraform.hcl_treesitter import (
+    Converter,
+    FilePositions,
+    Node,
+    ParseBudgetExceeded,
+    parse_tree,
+)
 from linter.model import Edit, Resource, Span
+from linter.options import Budgets
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
@@ -65,7 +72,10 @@ class HclSource:
         if rel.endswith(".json"):
             self._full = parse_tf_json(rel, data)
             return
-        root = parse_tree(data).root_node
+        try:
+            root = parse_tree(data).root_node
+        except ParseBudgetExceeded as exc:
+            raise NotFixable(f"{rel}: {exc}; nothing was changed") from exc
         if root.has_error:
             problem = parse_hcl(rel, data).problems
             where_ = f"line {problem[0].span.start_line}: {problem[0].message}" if problem else ""
@@ -120,18 +130,20 @@ class HclSource:
 
 
 class HclSources:
-    """The Terraform files of one scan, each read once."""
+    """The Terraform files of one scan, each read once (through ``linter.fixes.source``: only
+    regular files inside the root, within the budget the front end read them under)."""
 
-    def __init__(self, root: pathlib.Path) -> None:
+    def __init__(self, root: pathlib.Path, budgets: Budgets | None = None) -> None:
         self.root = root
+        self.budgets = budgets or Budgets()
         self._files: dict[str, HclSource | str] = {}
 
     def load(self, rel: str) -> HclSource:
         """The file ``rel``; NotFixable when it cannot be read or parsed."""
         if rel not in self._files:
             try:
-                self._files[rel] = HclSource(rel, overlay.read_bytes(self.root / rel))
-            except (OSError, UnicodeDecodeError) as exc:
+                self._files[rel] = HclSource(rel, read_bytes(self.root, rel, self.budgets))
+            except UnicodeDecodeError as exc:
                 self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
             except NotFixable as exc:
                 self._files[rel] = str(exc)
@@ -141,14 +153,17 @@ class HclSources:
         return found
 
     def module_files(self, directory: str) -> list[str]:
-        """Every ``.tf`` / ``.tf.json`` file of a module directory (relative paths, sorted)."""
+        """Every ``.tf`` / ``.tf.json`` file of a module directory (relative paths, sorted)
+        that the front end could read: a symlink out of the root, a FIFO or a device is left
+        out, as the evaluator left it out."""
         base = self.root / directory if directory else self.root
         try:
             names = sorted(p.name for p in base.iterdir()
-                           if p.is_file() and p.name.endswith((".tf", ".tf.json")))
+                           if p.name.endswith((".tf", ".tf.json")))
         except OSError:
             return []
-        return [posixpath.join(directory, name) if directory else name for name in names]
+        found = [posixpath.join(directory, name) if directory else name for name in names]
+        return [rel for rel in found if is_readable(self.root, rel)]
 
 
 @dataclass(frozen=True)
