@@ -60,20 +60,21 @@ class HclSource:
     """One Terraform file: its text, and blocks converted from the tree-sitter tree only when
     asked for (a file of hundreds of resources is fixed in a few of them)."""
 
-    def __init__(self, rel: str, data: bytes) -> None:
+    def __init__(self, rel: str, data: bytes, max_nodes: int = Budgets().syntax_nodes) -> None:
         self.rel = rel
         self.data = data
         self.text = Text(rel, data.decode("utf-8"))
         self._full: HclFile | None = None
         self._blocks: dict[int, Block] = {}
         self._nodes: list[Node] = []
+        self._max_nodes = max_nodes
         self._positions = FilePositions(rel, data)
         self._converter = Converter(data, self._positions)
         if rel.endswith(".json"):
             self._full = parse_tf_json(rel, data)
             return
         try:
-            root = parse_tree(data).root_node
+            root = parse_tree(data, max_nodes).root_node
         except ParseBudgetExceeded as exc:
             raise NotFixable(f"{rel}: {exc}; nothing was changed") from exc
         if root.has_error:
@@ -86,7 +87,7 @@ class HclSource:
     def full(self) -> HclFile:
         """The whole file's syntax tree (converted once)."""
         if self._full is None:
-            self._full = parse_hcl(self.rel, self.data)
+            self._full = parse_hcl(self.rel, self.data, self._max_nodes)
         return self._full
 
     def blocks(self) -> Iterator[Block]:
@@ -142,7 +143,8 @@ class HclSources:
         """The file ``rel``; NotFixable when it cannot be read or parsed."""
         if rel not in self._files:
             try:
-                self._files[rel] = HclSource(rel, read_bytes(self.root, rel, self.budgets))
+                self._files[rel] = HclSource(rel, read_bytes(self.root, rel, self.budgets),
+                                             self.budgets.syntax_nodes)
             except UnicodeDecodeError as exc:
                 self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
             except NotFixable as exc:
