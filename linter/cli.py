@@ -341,7 +341,9 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
 
     from linter.fixes.apply import apply_fixes, diff, write_changes
     from linter.report.locations import repository_relative
+    from linter.report.redact import redact, secrets_of_result
 
+    secrets = secrets_of_result(result)  # the diff and the notes pass the one redactor too
     outcome = apply_fixes(result.root, result.findings, budgets)
     files = len(outcome.changes)
     count = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
@@ -349,9 +351,14 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
     if diff_only:
         shown = repository_relative(dataclasses.replace(
             result, findings=[], files=[c.file for c in outcome.changes])).files
-        sys.stdout.write(diff([dataclasses.replace(c, file=path)
-                               for c, path in zip(outcome.changes, shown, strict=True)]))
+        patch = diff([dataclasses.replace(c, file=path)
+                      for c, path in zip(outcome.changes, shown, strict=True)])
+        masked = redact(patch, secrets)
+        sys.stdout.write(masked)
         sys.stdout.flush()
+        if masked != patch:
+            sys.stderr.write("iaclint: --fix --diff: secrets in the diff are masked, so it does "
+                             "not apply as printed (--fix writes the changes)\n")
         fixed = {id(f) for f in outcome.fixed}
         left = dataclasses.replace(
             result, findings=[f for f in result.findings if id(f) not in fixed])
@@ -370,7 +377,8 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
         moved = repository_relative(dataclasses.replace(
             result, findings=[f for f, _note in outcome.unfixed])).findings
         for finding, (_finding, note) in zip(moved, outcome.unfixed, strict=True):
-            sys.stderr.write(f"  {finding.span}: {finding.rule_id} {finding.address}: {note}\n")
+            sys.stderr.write(redact(f"  {finding.span}: {finding.rule_id} {finding.address}: "
+                                    f"{note}\n", secrets))
     return left
 
 
