@@ -59,6 +59,7 @@ TARGETS = [
     Target("cfn-template", 6, strategies.cfn_templates(), _cfn_generated),
     Target("cfn-text", 6, strategies.cfn_texts(), fuzz_targets.cfn_template),
     Target("iam-policy", 16, strategies.policy_documents(), fuzz_targets.iam_policy),
+    Target("fix-stage", 6, strategies.fixable_files(), fuzz_targets.fix_stage),
 ]
 
 

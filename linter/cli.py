@@ -19,7 +19,7 @@ from linter.errors import ConfigError
 from linter.model import Severity
 
 if TYPE_CHECKING:
-    from linter.options import ScanOptions
+    from linter.options import Budgets, ScanOptions
     from linter.result import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
@@ -293,7 +293,8 @@ def check(
 
             result = scan(targets, options, progress=progress)
     if fix:
-        result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base))
+        result = fix_findings(result, diff, lambda: rescan(targets, options, diff_base),
+                              options.budgets)
     gc.freeze()  # the result lives on: no pass of the collector walks it while reporting
     try:
         for fmt, destination in pairs:
@@ -335,8 +336,8 @@ def _missing(target: str) -> bool:
     return False
 
 
-def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanResult]
-                 ) -> ScanResult:
+def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanResult],
+                 budgets: Budgets | None = None) -> ScanResult:
     """``--fix``: write the fixes and scan again; ``--fix --diff``: print them as a unified diff
     (nothing is written) and drop the findings they fix. Either way the findings left are
     returned, and stderr says what was fixed and why each other fixable finding was not. Paths
@@ -345,17 +346,24 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
 
     from linter.fixes.apply import apply_fixes, diff, write_changes
     from linter.report.locations import repository_relative
+    from linter.report.redact import redact, secrets_of_result
 
-    outcome = apply_fixes(result.root, result.findings)
+    secrets = secrets_of_result(result)  # the diff and the notes pass the one redactor too
+    outcome = apply_fixes(result.root, result.findings, budgets)
     files = len(outcome.changes)
     count = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
     where = f"{files} file{'s' if files != 1 else ''}"
     if diff_only:
         shown = repository_relative(dataclasses.replace(
             result, findings=[], files=[c.file for c in outcome.changes])).files
-        sys.stdout.write(diff([dataclasses.replace(c, file=path)
-                               for c, path in zip(outcome.changes, shown, strict=True)]))
+        patch = diff([dataclasses.replace(c, file=path)
+                      for c, path in zip(outcome.changes, shown, strict=True)])
+        masked = redact(patch, secrets)
+        sys.stdout.write(masked)
         sys.stdout.flush()
+        if masked != patch:
+            sys.stderr.write("iaclint: --fix --diff: secrets in the diff are masked, so it does "
+                             "not apply as printed (--fix writes the changes)\n")
         fixed = {id(f) for f in outcome.fixed}
         left = dataclasses.replace(
             result, findings=[f for f in result.findings if id(f) not in fixed])
@@ -374,7 +382,8 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
         moved = repository_relative(dataclasses.replace(
             result, findings=[f for f, _note in outcome.unfixed])).findings
         for finding, (_finding, note) in zip(moved, outcome.unfixed, strict=True):
-            sys.stderr.write(f"  {finding.span}: {finding.rule_id} {finding.address}: {note}\n")
+            sys.stderr.write(redact(f"  {finding.span}: {finding.rule_id} {finding.address}: "
+                                    f"{note}\n", secrets))
     return left
 
 

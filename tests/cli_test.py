@@ -422,6 +422,27 @@ def test_fix_diff_prints_a_diff_writes_nothing_and_exits_on_what_would_be_left(
     assert [f["resource"] for f in left] == ["aws_instance.pick[1]"]
 
 
+def test_fix_diff_and_its_notes_pass_the_redactor(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in the acceptance of issue 15 (row 21 with --fix --diff): the diff removed the
+    variable's secret default, printed raw; a note quotes an expression holding a key."""
+    from tests.hostile_cases import KEY_ID, SECRET, tf_instance
+
+    write(tmp_path, "echo.tf", f'variable "secret" {{\n  default = "{SECRET}"\n}}\n\n'
+          + tf_instance("echo_secret", "var.secret"))
+    write(tmp_path, "key.tf", tf_instance("computed", f'upper("{KEY_ID}")'))
+    code, out, err = run(capsys, "check", str(tmp_path), "--fix", "--diff")
+    assert code == 1
+    assert '+  default = "required"' in out
+    assert f'-  default = "{SECRET[:4]}…"' in out
+    assert "secrets in the diff are masked" in err
+    assert "computed by `upper(" in err
+    for text in (out, err):
+        for secret in (SECRET, KEY_ID):
+            assert secret.lower() not in text.lower()
+
+
 def test_diff_without_fix_is_a_usage_error(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -102,6 +102,30 @@ def cfn_template(data: bytes, json_name: bool = False) -> None:
     _well_formed(evaluate_template(_ROOT, name, data, OPTIONS))
 
 
+FIX_OPTIONS = ScanOptions(use_env_vars=False, budgets=BUDGETS, fixes=True)
+
+
+def fix_stage(document: tuple[str, bytes]) -> None:
+    """One file scanned with the fix stage on (as for every JSON or SARIF report) and the fixes
+    applied (``--fix``): a fix is planned or left with a note, never an exception, and every
+    change stays in the scan root and parses."""
+    from linter.fixes.apply import apply_fixes, oracle_problem
+    from linter.pipeline import scan
+
+    name, data = document
+    with tempfile.TemporaryDirectory(prefix="iaclint-fuzz-") as directory:
+        root = pathlib.Path(directory)
+        (root / name).write_bytes(data)
+        clear_caches()
+        result = scan([str(root)], FIX_OPTIONS, root=root)
+        _well_formed(ParseResult(findings=[f for f in result.findings
+                                           if f.rule_id.startswith("IAC00")]))
+        outcome = apply_fixes(result.root, result.findings, BUDGETS)
+        for change in outcome.changes:
+            assert change.file == name, change.file
+            assert oracle_problem(change.file, change.after) is None, change.after
+
+
 def iam_policy(document: Any) -> None:
     """The policy reader and every analysis over what it read."""
     statements, _unknowns = statements_from_json(document, ("Properties", "PolicyDocument"),

@@ -275,3 +275,13 @@ def policy_documents() -> st.SearchStrategy[Any]:
 
 
 Target = Callable[[Any], None]
+
+
+# ---------------------------------------------------------------- the fix stage
+
+
+def fixable_files() -> st.SearchStrategy[tuple[str, bytes]]:
+    """A Terraform file or a template (generated, or a mutated fixture), with its name."""
+    terraform = hcl_files().map(lambda s: ("main.tf", s.encode("utf-8", "surrogatepass")))
+    templates = cfn_texts().map(lambda b: ("template.yaml", b))
+    return st.one_of(terraform, templates)

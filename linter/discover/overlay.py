@@ -3,9 +3,9 @@
 The language server scans what the user is typing: the open documents' texts are given to the
 pipeline as an overlay, a mapping of real path → bytes made current for one scan with
 ``overlaid(buffers)``. Every stage reads scanned files through ``linter.discover.read``, whose
-``read_regular`` asks ``buffer(path)`` before the disk (the fix stage, which reads outside that
-reader, uses ``read_bytes``), so an open ``variables.tf`` is evaluated with the
-other files of its module read from disk, and the parse cache keyed by the files' stat
+``read_regular`` asks ``buffer(path)`` before the disk (the fix stage too, through
+``linter.fixes.source``), so an open ``variables.tf`` is evaluated with the other files of its
+module read from disk, and the parse cache keyed by the files' stat
 signatures (``frontends.terraform.modules``) adds ``buffers_in(directory)`` to its key.
 
 The overlay is a ``ContextVar``: it holds only inside the ``with`` block of the thread that set
@@ -59,7 +59,8 @@ def buffer(path: str | os.PathLike[str], resolved: bool = False) -> bytes | None
 
 
 def read_bytes(path: pathlib.Path) -> bytes:
-    """``path.read_bytes()``, or the open buffer for it."""
+    """``path.read_bytes()``, or the open buffer for it (not confined, not bounded: a scanned
+    file is read with ``linter.discover.read``)."""
     data = buffer(path)
     return path.read_bytes() if data is None else data
 

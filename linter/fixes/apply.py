@@ -3,9 +3,9 @@
 Every fix is all or nothing: its edits (in one file or several) are taken together. A fix
 whose edits overlap a different edit already taken is left out (a note names the other
 finding). Each changed file is checked once more with an independent parser — python-hcl2 for
-Terraform, cfn-lint's decoder for CloudFormation — and a file that would not parse keeps its
-old content, with every fix that touches it left out. Files are written atomically, keeping
-their permissions.
+Terraform (tree-sitter-hcl for a file too large for it), cfn-lint's decoder for CloudFormation —
+and a file that would not parse keeps its old content, with every fix that touches it left out.
+Files are written atomically, keeping their permissions, and only inside the scan root.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from linter.discover import overlay
+from linter.fixes.sites import NotFixable
+from linter.fixes.source import destination, read_text
 from linter.fixes.text import Replacement, Text, apply, unified_diff
 from linter.model import Finding
+from linter.options import Budgets
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,13 @@ class FixOutcome:
     unfixed: list[tuple[Finding, str]] = field(default_factory=list)  # with the reason
 
 
-def apply_fixes(root: pathlib.Path, findings: Sequence[Finding]) -> FixOutcome:
-    """What the fixes of ``findings`` change (nothing is written here)."""
+def apply_fixes(root: pathlib.Path, findings: Sequence[Finding],
+                budgets: Budgets | None = None) -> FixOutcome:
+    """What the fixes of ``findings`` change (nothing is written here). Files are read as the
+    front ends read them (``linter.fixes.source``: inside the root, regular, within
+    ``budgets``)."""
     outcome = FixOutcome()
+    budgets = budgets or Budgets()
     fixable: list[Finding] = []
     for finding in findings:
         if finding.fix is None or finding.suppression is not None:
@@ -49,7 +55,7 @@ def apply_fixes(root: pathlib.Path, findings: Sequence[Finding]) -> FixOutcome:
     texts: dict[str, Text | None] = {}
     excluded: dict[int, str] = {}
     while True:
-        taken, conflicts = _take(root, fixable, excluded, texts)
+        taken, conflicts = _take(root, fixable, excluded, texts, budgets)
         excluded.update(conflicts)
         changes, broken = _changes(taken, texts)
         if not broken:
@@ -72,17 +78,18 @@ def apply_fixes(root: pathlib.Path, findings: Sequence[Finding]) -> FixOutcome:
     return outcome
 
 
-def _read(root: pathlib.Path, rel: str, texts: dict[str, Text | None]) -> Text | None:
+def _read(root: pathlib.Path, rel: str, texts: dict[str, Text | None],
+          budgets: Budgets) -> Text | None:
     if rel not in texts:
         try:
-            texts[rel] = Text(rel, overlay.read_bytes(root / rel).decode("utf-8"))
-        except (OSError, UnicodeDecodeError):
+            texts[rel] = Text(rel, read_text(root, rel, budgets))
+        except NotFixable:
             texts[rel] = None
     return texts[rel]
 
 
 def _take(root: pathlib.Path, fixable: Sequence[Finding], excluded: dict[int, str],
-          texts: dict[str, Text | None]
+          texts: dict[str, Text | None], budgets: Budgets,
           ) -> tuple[dict[str, set[Replacement]], dict[int, str]]:
     """The replacements of every fix not excluded, in finding order; a fix that overlaps one
     taken before is excluded."""
@@ -96,7 +103,7 @@ def _take(root: pathlib.Path, fixable: Sequence[Finding], excluded: dict[int, st
         mine: list[tuple[str, Replacement]] = []
         problem = ""
         for edit in finding.fix.edits:
-            text = _read(root, edit.span.file, texts)
+            text = _read(root, edit.span.file, texts, budgets)
             if text is None:
                 problem = f"{edit.span.file} cannot be read; nothing was changed"
                 break
@@ -141,10 +148,15 @@ def _changes(taken: dict[str, set[Replacement]], texts: dict[str, Text | None]
 
 
 def oracle_problem(rel: str, text: str) -> str | None:
-    """An independent parser's complaint about the fixed ``text`` (None when it parses)."""
+    """An independent parser's complaint about the fixed ``text`` (None when it parses).
+    python-hcl2 checks Terraform files of up to ``ORACLE_BYTES``; a larger one (it would cost
+    python-hcl2 tens of seconds and hundreds of MB) is checked by tree-sitter-hcl."""
     if rel.endswith((".tf", ".tfvars")):
+        from linter.frontends.terraform.hcl import ORACLE_BYTES, syntax_error
         from linter.frontends.terraform.hcl_errors import hcl2_error
 
+        if len(text.encode("utf-8")) > ORACLE_BYTES:
+            return syntax_error(rel, text)
         error = hcl2_error(text)
         return None if error is None else error.message
     from linter.frontends.cloudformation.decode import decode_template
@@ -156,9 +168,15 @@ def oracle_problem(rel: str, text: str) -> str | None:
 
 
 def write_changes(root: pathlib.Path, changes: Sequence[FileChange]) -> None:
-    """Write each changed file atomically (a temporary file beside it, then a rename)."""
+    """Write each changed file atomically (a temporary file beside it, then a rename). Only a
+    regular file inside the root is written, at its real path (a symlink to it stays one); a
+    change to anything else is dropped (it was read through the same check, so only a file
+    swapped since then gets here)."""
     for change in changes:
-        path = root / change.file
+        try:
+            path = destination(root, change.file)
+        except NotFixable:
+            continue
         mode = path.stat().st_mode & 0o7777
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:

@@ -24,12 +24,13 @@ from typing import Any
 
 import yaml
 
-from linter.discover import overlay
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
+from linter.fixes.source import read_text
 from linter.fixes.text import Text
 from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Span
+from linter.options import Budgets
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"
@@ -502,12 +503,9 @@ def _json_members(create: Sequence[str], settings: Mapping[str, Any], unit: str 
             + _json_members(rest, settings, unit, inner, newline) + newline + indent + "}")
 
 
-def read_template(root: pathlib.Path, rel: str) -> Template:
-    try:
-        source = overlay.read_bytes(root / rel).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NotFixable(f"{rel} cannot be read ({exc}); nothing was changed") from exc
-    return Template(rel, source)
+def read_template(root: pathlib.Path, rel: str, budgets: Budgets | None = None) -> Template:
+    """The template ``rel``, read as the front end read it (``linter.fixes.source``)."""
+    return Template(rel, read_text(root, rel, budgets or Budgets()))
 
 
 # ---------------------------------------------------------------- verification

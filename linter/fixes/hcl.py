@@ -29,9 +29,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from linter.discover import overlay
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
+from linter.fixes.source import is_readable, read_bytes
 from linter.fixes.text import Replacement, Text, apply
 from linter.frontends.terraform.hcl import parse_hcl, parse_tf_json
 from linter.frontends.terraform.hcl_ast import (
@@ -43,9 +43,16 @@ from linter.frontends.terraform.hcl_ast import (
     Literal,
     Traversal,
 )
-from linter.frontends.terraform.hcl_treesitter import Converter, FilePositions, Node, parse_tree
+from linter.frontends.terraform.hcl_treesitter import (
+    Converter,
+    FilePositions,
+    Node,
+    ParseBudgetExceeded,
+    parse_tree,
+)
 from linter.frontends.terraform.modules import parsed_files
 from linter.model import Edit, Resource, Span
+from linter.options import Budgets
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
@@ -72,10 +79,10 @@ class _Trees:
         self.size = size
         self._trees: OrderedDict[str, list[Node]] = OrderedDict()
 
-    def blocks(self, rel: str, data: bytes) -> list[Node]:
+    def blocks(self, rel: str, data: bytes, max_nodes: int) -> list[Node]:
         found = self._trees.get(rel)
-        if found is None:
-            return self.keep(rel, _block_nodes(parse_tree(data).root_node))
+        if found is None:  # parsed within the budget before: the same bytes parse again
+            return self.keep(rel, _block_nodes(parse_tree(data, max_nodes).root_node))
         self._trees.move_to_end(rel)
         return found
 
@@ -97,8 +104,10 @@ class HclSource:
     asked for (a file of hundreds of resources is fixed in a few of them)."""
 
     def __init__(self, rel: str, data: bytes, trees: _Trees | None = None,
-                 parsed: HclFile | None = None) -> None:
-        """``parsed``: the front end's syntax tree of these bytes, when it has one."""
+                 parsed: HclFile | None = None, max_nodes: int = Budgets().syntax_nodes
+                 ) -> None:
+        """``parsed``: the front end's syntax tree of these bytes, when it has one;
+        ``max_nodes``: the parse budget the front end read the file under."""
         self.rel = rel
         self.data = data
         self.text = Text(rel, data.decode("utf-8"))
@@ -108,6 +117,7 @@ class HclSource:
         self._blocks: dict[int, Block] = {}
         self._tops: list[_TopBlock] = []
         self._trees = trees or _Trees()
+        self._max_nodes = max_nodes
         self._positions = FilePositions(rel, data)
         self._converter = Converter(data, self._positions)
         if rel.endswith(".json"):
@@ -116,7 +126,10 @@ class HclSource:
         if parsed is not None and not parsed.problems and parsed.path == rel:
             self._full = parsed
             return
-        root = parse_tree(data).root_node
+        try:
+            root = parse_tree(data, max_nodes).root_node
+        except ParseBudgetExceeded as exc:
+            raise NotFixable(f"{rel}: {exc}; nothing was changed") from exc
         if root.has_error:
             problem = parse_hcl(rel, data).problems
             where_ = f"line {problem[0].span.start_line}: {problem[0].message}" if problem else ""
@@ -130,7 +143,7 @@ class HclSource:
     def full(self) -> HclFile:
         """The whole file's syntax tree (converted once)."""
         if self._full is None:
-            self._full = parse_hcl(self.rel, self.data)
+            self._full = parse_hcl(self.rel, self.data, self._max_nodes)
         return self._full
 
     def blocks(self) -> Iterator[Block]:
@@ -172,16 +185,18 @@ class HclSource:
 
     def _block(self, top: _TopBlock) -> Block:
         if top.start_byte not in self._blocks:
-            node = self._trees.blocks(self.rel, self.data)[top.index]
+            node = self._trees.blocks(self.rel, self.data, self._max_nodes)[top.index]
             self._blocks[top.start_byte] = self._converter.block(node)
         return self._blocks[top.start_byte]
 
 
 class HclSources:
-    """The Terraform files of one scan, each read once."""
+    """The Terraform files of one scan, each read once (through ``linter.fixes.source``: only
+    regular files inside the root, within the budget the front end read them under)."""
 
-    def __init__(self, root: pathlib.Path) -> None:
+    def __init__(self, root: pathlib.Path, budgets: Budgets | None = None) -> None:
         self.root = root
+        self.budgets = budgets or Budgets()
         self._files: dict[str, HclSource | str] = {}
         self._trees = _Trees()
         self._parsed: dict[str, dict[str, HclFile]] = {}
@@ -193,9 +208,10 @@ class HclSources:
             if directory not in self._parsed:
                 self._parsed[directory] = parsed_files(self.root, directory)
             try:
-                self._files[rel] = HclSource(rel, overlay.read_bytes(self.root / rel),
-                                             self._trees, self._parsed[directory].get(rel))
-            except (OSError, UnicodeDecodeError) as exc:
+                self._files[rel] = HclSource(rel, read_bytes(self.root, rel, self.budgets),
+                                             self._trees, self._parsed[directory].get(rel),
+                                             self.budgets.syntax_nodes)
+            except UnicodeDecodeError as exc:
                 self._files[rel] = f"{rel} cannot be read ({exc}); nothing was changed"
             except NotFixable as exc:
                 self._files[rel] = str(exc)
@@ -205,14 +221,17 @@ class HclSources:
         return found
 
     def module_files(self, directory: str) -> list[str]:
-        """Every ``.tf`` / ``.tf.json`` file of a module directory (relative paths, sorted)."""
+        """Every ``.tf`` / ``.tf.json`` file of a module directory (relative paths, sorted)
+        that the front end could read: a symlink out of the root, a FIFO or a device is left
+        out, as the evaluator left it out."""
         base = self.root / directory if directory else self.root
         try:
             names = sorted(p.name for p in base.iterdir()
-                           if p.is_file() and p.name.endswith((".tf", ".tf.json")))
+                           if p.name.endswith((".tf", ".tf.json")))
         except OSError:
             return []
-        return [posixpath.join(directory, name) if directory else name for name in names]
+        found = [posixpath.join(directory, name) if directory else name for name in names]
+        return [rel for rel in found if is_readable(self.root, rel)]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from linter.fixes import cfn, hcl, values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.text import EditConflict, Text, apply_edits
 from linter.model import Edit, Finding, Fix, Format, Path, Resource, Span
-from linter.options import ScanOptions
+from linter.options import Budgets, ScanOptions
 from linter.result import ScanResult
 from linter.rule import Autofix, Rule
 
@@ -48,6 +48,7 @@ class _Context:
     root: pathlib.Path
     resources: Sequence[Resource]
     hcl: hcl.HclSources
+    budgets: Budgets = field(default_factory=Budgets)
     templates: dict[str, cfn.Template | str] = field(default_factory=dict)
     users: dict[UserKey, list[tuple[Resource, Path]]] = field(default_factory=dict)
     calls: dict[str, dict[str, Resource]] = field(default_factory=dict)  # unit → address →
@@ -57,7 +58,7 @@ class _Context:
     def template(self, rel: str) -> cfn.Template:
         if rel not in self.templates:
             try:
-                self.templates[rel] = cfn.read_template(self.root, rel)
+                self.templates[rel] = cfn.read_template(self.root, rel, self.budgets)
             except NotFixable as exc:
                 self.templates[rel] = str(exc)
         found = self.templates[rel]
@@ -75,7 +76,8 @@ def plan_fixes(result: ScanResult, options: ScanOptions, only_files: Sequence[st
         return result.findings
     resources = ([r for unit in result.units.values() for r in unit.resources]
                  if result.units else result.resources)
-    context = _Context(result.root, resources, hcl.HclSources(result.root))
+    context = _Context(result.root, resources, hcl.HclSources(result.root, options.budgets),
+                       options.budgets)
     context.suppressed = {(f.rule_id, f.address) for f in result.findings
                           if f.suppression is not None}
     _index(context)

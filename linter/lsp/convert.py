@@ -19,7 +19,9 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
+from linter.discover.read import Refused, read_confined
 from linter.model import Finding, Severity, Span
+from linter.options import Budgets
 from linter.report.redact import redact
 from linter.rule import RESERVED, Rule
 
@@ -30,6 +32,7 @@ SEVERITY = {
     Severity.NOTE: types.DiagnosticSeverity.Information,
 }
 TOOL_DOCS = "https://github.com/iaclint/iaclint/blob/main/docs/ARCHITECTURE.md#reserved-tool-rule-ids-category-tool"
+_MAX_BYTES = max(Budgets().file_bytes, Budgets().template_bytes)
 
 
 class Texts:
@@ -43,11 +46,9 @@ class Texts:
     def text(self, rel: str) -> str:
         path = self.root / rel
         data = self.buffers.get(str(path))
-        if data is None:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                data = b""
+        if data is None:  # through the safe reader: a finding may name a FIFO or /dev/zero
+            read = read_confined(self.root, rel, _MAX_BYTES)
+            data = b"" if isinstance(read, Refused) else read
         return data.decode("utf-8", "replace")
 
     def lines(self, rel: str) -> list[str]:

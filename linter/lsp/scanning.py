@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from linter.discover.overlay import overlaid
+from linter.discover.read import Refused, read_regular
 from linter.discover.walk import is_excluded
 from linter.model import Finding
-from linter.options import ScanOptions
+from linter.options import Budgets, ScanOptions
 from linter.pipeline import scan
 from linter.result import ScanResult
 
@@ -64,10 +65,10 @@ def is_plan(path: pathlib.Path, buffers: Mapping[str, bytes]) -> bool:
 
     data = buffers.get(str(path))
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError:
+        read = read_regular(path, Budgets().template_bytes)  # never a FIFO or a device
+        if isinstance(read, Refused):
             return False
+        data = read
     return looks_like_plan(data)
 
 

@@ -49,7 +49,7 @@ def inside_multiline_string(rel: str, text: str, line: int) -> bool:
 
 
 def _inside_hcl_string(text: str, line: int) -> bool:
-    from linter.frontends.terraform.hcl_treesitter import parse_tree
+    from linter.frontends.terraform.hcl_treesitter import ParseBudgetExceeded, parse_tree
 
     lines = text.splitlines()
     if line >= len(lines):
@@ -57,7 +57,10 @@ def _inside_hcl_string(text: str, line: int) -> bool:
     content = lines[line]
     stripped = len(content) - len(content.lstrip())
     column = len(content[:stripped].encode("utf-8"))
-    tree = parse_tree(text.encode("utf-8"))
+    try:
+        tree = parse_tree(text.encode("utf-8"))
+    except ParseBudgetExceeded:
+        return False
     node = tree.root_node.descendant_for_point_range((line, column), (line, column))
     while node is not None:
         if node.type in _STRING_NODES and node.start_point[0] < line:

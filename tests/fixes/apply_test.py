@@ -3,6 +3,8 @@ from __future__ import annotations
 import pathlib
 import stat
 
+import pytest
+
 from linter.fixes.apply import FileChange, apply_fixes, diff, write_changes
 from linter.model import Edit, Finding, Fix, Severity, Span, Suppression
 
@@ -52,3 +54,26 @@ def test_writing_keeps_the_mode_and_the_diff_names_both_sides(tmp_path: pathlib.
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.tf"]  # no temporary file left
     assert diff([change]) == "--- a/run.tf\n+++ b/run.tf\n@@ -1 +1 @@\n-a = 1\n+a = 2\n"
+
+
+def test_a_large_fixed_file_is_checked_by_tree_sitter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-hcl2 on a 10 MB file: 7 s and 2 GB; past ORACLE_BYTES tree-sitter decides."""
+    from linter.fixes.apply import oracle_problem
+    from linter.frontends.terraform import hcl, hcl_errors
+
+    calls: list[int] = []
+    real = hcl_errors.hcl2_error
+
+    def spy(text: str) -> hcl_errors.Hcl2Error | None:
+        calls.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(hcl_errors, "hcl2_error", spy)
+    monkeypatch.setattr(hcl, "ORACLE_BYTES", 100)
+    good = 'a = "' + "x" * 200 + '"\n'
+    assert oracle_problem("main.tf", good) is None
+    assert calls == []
+    broken = 'a = "' + "x" * 200 + '"\nb = \n'
+    assert oracle_problem("main.tf", broken) is not None
+    assert oracle_problem("main.tf", 'a = "x"\n') is None
+    assert calls == [8]

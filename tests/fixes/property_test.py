@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from linter.fixes.apply import apply_fixes, oracle_problem, write_changes
 from linter.options import ScanOptions
 from linter.pipeline import scan
+from tests import fuzz_targets
+from tests.strategies import fixable_files
 
 IMDS = ("IAC0101", "IAC0102")
 OPTIONS = ScanOptions(select=IMDS, fixes=True)
@@ -73,3 +75,12 @@ def test_fixing_is_safe_and_idempotent(source: str) -> None:
         assert apply_fixes(again.root, again.findings).changes == []
         assert len(outcome.fixed) + len(outcome.unfixed) == len(
             [f for f in result.findings if f.rule_id in IMDS and f.suppression is None])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(fixable_files())
+def test_any_scanned_file_gets_fixes_or_notes_never_an_exception(
+        document: tuple[str, bytes]) -> None:
+    """Bounded examples of the fuzz job's fix-stage target (the long run is fuzz/run.py)."""
+    fuzz_targets.fix_stage(document)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import re
 from collections.abc import Mapping
 
 from linter.discover.read import Refused, confine, read_confined, refusal_finding
@@ -24,9 +23,11 @@ from linter.frontends.terraform.hcl_treesitter import (
     Converter,
     FilePositions,
     Node,
+    ParseBudgetExceeded,
     comments,
     first_error,
     parse_tree,
+    parser_view,
 )
 from linter.frontends.terraform.tf_json import parse_tf_json
 from linter.model import Finding, Span
@@ -35,7 +36,7 @@ from linter.rule import FILE_DOES_NOT_PARSE, tool_finding
 
 DEFAULT_BUDGETS = Budgets()
 
-__all__ = ["load_module", "parse_hcl", "parse_tf_json", "read_text"]
+__all__ = ["load_module", "parse_hcl", "parse_tf_json", "parser_view", "read_text"]
 
 _MISSING_NAMES = {
     "block_end": "'}'",
@@ -48,31 +49,6 @@ _MISSING_NAMES = {
 }
 
 
-# A long run of base64-alphabet characters (a blob in a string, a heredoc line): tree-sitter-hcl
-# spends one token per character of a template literal (about 180 bytes of memory each), but
-# treats spaces in one go. The parser is given a copy in which such runs are blanked inside
-# (same bytes offsets, so every node keeps its place); every text is read from the real bytes.
-_LONG_RUN = re.compile(rb"[A-Za-z0-9+/]{64,}")
-_KEEP_HEAD = re.compile(rb"/*[A-Za-z0-9+]")  # a leading "//" (a comment's start) stays
-
-
-def parser_view(data: bytes) -> bytes:
-    """``data`` with the inside of every long base64-alphabet run replaced by spaces."""
-    if len(data) < 4096:
-        return data
-    view: bytearray | None = None
-    for match in _LONG_RUN.finditer(data):
-        head = _KEEP_HEAD.match(data, match.start())
-        start = head.end() if head else match.start() + 1
-        end = match.end() - 1
-        if end - start < 32:
-            continue
-        if view is None:
-            view = bytearray(data)
-        view[start:end] = b" " * (end - start)
-    return bytes(view) if view is not None else data
-
-
 def parse_hcl(rel_path: str, data: bytes,
               max_nodes: int = DEFAULT_BUDGETS.syntax_nodes) -> HclFile:
     """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced).
@@ -80,7 +56,13 @@ def parse_hcl(rel_path: str, data: bytes,
     A file of more than ``max_nodes`` syntax nodes (the syntax-nodes budget) is not converted:
     tree-sitter's tree is cheap, the Python syntax tree built from it is not. Its only content is
     a problem saying so."""
-    tree = parse_tree(parser_view(data))
+    try:
+        tree = parse_tree(data, max_nodes)
+    except ParseBudgetExceeded:
+        return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
+            Span(rel_path, 1, 1), f"{rel_path} needs more parsing work than {max_nodes} syntax "
+            f"nodes, the budget syntax-nodes; not evaluated (raise budgets.syntax-nodes in the "
+            "configuration to evaluate it)"),))
     root = tree.root_node
     if root.descendant_count > max_nodes:
         return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
@@ -111,16 +93,55 @@ def parse_hcl(rel_path: str, data: bytes,
     )
 
 
+# python-hcl2 is a pure-Python LALR parser: about 20 s and 300 MB per MB of HCL, and 200 MB per
+# MB of one long string token. It is asked about at most this many bytes.
+ORACLE_BYTES = 128 * 1024
+
+
+def oracle_window(data: bytes, error: Node | None) -> tuple[str, int] | None:
+    """The text python-hcl2 is asked about and the number of lines before it: the whole file
+    when it is small; else the whole lines of the top-level block that holds the first error,
+    when they are small (the parser's state at a top-level block is its state at the start of
+    a file); else None (tree-sitter's own message is used)."""
+    if len(data) <= ORACLE_BYTES:
+        return data.decode("utf-8", "replace"), 0
+    if error is None:
+        return None
+    top = error
+    while top.parent is not None and top.parent.type not in ("body", "config_file"):
+        top = top.parent
+    start = data.rfind(b"\n", 0, top.start_byte) + 1
+    end = data.find(b"\n", top.end_byte)
+    end = len(data) if end < 0 else end + 1
+    if end - start > ORACLE_BYTES:
+        return None
+    return data[start:end].decode("utf-8", "replace"), data.count(b"\n", 0, start)
+
+
+def syntax_error(rel_path: str, text: str) -> str | None:
+    """None when ``text`` parses as HCL native syntax, else the one-line message ``parse_hcl``
+    gives (the fix stage's check of a file it changed)."""
+    data = text.encode("utf-8")
+    try:
+        root = parse_tree(data).root_node
+    except ParseBudgetExceeded as exc:
+        return str(exc)
+    if not root.has_error:
+        return None
+    return _problem(rel_path, data, root, FilePositions(rel_path, data)).message
+
+
 def _problem(rel_path: str, data: bytes, root: Node, positions: FilePositions) -> SyntaxProblem:
     node = first_error(root)
     if node is not None:
         span = positions.span(node.start_point, node.end_point)
     else:
         span = Span(rel_path, 1, 1)
-    oracle = hcl2_error(data.decode("utf-8", "replace"))
-    if oracle is not None:
+    window = oracle_window(data, node)
+    oracle = hcl2_error(window[0]) if window is not None else None
+    if window is not None and oracle is not None:
         if oracle.line is not None:
-            span = Span(rel_path, oracle.line, oracle.column or 1)
+            span = Span(rel_path, oracle.line + window[1], oracle.column or 1)
         return SyntaxProblem(span, f"syntax error: {oracle.message}")
     if node is None:
         return SyntaxProblem(span, "syntax error")

@@ -47,6 +47,7 @@ from linter.frontends.terraform.hcl_ast import (
     UnaryOp,
 )
 from linter.model import Span
+from linter.options import Budgets
 
 Node = tree_sitter.Node
 Point = tree_sitter.Point
@@ -68,6 +69,7 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 # ---------------------------------------------------------------- the parser, once per process
 
+DEFAULT_SYNTAX_NODES = Budgets().syntax_nodes
 _LANGUAGE: tree_sitter.Language | None = None
 _PARSER: tree_sitter.Parser | None = None
 _COMMENTS: tree_sitter.Query | None = None
@@ -80,12 +82,72 @@ def _language() -> tree_sitter.Language:
     return _LANGUAGE
 
 
-def parse_tree(data: bytes) -> tree_sitter.Tree:
-    """The tree-sitter tree of ``data`` (the parser is created on first use)."""
+# A long run of base64-alphabet characters (a blob in a string, a heredoc line): tree-sitter-hcl
+# spends one token per character of a template literal (about 180 bytes of memory each), but
+# treats spaces in one go. The parser is given a copy in which such runs are blanked inside
+# (same bytes offsets, so every node keeps its place); every text is read from the real bytes.
+_LONG_RUN = re.compile(rb"[A-Za-z0-9+/]{64,}")
+_KEEP_HEAD = re.compile(rb"/*[A-Za-z0-9+]")  # a leading "//" (a comment's start) stays
+
+# tree-sitter calls the progress callback once per 100 parse operations: about 20 (code) to 35
+# (template literal characters, list elements) nodes, and 4-6 KB of memory. A parse is stopped
+# after max_nodes / _NODES_PER_CHECK calls: ~180 MB for the default syntax-nodes budget, which
+# still parses every file of up to ~600 000 nodes (the budget then refuses more than 500 000).
+_NODES_PER_CHECK = 16
+_READ_SLICE = 1024 * 1024
+
+
+class ParseBudgetExceeded(Exception):
+    """tree-sitter was stopped: parsing needed more work than ``max_nodes`` nodes' worth."""
+
+    def __init__(self, max_nodes: int) -> None:
+        super().__init__(f"parsing needs more than the budget syntax-nodes ({max_nodes})")
+        self.max_nodes = max_nodes
+
+
+def parser_view(data: bytes) -> bytes:
+    """``data`` with the inside of every long base64-alphabet run replaced by spaces."""
+    if len(data) < 4096:
+        return data
+    view: bytearray | None = None
+    for match in _LONG_RUN.finditer(data):
+        head = _KEEP_HEAD.match(data, match.start())
+        start = head.end() if head else match.start() + 1
+        end = match.end() - 1
+        if end - start < 32:
+            continue
+        if view is None:
+            view = bytearray(data)
+        view[start:end] = b" " * (end - start)
+    return bytes(view) if view is not None else data
+
+
+def parse_tree(data: bytes, max_nodes: int = DEFAULT_SYNTAX_NODES) -> tree_sitter.Tree:
+    """The tree-sitter tree of ``data`` (parsed as ``parser_view(data)``: read node texts from
+    ``data``). ``ParseBudgetExceeded`` when the parse needs more work than about ``max_nodes``
+    nodes (a hostile file: a 10 MB string costs tree-sitter 2 GB), so no caller pays for more."""
     global _PARSER
     if _PARSER is None:
         _PARSER = tree_sitter.Parser(_language())
-    return _PARSER.parse(data)
+    view = parser_view(data)
+    if len(view) < 4096:
+        return _PARSER.parse(view)
+    checks = max(1, max_nodes // _NODES_PER_CHECK)
+    calls = 0
+
+    def read(offset: int, _point: Point) -> bytes:
+        return view[offset : offset + _READ_SLICE]
+
+    def progress(_offset: int, _has_error: bool) -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > checks
+
+    try:
+        return _PARSER.parse(read, progress_callback=progress)
+    except ValueError:  # the progress callback stopped it
+        _PARSER.reset()
+        raise ParseBudgetExceeded(max_nodes) from None
 
 
 def comment_nodes(root: Node) -> list[Node]:

@@ -43,7 +43,12 @@ from linter.frontends.terraform.hcl_ast import (
     Template,
     TupleExpr,
 )
-from linter.frontends.terraform.hcl_treesitter import Converter, Point, parse_tree
+from linter.frontends.terraform.hcl_treesitter import (
+    Converter,
+    ParseBudgetExceeded,
+    Point,
+    parse_tree,
+)
 from linter.json_positions import JMember, JNode, JsonPositionError, LineIndex, parse_json
 from linter.model import Span
 
@@ -259,7 +264,10 @@ class _Reader:
         mapper = _StringSpans(self.path, self.lines, node, exact, row, column,
                               value.encode("utf-8"))
         whole = self.span(node.start, node.end)
-        tree = parse_tree(data)
+        try:
+            tree = parse_tree(data)
+        except ParseBudgetExceeded:
+            return Invalid(whole, value)
         body = next((c for c in tree.root_node.children if c.type == "body"), None)
         attribute = body.children[0] if body is not None and body.children else None
         if tree.root_node.has_error or attribute is None or attribute.type != "attribute":

@@ -71,8 +71,9 @@ def test_templates_are_recognized(data: bytes) -> None:
     b"Resources:\n  X:\n    Kind: thing\n",
     b"",
     b"\x00\x01binary",
+    b'{"Resources": {}}',
 ], ids=["workflow", "k8s", "compose", "serverless-framework", "package-json", "json-other-types",
-        "yaml-no-types", "empty", "binary"])
+        "yaml-no-types", "empty", "binary", "json-no-resources"])
 def test_other_files_are_not_templates(data: bytes) -> None:
     assert not looks_like_cfn(data)
 
@@ -155,6 +156,13 @@ def test_comments_of_broken_yaml_and_json() -> None:
     assert template_comments(b'{"a": "# no"}') == []
 
 
+def test_comments_after_a_scanner_error_are_found_quote_aware() -> None:
+    """Suppression comments of a broken template (row 20 breaks the YAML on purpose): past the
+    scanner's error, a ``#`` inside quotes is not a comment."""
+    data = b'a: 1 # one\nb: @bad\n# two\nc: "q # no" # three\nd: \'e # no\'\n'
+    assert template_comments(data) == [(1, "one"), (3, "two"), (4, "three")]
+
+
 WIDE = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Web:\n    Type: AWS::EC2::Instance\n"
 
 
@@ -186,6 +194,23 @@ def test_other_encodings_are_a_finding_that_says_what_to_do() -> None:
     assert (finding.span.start_line, finding.span.start_col) == (4, 14)
     assert finding.message.startswith("not valid UTF-8 (byte 0xe9 at line 4, column 14)")
     assert "UTF-16" in finding.message
+
+
+def test_a_truncated_utf16_template_is_a_finding() -> None:
+    decoded, findings = decode_template("w.yaml", b"\xff\xfe" + b"a\x00b")
+    assert decoded is None
+    assert [(f.rule_id, f.message) for f in findings] == [
+        ("IAC0001", "not valid UTF-16: truncated data at byte 4")]
+
+
+@pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
+def test_a_deeply_nested_template_is_a_finding(name: str) -> None:
+    nested = b"[" * 20_000 + b"]" * 20_000
+    data = (b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"A": {"Type": '
+            b'"AWS::EC2::Instance", "Properties": {"X": ' + nested + b"}}}}")
+    decoded, findings = decode_template(name, data)
+    assert decoded is None
+    assert [f.rule_id for f in findings] == ["IAC0001"]
 
 
 def test_a_utf16_file_without_its_bom_is_binary() -> None:

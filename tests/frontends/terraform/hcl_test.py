@@ -557,3 +557,51 @@ def test_an_empty_interpolation_is_invalid_not_a_crash(source: str) -> None:
     parsed = parse_hcl("t.tf", source.encode())
     attribute = parsed.body.attribute("x")
     assert attribute is not None
+
+
+def _count_hcl2_inputs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from linter.frontends.terraform import hcl as hcl_module
+    from linter.frontends.terraform.hcl_errors import hcl2_error as real
+
+    sizes: list[int] = []
+
+    def spy(text: str) -> object:
+        sizes.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(hcl_module, "hcl2_error", spy)
+    return sizes
+
+
+def test_python_hcl2_sees_only_the_broken_block_of_a_large_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-hcl2 costs ~20 s and 300 MB per MB of HCL (2.2 GB for a broken 10 MB file): past
+    ORACLE_BYTES it is asked about the top-level block holding the error, lines kept."""
+    from linter.frontends.terraform import hcl as hcl_module
+
+    blocks = "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b{i}"\n}}\n\n'
+                     for i in range(20))
+    source = blocks + 'resource "x" "y" {\n  a = 1\n  = 2\n}\n' + blocks
+    whole = parse_hcl("big.tf", source.encode()).problems[0]  # python-hcl2 on the whole file
+    monkeypatch.setattr(hcl_module, "ORACLE_BYTES", 400)
+    sizes = _count_hcl2_inputs(monkeypatch)
+    parsed = parse_hcl("big.tf", source.encode())
+    assert parsed.problems[0] == whole
+    assert whole.span.start_line == 83  # the line of "= 2"
+    assert whole.message.startswith("syntax error: unexpected '='")
+    assert sizes
+    assert max(sizes) <= 400
+    assert len(parsed.body.blocks) == 41
+
+
+def test_a_broken_block_too_large_for_python_hcl2_gets_tree_sitters_word(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.frontends.terraform import hcl as hcl_module
+
+    monkeypatch.setattr(hcl_module, "ORACLE_BYTES", 400)
+    sizes = _count_hcl2_inputs(monkeypatch)
+    source = 'locals {\n  a = "' + "x" * 1000 + '"\n  = 2\n}\n'
+    parsed = parse_hcl("big.tf", source.encode())
+    assert sizes == []
+    assert parsed.problems[0].message.startswith("syntax error")
+    assert parsed.problems[0].span.start_line == 3

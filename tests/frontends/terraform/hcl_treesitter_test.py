@@ -1,0 +1,115 @@
+"""``parse_tree``: every tree-sitter parse sees the blanked view and has a work budget.
+
+tree-sitter-hcl spends one token (about 180 bytes) per non-blank character of a template
+literal: a 10 MB string cost 1.8 GB and 20 s, a 15 MB ordinary file 2 GB (issue 15, row 17 and
+its acceptance). Long base64-alphabet runs are blanked before any parse, and a parse that needs
+more work than the syntax-nodes budget is stopped (``ParseBudgetExceeded``), whoever calls it.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from linter.frontends.terraform import hcl_treesitter
+from linter.frontends.terraform.hcl import load_module, parse_hcl
+from linter.frontends.terraform.hcl_treesitter import ParseBudgetExceeded, parse_tree
+from linter.frontends.terraform.tf_json import parse_tf_json
+from linter.options import Budgets
+
+BLOB = "QUJD" * 50_000  # 200 KB of base64
+DASHES = "- " * 50_000  # 100 000 literal characters that are not base64
+
+
+def string_file(value: str) -> bytes:
+    return f'resource "aws_instance" "r" {{\n  user_data = "{value}"\n}}\n'.encode()
+
+
+def test_a_base64_blob_costs_the_parser_almost_nothing() -> None:
+    tree = parse_tree(string_file(BLOB), max_nodes=2_000)
+    assert not tree.root_node.has_error
+    parsed = parse_hcl("t.tf", string_file(BLOB), max_nodes=2_000)
+    value = parsed.body.blocks[0].body.attribute("user_data")
+    assert value is not None
+    assert getattr(value.expr, "value", None) == BLOB
+
+
+def test_a_parse_past_the_work_budget_is_stopped_and_the_parser_stays_usable() -> None:
+    with pytest.raises(ParseBudgetExceeded, match=r"budget syntax-nodes \(2000\)"):
+        parse_tree(string_file(DASHES), max_nodes=2_000)
+    assert not parse_tree(string_file("ok"), max_nodes=2_000).root_node.has_error
+    assert not parse_tree(string_file(DASHES)).root_node.has_error  # the default budget
+
+
+def test_a_file_past_the_work_budget_is_a_finding_not_a_parse(tmp_path: pathlib.Path) -> None:
+    parsed = parse_hcl("t.tf", string_file(DASHES), max_nodes=2_000)
+    assert parsed.body.blocks == ()
+    assert "needs more parsing work than 2000 syntax nodes" in parsed.problems[0].message
+    (tmp_path / "t.tf").write_bytes(string_file(DASHES))
+    _, findings = load_module(tmp_path, ".", Budgets(syntax_nodes=2_000))
+    assert [(f.rule_id, f.span.file, f.span.start_line) for f in findings] == [
+        ("IAC0001", "t.tf", 1)]
+    assert "raise budgets.syntax-nodes" in findings[0].message
+
+
+def test_a_tf_json_string_past_the_work_budget_is_invalid_not_a_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hcl_treesitter.parse_tree, "__defaults__", (2_000,))
+    data = ('{"resource": {"aws_instance": {"r": {"user_data": "${var.a}' + DASHES + '", '
+            '"ami": "ami-1"}}}}').encode()
+    parsed = parse_tf_json("main.tf.json", data)
+    attributes = {a.name: a.expr for a in parsed.body.blocks[0].body.attributes}
+    assert type(attributes["user_data"]).__name__ == "Invalid"
+    assert getattr(attributes["ami"], "value", None) == "ami-1"
+
+
+class _Spy:
+    """Wraps the tree-sitter parser and records the longest base64 run of any input."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+        self.longest = 0
+        self.sizes: list[int] = []
+
+    def parse(self, source: object, *args: object, **kwargs: object) -> object:
+        import re
+
+        if isinstance(source, bytes):
+            data = source
+        else:
+            chunks, offset = [], 0
+            while chunk := source(offset, None):  # type: ignore[operator]
+                chunks.append(chunk)
+                offset += len(chunk)
+            data = b"".join(chunks)
+        runs = [len(m.group()) for m in re.finditer(rb"[A-Za-z0-9+/]{64,}", data)]
+        self.longest = max([self.longest, *runs])
+        self.sizes.append(len(data))
+        return self.real.parse(source, *args, **kwargs)  # type: ignore[attr-defined]
+
+    def reset(self) -> None:
+        self.real.reset()  # type: ignore[attr-defined]
+
+
+def test_every_stage_parses_the_blanked_view(tmp_path: pathlib.Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row 17a: the front end blanked the blob, but the fix stage (planned for every JSON or
+    SARIF report) parsed the raw bytes -- 1.9 GB for a 10 MB line."""
+    from linter.fixes.apply import apply_fixes
+    from linter.options import ScanOptions
+    from linter.pipeline import scan
+
+    parse_tree(b"x = 1\n")  # the parser exists
+    spy = _Spy(hcl_treesitter._PARSER)
+    monkeypatch.setattr(hcl_treesitter, "_PARSER", spy)
+    (tmp_path / "long.tf").write_text(
+        'resource "aws_instance" "long_line" {\n  ami = "ami-12345678"\n'
+        f'  user_data = "{BLOB}"\n  metadata_options {{\n    http_tokens = "optional"\n'
+        "  }\n}\n")
+    result = scan([str(tmp_path)], ScanOptions(select=("IAC0101",), fixes=True),
+                  root=tmp_path)
+    outcome = apply_fixes(result.root, result.findings)
+    assert [c.file for c in outcome.changes] == ["long.tf"]
+    assert sum(size > len(BLOB) for size in spy.sizes) >= 2  # the front end and the fix stage
+    assert spy.longest == 0
