@@ -14,7 +14,8 @@ block), then the attribute. Its expression is followed while it is a plain refer
   ``dynamic`` block whose ``for_each`` is ``[var.NAME]`` (or ``COND ? [var.NAME] : []``, as the
   terraform-aws-modules modules write it): the same, then the item ``key`` of the object
   literal found there (a module argument ``metadata_options = { … }``, a default, a tfvars
-  value);
+  value); any other ``ITERATOR.value…``: the one item of the dynamic block's ``for_each``
+  collection (a literal, or followed like any value) when it has exactly one;
 * a key missing from an object literal that has other items is added to it (a module reads
   each key of such an object on its own; an empty object may mean "no block" to it);
 * a resource that a registry module which is not downloaded would create (built from the call
@@ -66,6 +67,8 @@ from linter.model import Edit, Resource, Span
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
+ONLY = 0  # a key that takes the one item of a collection (a dynamic block's for_each)
+Key = str | int
 
 
 class HclSource:
@@ -364,18 +367,34 @@ class _Scope:
 
 
 def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
-            keys: list[str] | None = None) -> Site:
+            keys: Sequence[Key] = ()) -> Site:
     """The site of the value ``attribute`` gives (its item at ``keys``, outermost first)."""
     first = attribute.span
-    keys = list(keys or ())
+    keys = list(keys)
     for _ in range(MAX_CHAIN):
         expr = attribute.expr
-        if keys and isinstance(expr, ObjectExpr):
+        if keys and keys[0] == ONLY and isinstance(expr, (TupleExpr, ObjectExpr)):
+            if len(expr.items) != 1:
+                raise NotFixable(f"the for_each of {scope.request.resources[0].address}'s "
+                                 f"dynamic block ({where(attribute.span)}) has "
+                                 f"{len(expr.items)} items; change the one it uses by hand")
             scope.objects.append(attribute.span)
-            item = _object_item(expr, keys[0])
+            keys.pop(0)
+            if isinstance(expr, TupleExpr):
+                value = expr.items[0]
+                attribute = Attribute(attribute.name, value, value.span, value.span)
+            else:
+                only = expr.items[0]
+                attribute = Attribute(attribute.name, only.value, only.span, only.key.span)
+            continue
+        wanted = keys[0] if keys else None
+        if isinstance(wanted, str) and isinstance(expr, ObjectExpr):
+            scope.objects.append(attribute.span)
+            item = _object_item(expr, wanted)
             if item is None:
                 return _object_insert(scope, attribute, expr, keys, first)
-            attribute = Attribute(keys.pop(0), item.value, item.span, item.key.span)
+            keys.pop(0)
+            attribute = Attribute(wanted, item.value, item.span, item.key.span)
             continue
         if (not keys and isinstance(expr, Literal)
                 and isinstance(expr.value, (str, int, float, bool))):
@@ -396,7 +415,11 @@ def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
         kind, target, more, spans = step
         keys[:0] = more
         scope.expressions.extend(spans)
-        if kind == "local":
+        if kind == "for_each":  # the collection of a dynamic block, one item of it
+            found = scope.iterators[target].body.attribute("for_each")
+            assert found is not None
+            attribute = found
+        elif kind == "local":
             attribute = _local(scope.sources, directory, target)
             scope.references.append((f"local.{target}", tuple(
                 _references(scope, directory, module, ("local", target, keys)))))
@@ -411,13 +434,13 @@ def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
     raise NotFixable("the value passes through too many references to follow")
 
 
-def _object_insert(scope: _Scope, attribute: Attribute, expr: ObjectExpr, keys: Sequence[str],
+def _object_insert(scope: _Scope, attribute: Attribute, expr: ObjectExpr, keys: Sequence[Key],
                    first: Span) -> Site:
     """The site that adds the missing last key to an object literal. Only to an object that
     already has items: the key then changes that setting alone (an empty object may mean
     "no block at all" to the module that reads it), and only the key the request sets."""
     what = f"the object at {where(attribute.span)}"
-    if len(keys) != 1 or keys[0] != scope.request.key:
+    if len(keys) != 1 or keys[0] != scope.request.key or not isinstance(keys[0], str):
         raise NotFixable(f"{keys[0]} is not written in {what}; add it there by hand")
     if not expr.items or any(_key_text(item.key) is None for item in expr.items):
         raise NotFixable(f"{keys[0]} is not written in {what}, which is "
@@ -433,11 +456,12 @@ def _object_insert(scope: _Scope, attribute: Attribute, expr: ObjectExpr, keys: 
 
 
 def _reference(expr: Any, iterators: Mapping[str, Block]
-               ) -> tuple[str, str, list[str], list[Span]] | None:
+               ) -> tuple[str, str, list[Key], list[Span]] | None:
     """``(kind, name, keys, expressions)`` of an expression the chain can follow: ``var.NAME``
-    / ``local.NAME`` with object keys after it, or a dynamic block's ``ITERATOR.value.key``
-    (then ``var``, the variable its ``for_each`` wraps, and the references in the for_each);
-    None for anything else."""
+    / ``local.NAME`` with object keys after it, or a dynamic block's ``ITERATOR.value.key``:
+    ``var``, the variable its ``for_each`` wraps (``[var.NAME]``), and the references in the
+    for_each; else ``for_each``, the iterator, and ``ONLY`` first (the one item of the
+    collection, when it has one). None for anything else."""
     if not isinstance(expr, Traversal) or not expr.steps:
         return None
     keys = _keys(expr.steps[1:])
@@ -445,16 +469,16 @@ def _reference(expr: Any, iterators: Mapping[str, Block]
     if keys is None or not isinstance(first, GetAttr):
         return None
     if expr.root in ("var", "local"):
-        return expr.root, first.name, keys, [expr.span]
+        return expr.root, first.name, list[Key](keys), [expr.span]
     dynamic = iterators.get(expr.root)
-    if dynamic is None or first.name != "value" or not keys:
+    for_each = dynamic.body.attribute("for_each") if dynamic is not None else None
+    if for_each is None or first.name != "value":
         return None
-    for_each = dynamic.body.attribute("for_each")
-    wrapped = _wrapped_variable(for_each.expr) if for_each is not None else None
+    wrapped = _wrapped_variable(for_each.expr) if keys else None
     if wrapped is None:
-        return None
+        return "for_each", expr.root, [ONLY, *keys], []
     name, spans = wrapped
-    return "var", name, keys, spans
+    return "var", name, list(keys), spans
 
 
 def _keys(steps: Sequence[Any]) -> list[str] | None:
@@ -600,7 +624,7 @@ def _argument(source: HclSource, span: Span) -> Attribute | None:
 
 
 def _references(scope: _Scope, directory: str, module: str,
-                name: tuple[str, str, Sequence[str]]) -> Iterator[Span]:
+                name: tuple[str, str, Sequence[Key]]) -> Iterator[Span]:
     """Every expression of the module in ``directory`` that may read the value at ``keys`` of
     ``root.name`` (``var.x.b`` does not read ``var.x.a``), except in resource and data blocks
     that create nothing in the module instance ``module``."""
@@ -619,7 +643,7 @@ def _references(scope: _Scope, directory: str, module: str,
                     yield expr.span
 
 
-def _reads(expr: Any, root: str, name: str, keys: Sequence[str]) -> bool:
+def _reads(expr: Any, root: str, name: str, keys: Sequence[Key]) -> bool:
     if not (isinstance(expr, Traversal) and expr.root == root and expr.steps
             and isinstance(expr.steps[0], GetAttr) and expr.steps[0].name == name):
         return False
@@ -629,8 +653,7 @@ def _reads(expr: Any, root: str, name: str, keys: Sequence[str]) -> bool:
         if more is None:
             break  # an index by an expression may be any key
         written.extend(more)
-    common = min(len(written), len(keys))
-    return written[:common] == list(keys[:common])
+    return all(mine in (ONLY, theirs) for mine, theirs in zip(keys, written, strict=False))
 
 
 def _without_keys(module: str) -> str:
@@ -890,14 +913,18 @@ def _flatten(body: Body, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], 
 def _flatten_value(expr: Any, key: tuple[str, ...]) -> dict[tuple[str, ...], object]:
     """An attribute's value; an object literal with written keys item by item (a fix that sets
     one key of a module argument changes that key only)."""
+    out: dict[tuple[str, ...], object] = {}
     if isinstance(expr, ObjectExpr) and expr.items:
         names = [_key_text(item.key) for item in expr.items]
         if None not in names and len(set(names)) == len(names):
-            out: dict[tuple[str, ...], object] = {}
             for name, item in zip(names, expr.items, strict=True):
                 assert name is not None
                 out.update(_flatten_value(item.value, (*key, name)))
             return out
+    if isinstance(expr, TupleExpr) and expr.items:
+        for index, value in enumerate(expr.items):
+            out.update(_flatten_value(value, (*key, f"#{index}")))
+        return out
     return {key: expr.value if isinstance(expr, Literal) else getattr(expr, "text", "")}
 
 
