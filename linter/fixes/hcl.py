@@ -283,7 +283,7 @@ def _registry_call(sources: HclSources, request: Request, calls: Mapping[str, Re
     object_span = resource.spans.get(tuple(path[:-1])) if path else None
     # the data records where an argument's value comes from for the argument as a whole
     scope = _Scope(sources, request, _origins(request, prefixes=True), calls, False, {},
-                   set(created))
+                   set(created), source=f"the call of {call.address} ({where(call.header)})")
     directory = posixpath.dirname(call.file)
     for span, keys in ((key_span, []), (object_span, [request.key])):
         found = _argument_item(sources, call, span) if span is not None else None
@@ -364,6 +364,15 @@ class _Scope:
     expressions: list[Span] = field(default_factory=list)
     references: list[tuple[str, tuple[Span, ...]]] = field(default_factory=list)
     source: str = ""
+    taken: list[str] = field(default_factory=list)  # the keys taken since the source
+
+    @property
+    def description(self) -> str:
+        """Where the value is written, for the fix's description."""
+        if not self.taken:
+            return self.source
+        keys = "".join(k if k.startswith("[") else f".{k}" for k in self.taken).lstrip(".")
+        return f"{keys} in {self.source}" if self.source else keys
 
 
 def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
@@ -383,9 +392,11 @@ def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
             if isinstance(expr, TupleExpr):
                 value = expr.items[0]
                 attribute = Attribute(attribute.name, value, value.span, value.span)
+                scope.taken.append("[0]")
             else:
                 only = expr.items[0]
                 attribute = Attribute(attribute.name, only.value, only.span, only.key.span)
+                scope.taken.append(f"[{_key_text(only.key) or 0}]")
             continue
         wanted = keys[0] if keys else None
         if isinstance(wanted, str) and isinstance(expr, ObjectExpr):
@@ -395,13 +406,14 @@ def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
                 return _object_insert(scope, attribute, expr, keys, first)
             keys.pop(0)
             attribute = Attribute(wanted, item.value, item.span, item.key.span)
+            scope.taken.append(wanted)
             continue
         if (not keys and isinstance(expr, Literal)
                 and isinstance(expr.value, (str, int, float, bool))):
             return Site(expr.span.file, "replace", expr.span, attribute.span,
                         links=tuple(s for s in (first, *scope.links) if s != attribute.span),
                         objects=tuple(scope.objects), expressions=tuple(scope.expressions),
-                        references=tuple(scope.references), source=scope.source,
+                        references=tuple(scope.references), source=scope.description,
                         was_string=isinstance(expr.value, str),
                         payload=ReplaceAt(scope.sources.load(expr.span.file), expr,
                                           attribute.name))
@@ -416,20 +428,26 @@ def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
         keys[:0] = more
         scope.expressions.extend(spans)
         if kind == "for_each":  # the collection of a dynamic block, one item of it
-            found = scope.iterators[target].body.attribute("for_each")
+            dynamic = scope.iterators[target]
+            found = dynamic.body.attribute("for_each")
             assert found is not None
             attribute = found
+            scope.source = (f"the for_each of the dynamic {dynamic.labels[0]} block "
+                            f"({where(found.span)})")
+            scope.taken = []
         elif kind == "local":
             attribute = _local(scope.sources, directory, target)
             scope.references.append((f"local.{target}", tuple(
                 _references(scope, directory, module, ("local", target, keys)))))
             scope.source = f"local.{target} ({where(attribute.span)})"
+            scope.taken = []
         else:
             scope.references.append((f"var.{target}" + (f" of {directory}" if directory else ""),
                                      tuple(_references(scope, directory, module,
                                                        ("var", target, keys)))))
             attribute, module, directory, scope.source = _variable(
                 scope.sources, directory, module, target, scope.origins, scope.calls)
+            scope.taken = []
         scope.links.append(attribute.span)
     raise NotFixable("the value passes through too many references to follow")
 
@@ -450,7 +468,7 @@ def _object_insert(scope: _Scope, attribute: Attribute, expr: ObjectExpr, keys: 
                 links=tuple(s for s in (first, *scope.links) if s != attribute.span),
                 objects=tuple(scope.objects), expressions=tuple(scope.expressions),
                 references=tuple(scope.references),
-                source=scope.source or f"{attribute.name} ({where(attribute.span)})",
+                source=scope.description or f"{attribute.name} ({where(attribute.span)})",
                 payload=InsertInObject(scope.sources.load(attribute.span.file), attribute,
                                        keys[0]))
 
