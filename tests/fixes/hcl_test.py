@@ -151,7 +151,8 @@ def test_an_object_read_through_a_dynamic_iterator_is_fixed_at_the_call(
     changed, outcome, _ = fix_files(tmp_path, {"main.tf": root, "m/main.tf": module})
     assert changed == {"main.tf": root.replace('"optional"', '"required"')}
     assert outcome.fixed[0].fix is not None
-    assert "at its source: the argument metadata of module.a" in outcome.fixed[0].fix.description
+    assert ("at its source: tokens in the argument metadata of module.a (main.tf:3)"
+            in outcome.fixed[0].fix.description)
 
 
 @pytest.mark.parametrize(("for_each", "why"), [
