@@ -492,7 +492,7 @@ def _reference(expr: Any, iterators: Mapping[str, Block]
     for_each = dynamic.body.attribute("for_each") if dynamic is not None else None
     if for_each is None or first.name != "value":
         return None
-    wrapped = _wrapped_variable(for_each.expr) if keys else None
+    wrapped = _wrapped_variable(for_each.expr)
     if wrapped is None:
         return "for_each", expr.root, [ONLY, *keys], []
     name, spans = wrapped

@@ -155,6 +155,16 @@ def test_an_object_read_through_a_dynamic_iterator_is_fixed_at_the_call(
             in outcome.fixed[0].fix.description)
 
 
+def test_an_iterator_value_over_a_wrapped_variable_is_its_default(
+        tmp_path: pathlib.Path) -> None:
+    source = ('variable "tokens" {\n  default = "optional"\n}\n\n'
+              'resource "aws_instance" "this" {\n  dynamic "metadata_options" {\n'
+              "    for_each = var.tokens != null ? [var.tokens] : []\n    content {\n"
+              "      http_tokens = metadata_options.value\n    }\n  }\n}\n")
+    changed, _, _ = fix_files(tmp_path, {"main.tf": source})
+    assert changed == {"main.tf": source.replace('"optional"', '"required"')}
+
+
 @pytest.mark.parametrize(("for_each", "why"), [
     ("[var.metadata, var.metadata]", "for_each of aws_instance.this's dynamic block (main.tf:8) "
                                      "has 2 items; change the one it uses by hand"),
