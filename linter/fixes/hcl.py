@@ -10,13 +10,26 @@ block), then the attribute. Its expression is followed while it is a plain refer
   the evaluator used (the resource's ``origins`` say which); in a module: the argument of the
   module call that created this instance (or the default);
 * ``local.NAME``: the local's definition;
-* anything else (a conditional, ``count.index``, ``each.value``, a function, an iterator of a
-  dynamic block) stops the fix: changing it would change logic the author wrote.
+* ``var.NAME.key`` / ``local.NAME.key``, and ``ITERATOR.value.key`` in the content of a
+  ``dynamic`` block whose ``for_each`` is ``[var.NAME]`` (or ``COND ? [var.NAME] : []``, as the
+  terraform-aws-modules modules write it): the same, then the item ``key`` of the object
+  literal found there (a module argument ``metadata_options = { … }``, a default, a tfvars
+  value); any other ``ITERATOR.value…``: the one item of the dynamic block's ``for_each``
+  collection (a literal, or followed like any value) when it has exactly one;
+* a key missing from an object literal that has other items is added to it (a module reads
+  each key of such an object on its own; an empty object may mean "no block" to it);
+* a resource that a registry module which is not downloaded would create (built from the call
+  by ``frontends/terraform/registry.py``): the key written in the call's argument, followed
+  the same way; a call that does not write the argument is explained, not changed;
+* anything else (a conditional, ``count.index``, ``each.value``, a function, any other iterator
+  of a dynamic block) stops the fix: changing it would change logic the author wrote.
 
 Each name followed is listed with every place in its module that refers to it, for the planner's
-check that nothing else reads the value being changed. New attributes and blocks follow
-``terraform fmt``: the indentation of the surrounding body and the alignment of ``=`` within a
-run of one-line attributes (a run that was aligned stays aligned).
+check that nothing else reads the value being changed (a reference inside a resource or data
+block that creates nothing in that module instance — ``count = 0`` — reads nothing). New
+attributes and blocks follow ``terraform fmt``: the indentation of the surrounding body and the
+alignment of ``=`` within a run of one-line attributes (a run that was aligned stays aligned);
+a key added to an object literal is aligned with the object's items the same way.
 """
 
 from __future__ import annotations
@@ -24,9 +37,10 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import posixpath
+import re
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from linter.fixes import values
@@ -38,10 +52,16 @@ from linter.frontends.terraform.hcl_ast import (
     Attribute,
     Block,
     Body,
+    Conditional,
     GetAttr,
     HclFile,
+    Index,
     Literal,
+    ObjectExpr,
+    ObjectItem,
+    Template,
     Traversal,
+    TupleExpr,
 )
 from linter.frontends.terraform.hcl_treesitter import (
     Converter,
@@ -56,6 +76,8 @@ from linter.options import Budgets
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
+ONLY = 0  # a key that takes the one item of a collection (a dynamic block's for_each)
+Key = str | int
 
 
 @dataclass(frozen=True)
@@ -248,6 +270,19 @@ class InsertAt:
 
 
 @dataclass(frozen=True)
+class InsertInObject:
+    """Payload of an insert site in an object literal (a module argument, a default)."""
+
+    source: HclSource
+    attribute: Attribute  # the attribute or object item whose value is the object
+    name: str  # the key added
+
+    @property
+    def text(self) -> Text:
+        return self.source.text
+
+
+@dataclass(frozen=True)
 class ReplaceAt:
     source: HclSource
     literal: Literal
@@ -261,20 +296,26 @@ class ReplaceAt:
 # ---------------------------------------------------------------- locating
 
 
-def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource]) -> Site:
-    """The site of one request (NotFixable with the reason when there is none)."""
+def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource],
+           created: Collection[tuple[str, str]] = ()) -> Site:
+    """The site of one request (NotFixable with the reason when there is none). ``created``:
+    (module path without instance keys, ``type.name`` / ``data.type.name``) of every block
+    that creates something."""
     resource = request.resources[0]
     if resource.file.endswith(".tf.json"):
         raise NotFixable(f"{resource.file} is Terraform JSON; iaclint rewrites .tf files only")
     if not resource.file.endswith(".tf"):
         raise NotFixable(f"{resource.address} comes from the plan {resource.file}; fix the "
                          "configuration it was planned from")
+    if "module_call" in resource.meta:
+        return _registry_call(sources, request, calls, created)
     source = sources.load(resource.file)
     block = resource_block(source, resource)
     text = source.text
     unit = _unit(text, block)
     current = block
     path: list[str | int] = []
+    iterators: dict[str, Block] = {}
     for depth, name in enumerate(request.container):
         statics = current.body.blocks_of(name)
         dynamics = [b for b in current.body.blocks_of("dynamic") if b.labels == (name,)]
@@ -292,6 +333,7 @@ def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource])
                     f"empty); adding a static {name} block beside it would clash when it does "
                     "— set the value in the dynamic block's content or for_each by hand")
             current = contents[0]
+            iterators[_iterator_name(dynamics[0])] = dynamics[0]
         else:
             return Site(resource.file, "insert", current.span, current.span,
                         create=request.container[depth:], payload=InsertAt(source, current, unit))
@@ -301,8 +343,72 @@ def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource])
         return Site(resource.file, "insert", current.span, current.span,
                     payload=InsertAt(source, current, unit))
     planned = any("plan_span" in r.meta for r in request.resources)
-    return _follow(sources, request, attribute, resource.module,
-                   posixpath.dirname(resource.file), _origins(request), calls, planned)
+    scope = _Scope(sources, request, _origins(request), calls, planned, iterators,
+                   set(created))
+    return _follow(scope, attribute, resource.module, posixpath.dirname(resource.file))
+
+
+def _registry_call(sources: HclSources, request: Request, calls: Mapping[str, Resource],
+                   created: Collection[tuple[str, str]]) -> Site:
+    """A resource that a registry module which is not downloaded would create (built from the
+    call by ``frontends/terraform/registry.py``): its spans point into the call's arguments.
+    A key written there is followed like any value; a key missing from a written object is
+    added to it; a missing argument is explained (how the module reads a partial object
+    depends on its release)."""
+    resource = request.resources[0]
+    call = calls.get(str(resource.meta["module_call"]))
+    if call is None:
+        raise NotFixable(f"the call of {resource.meta['module_call']} was not found")
+    path: list[str | int] = []
+    for name in request.container:
+        path.extend((name, 0))
+    key_span = resource.spans.get((*path, request.key))
+    object_span = resource.spans.get(tuple(path[:-1])) if path else None
+    # the data records where an argument's value comes from for the argument as a whole
+    scope = _Scope(sources, request, _origins(request, prefixes=True), calls, False, {},
+                   set(created), source=f"the call of {call.address} ({where(call.header)})")
+    directory = posixpath.dirname(call.file)
+    for span, keys in ((key_span, []), (object_span, [request.key])):
+        found = _argument_item(sources, call, span) if span is not None else None
+        if found is not None:
+            return _follow(scope, found, call.module, directory, keys)
+    names = ".".join(request.container)
+    module = str(resource.meta["module_call"])
+    raise NotFixable(
+        f"{module} calls a registry module that is not downloaded and does not write "
+        f"{names} ({where(call.header)}); the module's default decides, and how the module "
+        f"reads a partial {names} object depends on its release: add {names} = {{ "
+        f"{request.key} = {values.hcl(request.value)} }} to the call by hand (keeping the "
+        "module's other defaults)")
+
+
+def _argument_item(sources: HclSources, call: Resource, span: Span) -> Attribute | None:
+    """The argument of a module call, or an item of an object in one, whose span is ``span``
+    (as an attribute)."""
+    source = sources.load(span.file)
+    for block in source.blocks_at(span.start_line):
+        if block.type != "module":
+            continue
+        for attribute in block.body.attributes:
+            found = _item_in(attribute, span)
+            if found is not None:
+                return found
+    return None
+
+
+def _item_in(attribute: Attribute, span: Span) -> Attribute | None:
+    if attribute.span == span:
+        return attribute
+    expr = attribute.expr
+    if isinstance(expr, ObjectExpr) and expr.span.start_line <= span.start_line <= (
+            expr.span.end_line):
+        for item in expr.items:
+            name = _key_text(item.key)
+            if name is not None:
+                found = _item_in(Attribute(name, item.value, item.span, item.key.span), span)
+                if found is not None:
+                    return found
+    return None
 
 
 def resource_block(source: HclSource, resource: Resource) -> Block:
@@ -313,58 +419,238 @@ def resource_block(source: HclSource, resource: Resource) -> Block:
     raise NotFixable(f"the block of {resource.address} was not found in {resource.file}")
 
 
-def _origins(request: Request) -> set[Span]:
+def _origins(request: Request, prefixes: bool = False) -> set[Span]:
+    """Where the evaluator took the request's value from (with ``prefixes``: or a value that
+    holds it)."""
     out: set[Span] = set()
     for resource in request.resources:
         for path, spans in resource.origins.items():
-            if names_of(path) == request.names:
+            names = names_of(path)
+            if names == request.names or (prefixes and request.names[:len(names)] == names):
                 out.update(spans)
     return out
 
 
-def _follow(sources: HclSources, request: Request, attribute: Attribute, module: str,
-            directory: str, origins: set[Span], calls: Mapping[str, Resource],
-            planned: bool) -> Site:
-    links: list[Span] = [attribute.span]
-    expressions: list[Span] = []
-    references: list[tuple[str, tuple[Span, ...]]] = []
-    source = ""
+@dataclass
+class _Scope:
+    """What following one request's value needs, and what it collects on the way."""
+
+    sources: HclSources
+    request: Request
+    origins: set[Span]
+    calls: Mapping[str, Resource]
+    planned: bool
+    iterators: Mapping[str, Block]
+    created: set[tuple[str, str]]
+    links: list[Span] = field(default_factory=list)
+    objects: list[Span] = field(default_factory=list)
+    expressions: list[Span] = field(default_factory=list)
+    references: list[tuple[str, tuple[Span, ...]]] = field(default_factory=list)
+    source: str = ""
+    taken: list[str] = field(default_factory=list)  # the keys taken since the source
+
+    @property
+    def description(self) -> str:
+        """Where the value is written, for the fix's description."""
+        if not self.taken:
+            return self.source
+        keys = "".join(k if k.startswith("[") else f".{k}" for k in self.taken).lstrip(".")
+        return f"{keys} in {self.source}" if self.source else keys
+
+
+def _follow(scope: _Scope, attribute: Attribute, module: str, directory: str,
+            keys: Sequence[Key] = ()) -> Site:
+    """The site of the value ``attribute`` gives (its item at ``keys``, outermost first)."""
+    first = attribute.span
+    keys = list(keys)
     for _ in range(MAX_CHAIN):
         expr = attribute.expr
-        if isinstance(expr, Literal) and isinstance(expr.value, (str, int, float, bool)):
+        if keys and keys[0] == ONLY and isinstance(expr, (TupleExpr, ObjectExpr)):
+            if len(expr.items) != 1:
+                raise NotFixable(f"the for_each of {scope.request.resources[0].address}'s "
+                                 f"dynamic block ({where(attribute.span)}) has "
+                                 f"{len(expr.items)} items; change the one it uses by hand")
+            scope.objects.append(attribute.span)
+            keys.pop(0)
+            if isinstance(expr, TupleExpr):
+                value = expr.items[0]
+                attribute = Attribute(attribute.name, value, value.span, value.span)
+                scope.taken.append("[0]")
+            else:
+                only = expr.items[0]
+                attribute = Attribute(attribute.name, only.value, only.span, only.key.span)
+                scope.taken.append(f"[{_key_text(only.key) or 0}]")
+            continue
+        wanted = keys[0] if keys else None
+        if isinstance(wanted, str) and isinstance(expr, ObjectExpr):
+            scope.objects.append(attribute.span)
+            item = _object_item(expr, wanted)
+            if item is None:
+                return _object_insert(scope, attribute, expr, keys, first)
+            keys.pop(0)
+            attribute = Attribute(wanted, item.value, item.span, item.key.span)
+            scope.taken.append(wanted)
+            continue
+        if (not keys and isinstance(expr, Literal)
+                and isinstance(expr.value, (str, int, float, bool))):
             return Site(expr.span.file, "replace", expr.span, attribute.span,
-                        links=tuple(s for s in links if s != attribute.span),
-                        expressions=tuple(expressions), references=tuple(references),
-                        source=source, was_string=isinstance(expr.value, str),
-                        payload=ReplaceAt(sources.load(expr.span.file), expr, attribute.name))
-        name = _plain_reference(expr)
-        if name is None:
+                        links=tuple(s for s in (first, *scope.links) if s != attribute.span),
+                        objects=tuple(scope.objects), expressions=tuple(scope.expressions),
+                        references=tuple(scope.references), source=scope.description,
+                        was_string=isinstance(expr.value, str),
+                        payload=ReplaceAt(scope.sources.load(expr.span.file), expr,
+                                          attribute.name))
+        step = _reference(expr, scope.iterators)
+        if step is None:
             raise NotFixable(_computed(attribute))
-        if planned:  # a plan's values carry no origins: a reference cannot be followed
-            raise NotFixable(f"the values of {request.resources[0].address} come from a "
+        if scope.planned:  # a plan's values carry no origins: a reference cannot be followed
+            raise NotFixable(f"the values of {scope.request.resources[0].address} come from a "
                              "Terraform plan, which does not say where a referenced value is "
                              "set; fix it by hand")
-        kind, target = name
-        expressions.append(expr.span)
-        if kind == "local":
-            attribute = _local(sources, directory, target)
-            references.append((f"local.{target}",
-                               tuple(_references(sources, directory, "local", target))))
-            source = f"local.{target} ({where(attribute.span)})"
+        kind, target, more, spans = step
+        keys[:0] = more
+        scope.expressions.extend(spans)
+        if kind == "for_each":  # the collection of a dynamic block, one item of it
+            dynamic = scope.iterators[target]
+            found = dynamic.body.attribute("for_each")
+            assert found is not None
+            attribute = found
+            scope.source = (f"the for_each of the dynamic {dynamic.labels[0]} block "
+                            f"({where(found.span)})")
+            scope.taken = []
+        elif kind == "local":
+            attribute = _local(scope.sources, directory, target)
+            scope.references.append((f"local.{target}", tuple(
+                _references(scope, directory, module, ("local", target, keys)))))
+            scope.source = f"local.{target} ({where(attribute.span)})"
+            scope.taken = []
         else:
-            references.append((f"var.{target}" + (f" of {directory}" if directory else ""),
-                               tuple(_references(sources, directory, "var", target))))
-            attribute, module, directory, source = _variable(
-                sources, directory, module, target, origins, calls)
-        links.append(attribute.span)
+            scope.references.append((f"var.{target}" + (f" of {directory}" if directory else ""),
+                                     tuple(_references(scope, directory, module,
+                                                       ("var", target, keys)))))
+            attribute, module, directory, scope.source = _variable(
+                scope.sources, directory, module, target, scope.origins, scope.calls)
+            scope.taken = []
+        scope.links.append(attribute.span)
     raise NotFixable("the value passes through too many references to follow")
 
 
-def _plain_reference(expr: Any) -> tuple[str, str] | None:
-    if (isinstance(expr, Traversal) and expr.root in ("var", "local") and len(expr.steps) == 1
-            and isinstance(expr.steps[0], GetAttr)):
-        return expr.root, expr.steps[0].name
+def _object_insert(scope: _Scope, attribute: Attribute, expr: ObjectExpr, keys: Sequence[Key],
+                   first: Span) -> Site:
+    """The site that adds the missing last key to an object literal. Only to an object that
+    already has items: the key then changes that setting alone (an empty object may mean
+    "no block at all" to the module that reads it), and only the key the request sets."""
+    what = f"the object at {where(attribute.span)}"
+    if len(keys) != 1 or keys[0] != scope.request.key or not isinstance(keys[0], str):
+        raise NotFixable(f"{keys[0]} is not written in {what}; add it there by hand")
+    if not expr.items or any(_key_text(item.key) is None for item in expr.items):
+        raise NotFixable(f"{keys[0]} is not written in {what}, which is "
+                         f"{'empty' if not expr.items else 'built with computed keys'}; add "
+                         "it there by hand")
+    return Site(attribute.span.file, "insert", expr.span, attribute.span,
+                links=tuple(s for s in (first, *scope.links) if s != attribute.span),
+                objects=tuple(scope.objects), expressions=tuple(scope.expressions),
+                references=tuple(scope.references),
+                source=scope.description or f"{attribute.name} ({where(attribute.span)})",
+                payload=InsertInObject(scope.sources.load(attribute.span.file), attribute,
+                                       keys[0]))
+
+
+def _reference(expr: Any, iterators: Mapping[str, Block]
+               ) -> tuple[str, str, list[Key], list[Span]] | None:
+    """``(kind, name, keys, expressions)`` of an expression the chain can follow: ``var.NAME``
+    / ``local.NAME`` with object keys after it, or a dynamic block's ``ITERATOR.value.key``:
+    ``var``, the variable its ``for_each`` wraps (``[var.NAME]``), and the references in the
+    for_each; else ``for_each``, the iterator, and ``ONLY`` first (the one item of the
+    collection, when it has one). None for anything else."""
+    if not isinstance(expr, Traversal) or not expr.steps:
+        return None
+    keys = _keys(expr.steps[1:])
+    first = expr.steps[0]
+    if keys is None or not isinstance(first, GetAttr):
+        return None
+    if expr.root in ("var", "local"):
+        return expr.root, first.name, list[Key](keys), [expr.span]
+    dynamic = iterators.get(expr.root)
+    for_each = dynamic.body.attribute("for_each") if dynamic is not None else None
+    if for_each is None or first.name != "value":
+        return None
+    wrapped = _wrapped_variable(for_each.expr)
+    if wrapped is None:
+        return "for_each", expr.root, [ONLY, *keys], []
+    name, spans = wrapped
+    return "var", name, list(keys), spans
+
+
+def _keys(steps: Sequence[Any]) -> list[str] | None:
+    """The object keys of traversal steps (``.a``, ``["a"]``), None if a step is not a key."""
+    out: list[str] = []
+    for step in steps:
+        if isinstance(step, GetAttr):
+            out.append(step.name)
+        elif (isinstance(step, Index) and isinstance(step.key, Literal)
+              and isinstance(step.key.value, str)):
+            out.append(step.key.value)
+        else:
+            return None
+    return out
+
+
+def _wrapped_variable(expr: Any) -> tuple[str, list[Span]] | None:
+    """``[var.NAME]``, or a conditional choosing between it and ``[]`` (on any condition that
+    reads ``var.NAME`` only as a whole): the variable's name and every reference to it in the
+    expression; None for any other for_each."""
+    if isinstance(expr, TupleExpr) and len(expr.items) == 1:
+        item = expr.items[0]
+        if (isinstance(item, Traversal) and item.root == "var" and len(item.steps) == 1
+                and isinstance(item.steps[0], GetAttr)):
+            return item.steps[0].name, [item.span]
+        return None
+    if not isinstance(expr, Conditional):
+        return None
+    branches = [b for b in (expr.then, expr.otherwise)
+                if not (isinstance(b, TupleExpr) and not b.items)]
+    if len(branches) != 1:
+        return None
+    wrapped = _wrapped_variable(branches[0])
+    if wrapped is None:
+        return None
+    name, spans = wrapped
+    for node in _walk(expr.condition):
+        if isinstance(node, Traversal) and node.root == "var" and node.steps and isinstance(
+                node.steps[0], GetAttr) and node.steps[0].name == name:
+            if len(node.steps) != 1:
+                return None
+            spans.append(node.span)
+    return name, spans
+
+
+def _object_item(expr: ObjectExpr, key: str) -> ObjectItem | None:
+    """The item ``key`` of an object literal (None if absent, or if a computed key might be
+    it)."""
+    found = None
+    for item in expr.items:
+        written = _key_text(item.key)
+        if written is None:
+            return None
+        if written == key:
+            found = item
+    return found
+
+
+def _key_text(expr: Any) -> str | None:
+    if isinstance(expr, Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, Template) and all(isinstance(p, str) for p in expr.parts):
+        return "".join(p for p in expr.parts if isinstance(p, str))
     return None
+
+
+def _iterator_name(block: Block) -> str:
+    attribute = block.body.attribute("iterator")
+    if attribute is not None and isinstance(attribute.expr, Traversal) and not attribute.expr.steps:
+        return attribute.expr.root
+    return block.labels[0]
 
 
 def _computed(attribute: Attribute) -> str:
@@ -438,13 +724,49 @@ def _argument(source: HclSource, span: Span) -> Attribute | None:
 # ---------------------------------------------------------------- references
 
 
-def _references(sources: HclSources, directory: str, root: str, name: str) -> Iterator[Span]:
-    """Every expression of the module in ``directory`` that refers to ``root.name``."""
-    for rel in sources.module_files(directory):
-        for expr in _expressions(sources.load(rel).full().body):
-            if (isinstance(expr, Traversal) and expr.root == root and expr.steps
-                    and isinstance(expr.steps[0], GetAttr) and expr.steps[0].name == name):
-                yield expr.span
+def _references(scope: _Scope, directory: str, module: str,
+                name: tuple[str, str, Sequence[Key]]) -> Iterator[Span]:
+    """Every expression of the module in ``directory`` that may read the value at ``keys`` of
+    ``root.name`` (``var.x.b`` does not read ``var.x.a``), except in resource and data blocks
+    that create nothing in the module instance ``module``."""
+    root, target, keys = name
+    instance = _without_keys(module)
+    for rel in scope.sources.module_files(directory):
+        body = scope.sources.load(rel).full().body
+        for block in body.blocks:
+            if block.type in ("resource", "data") and len(block.labels) == 2:
+                address = ".".join(block.labels)
+                address = address if block.type == "resource" else f"data.{address}"
+                if (instance, address) not in scope.created:
+                    continue
+            for expr in _expressions(Body(blocks=(block,))):
+                if _reads(expr, root, target, keys):
+                    yield expr.span
+
+
+def _reads(expr: Any, root: str, name: str, keys: Sequence[Key]) -> bool:
+    if not (isinstance(expr, Traversal) and expr.root == root and expr.steps
+            and isinstance(expr.steps[0], GetAttr) and expr.steps[0].name == name):
+        return False
+    written: list[str] = []
+    for step in expr.steps[1:]:
+        more = _keys([step])
+        if more is None:
+            break  # an index by an expression may be any key
+        written.extend(more)
+    return all(mine in (ONLY, theirs) for mine, theirs in zip(keys, written, strict=False))
+
+
+def _without_keys(module: str) -> str:
+    """``module.a[0].module.b["x"]`` → ``module.a.module.b``."""
+    return re.sub(r"\[[^\]]*\]", "", module)
+
+
+def created_key(resource: Resource) -> tuple[str, str]:
+    """(module path without instance keys, ``type.name`` / ``data.type.name``) of a resource:
+    its block creates something in that module."""
+    local = resource.address[len(resource.module) + 1:] if resource.module else resource.address
+    return _without_keys(resource.module), re.sub(r"\[[^\]]*\]$", "", local)
 
 
 def _expressions(body: Body) -> Iterator[Any]:
@@ -482,6 +804,8 @@ def replace_edit(site: Site, value: Any) -> Edit:
 def insert_edits(site: Site, settings: Mapping[str, Any]) -> list[Edit]:
     """The edits that add ``settings`` (in ``site.create`` blocks when given) to the block."""
     payload = site.payload
+    if isinstance(payload, InsertInObject):
+        return _object_edits(payload, settings)
     assert isinstance(payload, InsertAt)
     text, block, unit = payload.text, payload.block, payload.unit
     start, end = text.span_offsets(block.span)
@@ -514,6 +838,28 @@ def insert_edits(site: Site, settings: Mapping[str, Any]) -> list[Edit]:
     previous = text.source[text.line_start(max(position - 1, 0)):position].strip()
     blank = newline if site.create and previous and not previous.endswith("{") else ""
     return [text.edit(position, position, blank + newline.join(lines) + newline)]
+
+
+def _object_edits(payload: InsertInObject, settings: Mapping[str, Any]) -> list[Edit]:
+    """New items of an object literal: after its last item, aligned as ``terraform fmt``
+    aligns a run of items (``{ a = 1 }`` on one line: ``{ a = 1, k = v }``)."""
+    text, expr = payload.text, payload.attribute.expr
+    assert isinstance(expr, ObjectExpr)
+    assert expr.items
+    items = [Attribute(str(_key_text(i.key)), i.value, i.span, i.key.span) for i in expr.items]
+    start, end = text.span_offsets(expr.span)
+    last = max(items, key=lambda a: (a.span.end_line, a.span.end_col))
+    if text.line_of(start) == text.line_of(end - 1):
+        position = text.offset(last.span.end_line, last.span.end_col)
+        pairs = ", ".join(f"{k} = {values.hcl(v)}" for k, v in settings.items())
+        return [text.edit(position, position, ", " + pairs)]
+    closing = end - 1
+    if (text.source[closing] != "}" or not text.only_space_before(closing)
+            or text.line_of(text.offset(last.span.end_line, last.span.end_col))
+            == text.line_of(closing)):
+        raise NotFixable(f"the object at {where(expr.span)} closes on the line of its last "
+                         "item; iaclint does not reflow it")
+    return _join_run(text, items, settings)
 
 
 def _first_item(block: Block) -> Span | None:
@@ -655,9 +1001,7 @@ def _verify_text(rel: str, before: str, after: str, allowed: set[str]) -> str | 
 def _flatten(body: Body, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
     out: dict[tuple[str, ...], object] = {}
     for attribute in body.attributes:
-        expr = attribute.expr
-        key = (*prefix, attribute.name)
-        out[key] = expr.value if isinstance(expr, Literal) else getattr(expr, "text", "")
+        out.update(_flatten_value(attribute.expr, (*prefix, attribute.name)))
     seen: dict[tuple[str, ...], int] = {}
     for block in body.blocks:
         key = (block.type, *block.labels)
@@ -665,6 +1009,24 @@ def _flatten(body: Body, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], 
         seen[key] = index + 1
         out.update(_flatten(block.body, (*prefix, *key, f"#{index}")))
     return out
+
+
+def _flatten_value(expr: Any, key: tuple[str, ...]) -> dict[tuple[str, ...], object]:
+    """An attribute's value; an object literal with written keys item by item (a fix that sets
+    one key of a module argument changes that key only)."""
+    out: dict[tuple[str, ...], object] = {}
+    if isinstance(expr, ObjectExpr) and expr.items:
+        names = [_key_text(item.key) for item in expr.items]
+        if None not in names and len(set(names)) == len(names):
+            for name, item in zip(names, expr.items, strict=True):
+                assert name is not None
+                out.update(_flatten_value(item.value, (*key, name)))
+            return out
+    if isinstance(expr, TupleExpr) and expr.items:
+        for index, value in enumerate(expr.items):
+            out.update(_flatten_value(value, (*key, f"#{index}")))
+        return out
+    return {key: expr.value if isinstance(expr, Literal) else getattr(expr, "text", "")}
 
 
 def _compare(old: Mapping[tuple[str, ...], object], new: Mapping[tuple[str, ...], object],

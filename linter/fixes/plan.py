@@ -54,6 +54,7 @@ class _Context:
     calls: dict[str, dict[str, Resource]] = field(default_factory=dict)  # unit → address →
     suppressed: set[tuple[str, str]] = field(default_factory=set)  # (rule id, address)
     by_address: dict[tuple[str, str], list[Resource]] = field(default_factory=dict)
+    created: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # unit → blocks
 
     def template(self, rel: str) -> cfn.Template:
         if rel not in self.templates:
@@ -91,6 +92,8 @@ def _index(context: _Context) -> None:
         context.by_address.setdefault((resource.unit, resource.address), []).append(resource)
         if resource.kind == "module":
             context.calls.setdefault(resource.unit, {})[resource.address] = resource
+        elif resource.kind in ("resource", "data") and resource.format is Format.TERRAFORM:
+            context.created.setdefault(resource.unit, set()).add(hcl.created_key(resource))
 
 
 def _index_users(context: _Context, wanted: set[UserKey]) -> None:
@@ -179,7 +182,8 @@ def _describe(fmt: Format, spec: Autofix, settings: Mapping[str, Any]) -> str:
 def _locate(context: _Context, request: Request) -> Site:
     resource = request.resources[0]
     if resource.format is Format.TERRAFORM:
-        return hcl.locate(context.hcl, request, context.calls.get(resource.unit, {}))
+        return hcl.locate(context.hcl, request, context.calls.get(resource.unit, {}),
+                          context.created.get(resource.unit, set()))
     return cfn.locate(context.template(resource.file), request)
 
 
@@ -188,7 +192,7 @@ def _locate(context: _Context, request: Request) -> Site:
 
 def _check_groups(context: _Context, planned: list[_Planned]) -> None:
     _index_users(context, {_key(span) for item in planned for _request, site in item.requests
-                           for span in (site.anchor, *site.links)})
+                           for span in (site.anchor, *site.links, *site.objects)})
     groups: dict[tuple[object, ...], list[_Planned]] = {}
     for item in planned:
         for _request, site in item.requests:
@@ -208,15 +212,18 @@ def _users_problem(context: _Context, pairs: Sequence[tuple[Request, Site]]) -> 
     for request, _site in pairs:
         for resource in request.resources:
             fixed[id(resource)] = request.names
-    chain = {_key(site.anchor)} | {_key(link) for _r, each in pairs for link in each.links}
+    objects = {_key(span) for _r, each in pairs for span in each.objects}
+    chain = ({_key(site.anchor)} | {_key(link) for _r, each in pairs for link in each.links}
+             | objects)
     what = site.source or (f"the block at {where(site.anchor)}" if site.kind == "insert"
                            else f"the value at {where(site.anchor)}")
     for span_key in sorted(chain):
         for resource, path in context.users.get(span_key, ()):
             names = fixed.get(id(resource))
             own = resource.spans.get(path)
-            if names is not None and names[:len(names_of(path))] == names_of(path):
-                continue
+            if names is not None and (span_key in objects
+                                      or names[:len(names_of(path))] == names_of(path)):
+                continue  # a fixed resource reading the value (or another key of the object)
             if own is not None and _key(own) in chain:
                 continue
             at = ".".join(str(k) for k in path) or "its block"
@@ -331,7 +338,7 @@ def _verify(context: _Context, rel: str, entries: Sequence[tuple[_Merged, tuple[
         return str(exc)
     if isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt)):
         return cfn.verify(payload.template, after, allowed)
-    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt))
+    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt, hcl.InsertInObject))
     return hcl.verify(payload.source, edits, allowed)
 
 
@@ -339,7 +346,7 @@ def _text_of(site: Site) -> Text:
     payload = site.payload
     if isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt)):
         return payload.template.text
-    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt))
+    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt, hcl.InsertInObject))
     return payload.text
 
 

@@ -45,7 +45,9 @@ class Site:
     itself. ``expressions`` are the reference expressions of the chain (the target attribute's
     ``var.x``, the argument's ``local.y``): every other reference to a followed name must be
     one of some request's expressions. ``references`` lists, per followed name, every place
-    that refers to it."""
+    that refers to it. ``objects`` are the object values the chain takes one key of (a module
+    argument ``metadata_options = { … }`` read through a dynamic block's iterator): the fixed
+    resources may read them at any path (they read their other keys), nothing else may."""
 
     file: str
     kind: str  # replace | insert
@@ -53,6 +55,7 @@ class Site:
     anchor: Span
     create: tuple[str, ...] = ()  # containers to create (insert only)
     links: tuple[Span, ...] = ()
+    objects: tuple[Span, ...] = ()
     expressions: tuple[Span, ...] = ()
     references: tuple[tuple[str, tuple[Span, ...]], ...] = ()
     source: str = ""  # "the default of var.tokens (variables.tf:3)" ("" = the resource itself)

@@ -1,8 +1,9 @@
-# dynamic "metadata_options": handled where the content holds the value, explained elsewhere.
+# dynamic "metadata_options": handled where the content holds the value or reads the one item of
+# its for_each (a literal, or a variable's default); explained where it produces no block.
 
 variable "metadata" {
   type    = list(object({ tokens = string }))
-  default = [{ tokens = "optional" }]
+  default = [{ tokens = "required" }]
 }
 
 resource "aws_launch_template" "literal_content" {
@@ -47,6 +48,18 @@ resource "aws_instance" "produces_nothing" {
     for_each = []
     content {
       http_tokens = "required"
+    }
+  }
+}
+
+resource "aws_launch_template" "from_map_iterator" {
+  name = "from-map-iterator"
+
+  dynamic "metadata_options" {
+    for_each = { main = "required" }
+    iterator = imds
+    content {
+      http_tokens = imds.value
     }
   }
 }

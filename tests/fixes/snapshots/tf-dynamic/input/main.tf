@@ -1,4 +1,5 @@
-# dynamic "metadata_options": handled where the content holds the value, explained elsewhere.
+# dynamic "metadata_options": handled where the content holds the value or reads the one item of
+# its for_each (a literal, or a variable's default); explained where it produces no block.
 
 variable "metadata" {
   type    = list(object({ tokens = string }))
@@ -46,6 +47,18 @@ resource "aws_instance" "produces_nothing" {
     for_each = []
     content {
       http_tokens = "required"
+    }
+  }
+}
+
+resource "aws_launch_template" "from_map_iterator" {
+  name = "from-map-iterator"
+
+  dynamic "metadata_options" {
+    for_each = { main = "optional" }
+    iterator = imds
+    content {
+      http_tokens = imds.value
     }
   }
 }
