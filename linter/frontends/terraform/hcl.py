@@ -80,7 +80,9 @@ def parse_hcl(rel_path: str, data: bytes,
         deepest = Span(rel_path, 1, 1)
         return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
             deepest, "expressions are nested too deeply for the parser"),))
-    notes = comments(root, data, positions)
+    # a file without "#", "//" or "/*" has no comment: no query over its tree
+    notes = (comments(root, data, positions) if b"#" in data or b"//" in data or b"/*" in data
+             else ())
     problems: tuple[SyntaxProblem, ...] = ()
     if root.has_error:
         problems = (_problem(rel_path, data, root, positions),)
