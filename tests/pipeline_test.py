@@ -96,3 +96,13 @@ def test_a_child_module_finding_names_the_calls_that_instantiate_it(tmp_path: pa
     ]
     assert [file[-1] for file, _, _ in calls] == ["main.tf", "main.tf"]
     assert calls[1][0][0] == "mod"
+
+
+def test_a_module_call_judged_by_its_inputs_is_named_once() -> None:
+    case = FIXTURES / "aws" / "ec2" / "imds-v1-allowed" / "registry" / "ec2-instance"
+    result = scan([str(case)], ScanOptions(), root=case)
+    assert result.findings
+    for finding in result.findings:
+        calls = [r.address for r in finding.related if r.address.startswith("module.")
+                 and r.address.count(".") == 1]
+        assert len(calls) == len(set(calls)), finding

@@ -248,8 +248,9 @@ def make_finding(
                 and span.end_line <= origin.end_line):  # not the place the finding is
             related.append(Related(origin, "the value comes from here", resource.address))
     related.extend(scope_related(resource))
-    if graph is not None and entry is None:
-        related.extend(module_calls(graph, resource))
+    if graph is not None and entry is None:  # a call already named (judged by its inputs) once
+        named = {r.address for r in related}
+        related.extend(r for r in module_calls(graph, resource) if r.address not in named)
     properties: dict[str, Any] = {}
     if path:
         properties["path"] = normalized_path(path)
