@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configurat
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
@@ -234,6 +235,14 @@ def check(
             "--diff-base", help="Report only findings new or changed since this git revision"
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=0,
+            help="Processes that evaluate a scan of many root modules or templates: 1 = this "
+            "one, 0 = one per core (reports are the same either way) [default: 0]",
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Print tracebacks of internal errors")
     ] = False,
@@ -281,6 +290,7 @@ def check(
         exclude=exclude,
     )
     options = with_fixes(options, fix, formats)
+    options = dataclasses.replace(options, jobs=0 if jobs is None else jobs)
     from linter.progress import ScanProgress
 
     with ScanProgress(enabled=False if quiet else None) as progress:

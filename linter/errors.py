@@ -16,6 +16,10 @@ class ConfigError(Exception):
         self.file = file
         self.where = where
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str, str]]:
+        # raised in a scan worker process, it reaches the parent whole (file and where too)
+        return type(self), (self.message, self.file, self.where)
+
     def __str__(self) -> str:
         location = self.file
         if self.where:

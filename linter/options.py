@@ -81,3 +81,6 @@ class ScanOptions:
     today: str = ""  # ISO date used to judge suppression expiry ("" = the real today)
     # the fix stage: attach a Fix to findings of rules with an autofix (--fix, JSON, SARIF)
     fixes: bool = False
+    # processes that evaluate and judge the units of a large scan (linter.pipeline.worker_count):
+    # 1 = this one only, 0 = one per usable core; reports are the same whatever the number
+    jobs: int = 1

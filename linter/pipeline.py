@@ -27,6 +27,7 @@ from linter.model import Finding, ParseResult, Resource, Span, UnknownVerdict
 from linter.options import ScanOptions
 from linter.result import BaselineEntry, ScanResult
 from linter.rule import FILE_DOES_NOT_PARSE, Rule, tool_finding
+from linter.workers import can_fork, ordered_map, usable_cores
 
 # progress(label, done, total): called before each unit (a Terraform root module or a template)
 # is parsed, and once with done = total = -1 when the rules start
@@ -118,18 +119,11 @@ def parse_units(
     units: dict[str, ParseResult] = {}
     with long_lived():
         modules = terraform_roots(found)
-    total = len(modules) + len(found.candidate_files)
-    for done, module_dir in enumerate(modules):
-        if progress is not None:
-            progress(module_dir or ".", done, total)
-        work = functools.partial(evaluate_terraform, found.root, module_dir, options)
-        add_unit(units, unit_of_dir(module_dir), guarded(found.root, module_dir, work))
+    parts = front_ends(found, options, modules, progress)
+    for module_dir, part in zip(modules, parts[:len(modules)], strict=True):
+        add_unit(units, unit_of_dir(module_dir), part)
     roots = set(units)
-    for done, rel in enumerate(found.candidate_files, start=len(modules)):
-        if progress is not None:
-            progress(rel, done, total)
-        work = functools.partial(parse_candidate, found.root, rel, options)
-        parsed = guarded(found.root, rel, work)
+    for rel, parsed in zip(found.candidate_files, parts[len(modules):], strict=True):
         beside = unit_of_dir(posixpath.dirname(rel))
         plan = any("plan_span" in r.meta for r in parsed.resources)
         add_unit(units, beside if plan and beside in roots else rel, parsed)
@@ -148,6 +142,56 @@ def parse_units(
     for parsed in units.values():
         prefer_plans(parsed)
     return units
+
+
+# a scan of fewer units than this runs in one process whatever --jobs says: forking workers and
+# sending results back costs more than it saves on a few modules or templates
+PARALLEL_MIN_UNITS = 16
+
+
+def worker_count(jobs: int, units: int) -> int:
+    """How many processes evaluate and judge ``units`` units: ``jobs`` (``ScanOptions.jobs``:
+    0 = one per usable core), capped by the units and the cores; 1 (this process) below
+    ``PARALLEL_MIN_UNITS`` or where workers cannot be forked."""
+    wanted = usable_cores() if jobs <= 0 else jobs
+    if wanted <= 1 or units < PARALLEL_MIN_UNITS or not can_fork():
+        return 1
+    return min(wanted, units, usable_cores())
+
+
+def front_ends(found: Discovery, options: ScanOptions, modules: Sequence[str],
+               progress: ProgressFn | None) -> list[ParseResult]:
+    """One ``ParseResult`` per root module in ``modules``, then one per candidate file of
+    ``found``, in that order, evaluated in worker processes when the scan is large enough."""
+    items = [(True, d) for d in modules] + [(False, rel) for rel in found.candidate_files]
+    total = len(items)
+    work = functools.partial(front_end, found.root, options)
+    jobs = worker_count(options.jobs, total)
+    if jobs == 1:
+        parts = []
+        for done, item in enumerate(items):
+            if progress is not None:
+                progress(item[1] or ".", done, total)
+            parts.append(work(item))
+        return parts
+
+    if found.candidate_files:  # imported once here rather than once in every worker
+        import linter.frontends.cloudformation.template
+        import linter.frontends.plan  # noqa: F401
+
+    def arrived(done: int, _part: ParseResult) -> None:
+        if progress is not None:
+            progress(items[done][1] or ".", done, total)
+
+    return ordered_map(work, items, jobs, arrived)
+
+
+def front_end(root: pathlib.Path, options: ScanOptions, item: tuple[bool, str]) -> ParseResult:
+    """A root module (``(True, directory)``) or a candidate file (``(False, path)``), guarded."""
+    is_module, name = item
+    if is_module:
+        return guarded(root, name, functools.partial(evaluate_terraform, root, name, options))
+    return guarded(root, name, functools.partial(parse_candidate, root, name, options))
 
 
 def unit_of_dir(directory: str) -> str:
@@ -279,21 +323,18 @@ def judge(
 ) -> ScanResult:
     """Rules on each unit's own graph, then suppressions and the baseline over all findings."""
     from linter.engine.baseline import apply_baseline, read_baseline
-    from linter.engine.evaluate import run_rules
     from linter.engine.suppress import apply_inline
 
     findings: list[Finding] = []
     verdicts: list[UnknownVerdict] = []
     resources: list[Resource] = []
-    for unit in sorted(units):
-        parsed = units[unit]
-        with long_lived():
-            graph = build_graph(parsed, options, base.get(unit) if base else None)
-            found, undecided = run_rules(rules, graph, options)
-        findings.extend(parsed.findings)
+    names = sorted(units)
+    judgements = judge_units(names, units, rules, options, base)
+    for name, (found, undecided, judged) in zip(names, judgements, strict=True):
+        findings.extend(units[name].findings)
         findings.extend(found)
         verdicts.extend(undecided)
-        resources.extend(graph.resources.values())
+        resources.extend(judged)
     findings = apply_inline(root, findings, resources, rules, options)
     stale: list[BaselineEntry] = []
     if options.baseline:
@@ -312,3 +353,48 @@ def judge(
         resources=resources,
         units=dict(units),
     )
+
+
+Judged = tuple[list[Finding], list[UnknownVerdict], list[Resource]]
+# what forked judging workers read (set in the parent just before the fork, cleared after)
+_judging: tuple[Mapping[str, ParseResult], list[Rule], ScanOptions,
+                Mapping[str, ParseResult]] | None = None
+
+
+def judge_units(names: Sequence[str], units: Mapping[str, ParseResult], rules: list[Rule],
+                options: ScanOptions, base: Mapping[str, ParseResult]) -> list[Judged]:
+    """Each unit of ``names`` judged on its own graph: its findings, the verdicts unknowns
+    prevented, the resources the rules judged. In worker processes when there are enough units:
+    they inherit the units and return the findings and verdicts, and the judged resources as
+    positions in the unit's list (the parent has them already)."""
+    global _judging
+    jobs = worker_count(options.jobs, len(names))
+    if jobs == 1:
+        return [judge_unit(units[name], rules, options, base.get(name)) for name in names]
+    _judging = (units, rules, options, base)
+    try:
+        judged = ordered_map(_judge_in_worker, names, jobs)
+    finally:
+        _judging = None
+    return [(found, undecided, [units[name].resources[i] for i in positions])
+            for name, (found, undecided, positions) in zip(names, judged, strict=True)]
+
+
+def _judge_in_worker(name: str) -> tuple[list[Finding], list[UnknownVerdict], list[int]]:
+    assert _judging is not None, "a judging worker starts with the units it judges"
+    units, rules, options, base = _judging
+    parsed = units[name]
+    found, undecided, judged = judge_unit(parsed, rules, options, base.get(name))
+    position = {id(resource): i for i, resource in enumerate(parsed.resources)}
+    return found, undecided, [position[id(resource)] for resource in judged]
+
+
+def judge_unit(parsed: ParseResult, rules: list[Rule], options: ScanOptions,
+               base: ParseResult | None) -> Judged:
+    """The rules on one unit's graph (and its base revision's, for rules about a change)."""
+    from linter.engine.evaluate import run_rules
+
+    with long_lived():
+        graph = build_graph(parsed, options, base)
+        found, undecided = run_rules(rules, graph, options)
+    return found, undecided, list(graph.resources.values())

@@ -23,7 +23,8 @@ LAYERS: tuple[grimp.Layer, ...] = (
     grimp.Layer("config"),                           # the configuration file → ScanOptions
     grimp.Layer("result"),                           # shared vocabulary, itself layered:
     grimp.Layer("rule"),
-    grimp.Layer("fingerprint", "json_positions", "options", "errors", independent=True),
+    grimp.Layer("fingerprint", "json_positions", "options", "errors", "workers",
+                independent=True),
     grimp.Layer("model"),
 )
 

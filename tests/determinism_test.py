@@ -5,8 +5,8 @@ IMDS-with-admin-role fixtures, Terraform and CloudFormation, as more units) is s
 JSON report, which carries the fixes, under every cache state: the rule cache
 (``IACLINT_CACHE_DIR``) empty, then warm, then switched off; the front end's module parse cache
 (``linter.frontends.terraform.modules``) empty, then warm; the fix stage reading the front end's
-syntax trees, or parsing the files itself. Every report, minus its timing, is the same bytes.
-(iaclint has no process pool: on a 2-core machine one did not pay, see ``bench/``.)
+syntax trees, or parsing the files itself; and in one process or in worker processes
+(``--jobs``). Every report, minus its timing, is the same bytes.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import sys
 
 import pytest
 
-from linter import cli
+from linter import cli, pipeline
 from linter.fixes import hcl as fix_hcl
 from linter.frontends.terraform.modules import clear_caches
+from linter.workers import can_fork
 from tests.paths import FIXTURES, REPO
 
 
@@ -44,8 +45,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return root
 
 
-def _report(tree: pathlib.Path, out: pathlib.Path) -> str:
-    code = cli.main(["check", str(tree), "-f", "json", "-o", str(out)])
+def _report(tree: pathlib.Path, out: pathlib.Path, *flags: str) -> str:
+    code = cli.main(["check", str(tree), "-f", "json", "-o", str(out), *flags])
     assert code == 1, code  # findings
     document = json.loads(out.read_text(encoding="utf-8"))
     document["summary"].pop("duration_seconds")
@@ -74,3 +75,27 @@ def test_reports_are_identical_whatever_is_cached(
     assert warm == cold
     assert fixes_parse == cold
     assert uncached == cold
+
+
+@pytest.mark.skipif(not can_fork(), reason="worker processes are forked (Linux)")
+def test_reports_are_identical_in_one_process_or_several(
+        tree: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many = tmp_path / "many"  # enough units for workers: the fixtures' roots and templates too
+    shutil.copytree(tree, many / "generated")
+    shutil.copytree(FIXTURES / "aws", many / "aws")
+    pools: list[int] = []
+    real_map = pipeline.ordered_map  # type: ignore[attr-defined]
+
+    def spy(work, items, jobs, done=None):  # type: ignore[no-untyped-def]
+        pools.append(jobs)
+        return real_map(work, items, jobs, done)
+
+    monkeypatch.setattr(pipeline, "ordered_map", spy)
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
+    one = _report(many, tmp_path / "one.json", "--jobs", "1")
+    assert pools == []
+    clear_caches()
+    several = _report(many, tmp_path / "several.json", "--jobs", "2")
+    assert pools == [2, 2], "the front ends and the rules ran in two workers"
+    assert several == one
+    assert len({f["file"].rsplit("/", 1)[0] for f in json.loads(one)["findings"]}) >= 16

@@ -5,9 +5,14 @@ from __future__ import annotations
 import pathlib
 import shutil
 
-from linter.model import Finding
+import pytest
+
+from linter import pipeline
+from linter.errors import ConfigError
+from linter.model import Finding, ParseResult
 from linter.options import ScanOptions
 from linter.pipeline import build_graph, scan
+from linter.workers import can_fork
 from tests.paths import FIXTURES
 
 
@@ -106,3 +111,35 @@ def test_a_module_call_judged_by_its_inputs_is_named_once() -> None:
         calls = [r.address for r in finding.related if r.address.startswith("module.")
                  and r.address.count(".") == 1]
         assert len(calls) == len(set(calls)), finding
+
+
+def test_worker_count_runs_small_scans_and_single_jobs_in_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 4)
+    monkeypatch.setattr(pipeline, "can_fork", lambda: True)
+    many = pipeline.PARALLEL_MIN_UNITS
+    assert pipeline.worker_count(1, 500) == 1
+    assert pipeline.worker_count(0, many - 1) == 1  # too few units to pay for workers
+    assert pipeline.worker_count(0, many) == 4  # 0: one per usable core
+    assert pipeline.worker_count(3, many) == 3
+    assert pipeline.worker_count(16, many) == 4  # never more than the cores
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)
+    assert pipeline.worker_count(0, 500) == 1
+
+
+@pytest.mark.skipif(not can_fork(), reason="worker processes are forked (Linux)")
+def test_a_configuration_error_in_a_worker_reaches_the_caller_whole(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(pipeline.PARALLEL_MIN_UNITS):
+        (tmp_path / f"root{i:02d}").mkdir()
+        (tmp_path / f"root{i:02d}" / "main.tf").write_text('variable "x" {}\n')
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
+
+    def broken(root: pathlib.Path, module_dir: str, options: ScanOptions) -> ParseResult:
+        raise ConfigError("cannot read the variable file", file=f"{module_dir}.tfvars",
+                          where="$.x")
+
+    monkeypatch.setattr(pipeline, "evaluate_terraform", broken)
+    with pytest.raises(ConfigError) as raised:
+        pipeline.scan([str(tmp_path)], ScanOptions(jobs=2))
+    assert (raised.value.file, raised.value.where) == ("root00.tfvars", "$.x")

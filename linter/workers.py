@@ -1,0 +1,64 @@
+"""Work spread over worker processes, results in the order the work was given.
+
+A scan of many units (Terraform root modules, templates) evaluates and judges them in a pool of
+processes forked from the scanning one: a forked worker starts with everything the parent had
+parsed and imported, so only each unit's name goes to it and only its results come back
+(pickled). The order of the results is the order of the items, whatever order the workers finish
+in, so a report is the same byte for byte with one process or several.
+
+Only ``fork`` gives that cheap start (the parent's parse caches and imports are shared until
+written); where it is not the platform's safe default (macOS, Windows) the work stays in one
+process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely here (Linux)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity mask, e.g. a container's cpuset)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return max(1, len(affinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(
+    work: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    done: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """``[work(item) for item in items]`` computed by ``jobs`` forked worker processes;
+    ``done(index, result)`` is called for each result in the order of ``items``. An exception
+    raised by ``work`` is raised here (the first in item order); the pool is shut down either
+    way. ``work`` must be a module-level function and its results picklable."""
+    context = multiprocessing.get_context("fork")
+    results: list[R] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures: list[Future[R]] = [pool.submit(work, item) for item in items]
+        try:
+            for index, future in enumerate(futures):
+                result = future.result()
+                if done is not None:
+                    done(index, result)
+                results.append(result)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return results
