@@ -4,7 +4,7 @@ Run by hand (never a timed unit test):
 
     python bench/scale.py [--iaclint PATH] [--sizes 1000,3000,10000,30000] [--runs 3]
                           [--real DIR] [--generator PATH | --builtin-generator] [--cache DIR]
-                          [--timeout S] [--skip-after S] [--json OUT]
+                          [--timeout S] [--skip-after S] [--jobs N] [--json OUT]
 
 For each size N it lays out a synthetic Terraform tree of N resources (5-resource units of
 ``aws_iam_role``, ``aws_iam_policy`` + ``data "aws_iam_policy_document"``, role-policy
@@ -345,14 +345,16 @@ class Case:
         }
 
 
-def check_argv(iaclint: str, target: pathlib.Path) -> list[str]:
-    return [iaclint, "check", str(target), "-f", "json", "-o", os.devnull]
+def check_argv(iaclint: str, target: pathlib.Path, jobs: int | None = None) -> list[str]:
+    jobs_flag = [] if jobs is None else ["--jobs", str(jobs)]
+    return [iaclint, "check", str(target), "-f", "json", "-o", os.devnull, *jobs_flag]
 
 
-def run_case(case: Case, iaclint: str, runs: int, timeout: float | None) -> Case:
+def run_case(case: Case, iaclint: str, runs: int, timeout: float | None,
+             jobs: int | None = None) -> Case:
     for i in range(runs):
         note(f"{case.name}: run {i + 1}/{runs} ...")
-        result = measure(check_argv(iaclint, pathlib.Path(case.path)), timeout)
+        result = measure(check_argv(iaclint, pathlib.Path(case.path), jobs), timeout)
         note(
             f"{case.name}: exit {result.exit_code}, cpu {result.cpu:.2f} s, "
             f"wall {result.wall:.2f} s, rss {result.rss_mib:.0f} MiB"
@@ -580,6 +582,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip larger synthetic sizes once one takes longer than this many "
         "wall seconds (default: %(default)s; 0 = never skip)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="pass --jobs N to iaclint (default: iaclint's own default, one process per core "
+        "for a scan of 16+ units; 1 = one process)",
+    )
     parser.add_argument("--json", type=pathlib.Path, dest="json_out", help="write numbers here")
     return parser
 
@@ -629,7 +638,7 @@ def run_synthetic(args: argparse.Namespace, generator: pathlib.Path | None) -> l
                 note(f"{case.name}: not run ({too_slow})")
                 continue
             case.path = str(synth_tree(n, base, generator, reuse=args.cache is not None))
-            run_case(case, args.iaclint, args.runs, args.timeout)
+            run_case(case, args.iaclint, args.runs, args.timeout, args.jobs)
             wall = case.wall
             if args.skip_after and (wall is None or wall > args.skip_after):
                 took = "failed" if wall is None else f"took {wall:.0f} s wall"
@@ -645,7 +654,7 @@ def run_real(args: argparse.Namespace) -> tuple[list[Case], list[Verdict]]:
         path = real / rel
         made = Case(name=name, path=str(path))
         if path.exists():
-            run_case(made, args.iaclint, args.runs, args.timeout)
+            run_case(made, args.iaclint, args.runs, args.timeout, args.jobs)
         else:
             made.skipped = f"missing: {path}"
         cases.append(made)
