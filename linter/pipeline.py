@@ -175,15 +175,30 @@ def front_ends(found: Discovery, options: ScanOptions, modules: Sequence[str],
             parts.append(work(item))
         return parts
 
-    if found.candidate_files:  # imported once here rather than once in every worker
-        import linter.frontends.cloudformation.template
-        import linter.frontends.plan  # noqa: F401
+    if found.candidate_files:
+        prepare_candidate_workers(found, options)
 
     def arrived(done: int, _part: ParseResult) -> None:
         if progress is not None:
             progress(items[done][1] or ".", done, total)
 
-    return ordered_map(work, items, jobs, arrived)
+    with long_lived():  # the results unpickled here live on, as the front ends' own would
+        return ordered_map(work, items, jobs, arrived)
+
+
+def prepare_candidate_workers(found: Discovery, options: ScanOptions) -> None:
+    """What the workers for candidate files would each import, imported once before they are
+    forked: the template and plan front ends, and the SAM translator when a file mentions it."""
+    import linter.frontends.cloudformation.template
+    import linter.frontends.plan  # noqa: F401
+    from linter.discover.read import read_confined
+    from linter.frontends.cloudformation import sam
+
+    for rel in found.candidate_files:
+        data = read_confined(found.root, rel, options.budgets.template_bytes)
+        if isinstance(data, bytes) and sam.mentions_sam(data):
+            sam.prepare()
+            return
 
 
 def front_end(root: pathlib.Path, options: ScanOptions, item: tuple[bool, str]) -> ParseResult:
@@ -373,7 +388,8 @@ def judge_units(names: Sequence[str], units: Mapping[str, ParseResult], rules: l
         return [judge_unit(units[name], rules, options, base.get(name)) for name in names]
     _judging = (units, rules, options, base)
     try:
-        judged = ordered_map(_judge_in_worker, names, jobs)
+        with long_lived():
+            judged = ordered_map(_judge_in_worker, names, jobs)
     finally:
         _judging = None
     return [(found, undecided, [units[name].resources[i] for i in positions])
