@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
@@ -49,7 +50,13 @@ def ordered_map(
     way. ``work`` must be a module-level function and its results picklable."""
     context = multiprocessing.get_context("fork")
     results: list[R] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool, \
+            warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks (the progress display has one):
+        # a worker runs only the scan's own code, which takes none of the locks those threads
+        # use (it writes nothing to the terminal)
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                category=DeprecationWarning)
         futures: list[Future[R]] = [pool.submit(work, item) for item in items]
         try:
             for index, future in enumerate(futures):
