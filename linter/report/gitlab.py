@@ -12,13 +12,13 @@ Severities: error → ``critical``, warning → ``major``, note → ``info``.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Severity
 from linter.report.catalog import TOOL_CATEGORY
 from linter.report.redact import redact_tree, secrets_of_result
+from linter.report.serialize import indented_json
 from linter.report.unknowns import with_unknowns
 from linter.result import ScanResult
 
@@ -34,7 +34,7 @@ def render(result: ScanResult, *, color: bool = False, show_unknown: bool = Fals
     seen: set[str] = set()
     issues = [issue(f, unique(fingerprint_of(f), seen)) for f in findings]
     redacted = redact_tree(issues, secrets_of_result(result))
-    return json.dumps(redacted, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(redacted)
 
 
 def unique(fingerprint: str, seen: set[str]) -> str:

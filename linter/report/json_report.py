@@ -9,7 +9,6 @@ every unknown verdict is listed under ``unknown`` whatever ``show_unknown`` says
 
 from __future__ import annotations
 
-import json
 import math
 import pathlib
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from linter.model import Finding, Fix, Related, Span, Unknown, UnknownVerdict
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.locations import SourceFiles, end_column
 from linter.report.redact import redact_tree, secrets_of_result
+from linter.report.serialize import indented_json
 from linter.report.summary import Summary, is_tool, summarize
 from linter.result import ScanResult
 from linter.rule import UNKNOWN_VERDICT, Remediation
@@ -31,7 +31,7 @@ HIDDEN_PROPERTIES = frozenset({"redact"})  # never written: it lists the secrets
 
 
 def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return indented_json(document(result))
 
 
 def document(result: ScanResult) -> dict[str, Any]:

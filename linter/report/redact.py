@@ -135,11 +135,15 @@ def _compiled(secrets: frozenset[str]) -> re.Pattern[str] | None:
     return re.compile("(?i:" + "|".join(re.escape(form) for form in forms) + ")")
 
 
-def _spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
-    """Where to mask, in order and without overlaps: known secrets first (longest first),
-    then credential shapes."""
+def _known(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for every quoted form of every secret (None: no secret)."""
+    return _compiled(secrets if isinstance(secrets, frozenset) else frozenset(secrets))
+
+
+def _spans(text: str, known: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """Where to mask, in order and without overlaps: known secrets (``_known``) first
+    (longest first), then credential shapes."""
     chosen: list[tuple[int, int]] = []
-    known = _compiled(frozenset(secrets))
     if known is None and len(text) < _SHORTEST_SHAPE:
         return chosen  # no known secret, and too short for a credential shape
     if known is not None:
@@ -171,7 +175,11 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     masked (one pass, longest secret wins)."""
     if not text:
         return text
-    spans = _spans(text, secrets)
+    return _redact_with(text, _known(secrets))
+
+
+def _redact_with(text: str, known: re.Pattern[str] | None) -> str:
+    spans = _spans(text, known)
     if not spans:
         return text
     out: list[str] = []
@@ -199,7 +207,7 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
     index_map: list[int] = []
     position = 0
     new_length = 0
-    for start, end in _spans(text, secrets):
+    for start, end in _spans(text, _known(secrets)):
         mask = masked(text[start:end])
         for _ in range(position, start):
             index_map.append(new_length)
@@ -220,18 +228,34 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
 def redact_tree(value: Any, secrets: Iterable[str]) -> Any:
     """A JSON-like tree with every string (keys included) redacted; a string that occurs
     many times (keys, rule texts, file names) is redacted once."""
-    return _redact_tree(value, tuple(secrets), {})
+    return _redact_tree(value, _known(secrets), {})
 
 
-def _redact_tree(value: Any, secrets: tuple[str, ...], done: dict[str, str]) -> Any:
-    if isinstance(value, str):
+def _redact_tree(value: Any, known: re.Pattern[str] | None, done: dict[str, str]) -> Any:
+    # exact types first: a report holds only dicts, lists, strings, numbers, booleans and None,
+    # and an ABC check per node costs more than the rest of the walk
+    kind = type(value)
+    if kind is str:
         found = done.get(value)
         if found is None:
-            found = done[value] = redact(value, secrets)
+            found = done[value] = _redact_with(value, known) if value else value
         return found
+    if kind is dict:
+        return {_redact_tree(k, known, done):
+                v if type(v) in _LEAVES else _redact_tree(v, known, done)
+                for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _LEAVES else _redact_tree(v, known, done) for v in value]
+    if kind in _LEAVES:
+        return value
+    if isinstance(value, str):
+        return _redact_tree(str(value), known, done)
     if isinstance(value, Mapping):
-        return {_redact_tree(k, secrets, done): _redact_tree(v, secrets, done)
+        return {_redact_tree(k, known, done): _redact_tree(v, known, done)
                 for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_redact_tree(v, secrets, done) for v in value]
+        return [_redact_tree(v, known, done) for v in value]
     return value
+
+
+_LEAVES = frozenset({int, float, bool, type(None)})

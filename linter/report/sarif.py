@@ -14,7 +14,7 @@ moves), and ``suppressions`` for suppressed findings (``inSource`` for comments 
 
 from __future__ import annotations
 
-import json
+import functools
 import re
 import string
 from collections.abc import Sequence
@@ -27,6 +27,7 @@ from linter.report.catalog import PROJECT_URI, RuleInfo, catalog
 from linter.report.locations import Base, SourceFiles, end_column, find_base
 from linter.report.provenance import provenance
 from linter.report.redact import redact_tree, secrets_of_result
+from linter.report.serialize import indented_json
 from linter.report.unknowns import with_unknowns
 from linter.result import ScanResult
 from linter.rule import FILE_DOES_NOT_PARSE, RULE_RAISED
@@ -41,7 +42,7 @@ NOTIFIED = frozenset({FILE_DOES_NOT_PARSE.id, RULE_RAISED.id})  # repeated as no
 
 
 def render(result: ScanResult, *, color: bool = False, show_unknown: bool = False) -> str:
-    return json.dumps(log(result, show_unknown=show_unknown), indent=2, ensure_ascii=False) + "\n"
+    return indented_json(log(result, show_unknown=show_unknown))
 
 
 def log(result: ScanResult, *, show_unknown: bool = False) -> dict[str, Any]:
@@ -307,10 +308,17 @@ def message_template(rule: RuleInfo) -> tuple[str, list[str]] | None:
     """The rule's message template in SARIF form (``'{0}' allows IMDSv1.``) and its fields."""
     if not rule.message:
         return None
+    template = _template_of(rule.message)
+    return None if template is None else (template[0], list(template[1]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_of(message: str) -> tuple[str, tuple[str, ...]] | None:
+    """``message_template`` of one message text (once per rule, not once per finding)."""
     names: list[str] = []
     parts: list[str] = []
     try:
-        parsed = list(string.Formatter().parse(rule.message))
+        parsed = list(string.Formatter().parse(message))
     except ValueError:
         return None
     for literal, field_name, _, _ in parsed:
@@ -322,7 +330,7 @@ def message_template(rule: RuleInfo) -> tuple[str, list[str]] | None:
         if field_name not in names:
             names.append(field_name)
         parts.append(f"'{{{names.index(field_name)}}}'")
-    return sentence("".join(parts).replace("''{", "'{").replace("}''", "}'")), names
+    return sentence("".join(parts).replace("''{", "'{").replace("}''", "}'")), tuple(names)
 
 
 def message_strings(rule: RuleInfo) -> dict[str, Any]:
