@@ -13,13 +13,17 @@ process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+# multiprocessing and concurrent.futures are imported only by a scan that uses workers: they
+# are a tenth of the start-up of a one-file run
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,7 +31,11 @@ R = TypeVar("R")
 
 def can_fork() -> bool:
     """Whether worker processes can be forked safely here (Linux)."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if not sys.platform.startswith("linux"):
+        return False
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def usable_cores() -> int:
@@ -48,6 +56,9 @@ def ordered_map(
     ``done(index, result)`` is called for each result in the order of ``items``. An exception
     raised by ``work`` is raised here (the first in item order); the pool is shut down either
     way. ``work`` must be a module-level function and its results picklable."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     results: list[R] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool, \
