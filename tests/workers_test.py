@@ -32,6 +32,18 @@ def test_results_come_in_item_order_from_several_processes() -> None:
     assert os.getpid() not in {pid for _square, pid in results}
 
 
+def test_batched_results_keep_the_item_order() -> None:
+    assert workers.chunk_size(500, 2) > 1
+    results = workers.ordered_map(_slow_first, list(range(500)), 2)
+    assert [square for square, _pid in results] == [i * i for i in range(500)]
+
+
+def test_batches_are_small_enough_to_balance_and_never_empty() -> None:
+    assert workers.chunk_size(0, 2) == 1
+    assert workers.chunk_size(15, 2) == 1
+    assert workers.chunk_size(1600, 2) == 100
+
+
 def test_an_exception_in_a_worker_is_raised_to_the_caller() -> None:
     with pytest.raises(ValueError, match="item 3"):
         workers.ordered_map(_fails_on_three, list(range(6)), 2)
