@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-import yaml
-
 _YAML_STR = "tag:yaml.org,2002:str"
-_RESOLVER = yaml.resolver.Resolver()
 
 
 def hcl(value: Any) -> str:
@@ -38,9 +36,18 @@ def yaml_plain_ok(text: str) -> bool:
         return False
     if text[0] in "-?":
         return False
-    resolved = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+    import yaml  # lazy: a Terraform-only run never writes YAML
+
+    resolved = _resolver().resolve(
         yaml.ScalarNode, text, (True, False))
     return bool(resolved == _YAML_STR)
+
+
+@functools.cache
+def _resolver() -> Any:
+    import yaml
+
+    return yaml.resolver.Resolver()
 
 
 def yaml_value(value: Any, style: str = "") -> str:
