@@ -18,10 +18,10 @@ import bisect
 import json
 import json.decoder
 import json.scanner
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linter.model import Path, Span
+from linter.records import record
 
 if TYPE_CHECKING:
     import yaml
@@ -40,7 +40,7 @@ class JsonPositionError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True)
+@record
 class JMember:
     key: str
     key_start: int  # offset of the key's opening quote
@@ -48,7 +48,7 @@ class JMember:
     value: JNode
 
 
-@dataclass(frozen=True)
+@record
 class JNode:
     """One JSON value: ``kind`` is object, array, string, number, bool or null."""
 
@@ -189,7 +189,7 @@ class LineIndex:
 # ---------------------------------------------------------------- JSON text inside an attribute
 
 
-@dataclass(frozen=True)
+@record
 class TextPosition:
     """0-based line/column offsets inside the decoded text (end exclusive)."""
 

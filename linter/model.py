@@ -26,6 +26,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from linter.records import record
+
 PathKey = str | int
 Path = tuple[PathKey, ...]
 
@@ -45,7 +47,7 @@ class Severity(str, enum.Enum):
         return {"error": 3, "warning": 2, "note": 1}[self.value]
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@record(order=True, slots=True)
 class Span:
     file: str
     start_line: int
@@ -64,7 +66,7 @@ class Span:
         return f"{self.file}:{self.start_line}:{self.start_col}"
 
 
-@dataclass(frozen=True)
+@record
 class Unknown:
     """A value that cannot be known before deployment (or that iaclint cannot evaluate)."""
 
@@ -100,7 +102,7 @@ def contains_unknown(value: object) -> bool:
     return False
 
 
-@dataclass(frozen=True)
+@record
 class Edge:
     """A directed link between two resources of the graph.
 
@@ -117,7 +119,7 @@ class Edge:
     attribute: str = ""  # attribute of the target that is referenced (``name``, ``Arn`` …)
 
 
-@dataclass(frozen=True)
+@record
 class Resource:
     """One normalized resource (or data source, provider, module call) of either format."""
 
@@ -205,7 +207,7 @@ def scope_related(resource: Resource) -> tuple[Related, ...]:
                     "module is not downloaded, so it is judged by the call's inputs", call),)
 
 
-@dataclass(frozen=True)
+@record
 class Match:
     """One value found at a rule path, with the concrete path it was found at."""
 
@@ -254,7 +256,7 @@ def resolve(root: Any, path: Path, prefix: Path = ()) -> Iterator[Match]:
         yield from resolve(root[key], rest, (*prefix, key))
 
 
-@dataclass(frozen=True)
+@record
 class Related:
     """A secondary location of a finding (a hop of a chain, the origin of a value)."""
 
@@ -263,14 +265,14 @@ class Related:
     address: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Suppression:
     kind: str  # inSource | external (baseline)
     justification: str = ""
     expires: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """Replace the text of ``span`` (against the unmodified file) with ``text``.
 
@@ -281,7 +283,7 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Fix:
     """The automatic fix of a finding (``iaclint check --fix``).
 
@@ -302,7 +304,7 @@ class Fix:
         return tuple(dict.fromkeys(edit.span.file for edit in self.edits))
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     rule_id: str
     rule_name: str
@@ -332,7 +334,7 @@ class Tri(enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     verdict: Tri
     paths: tuple[Path, ...] = ()  # attribute paths of ctx.resource where the condition held
@@ -354,7 +356,7 @@ class Outcome:
         return Outcome(Tri.UNKNOWN, unknowns=unknowns, **kwargs)
 
 
-@dataclass(frozen=True)
+@record
 class UnknownVerdict:
     """A rule whose verdict on a resource depends on a value iaclint could not know."""
 

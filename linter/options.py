@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from linter.model import Severity
+from linter.records import record
 
 
-@dataclass(frozen=True)
+@record
 class HopLimitException:
     """A higher hop-limit maximum for resources matching a selector (containers need 2)."""
 
@@ -18,7 +19,7 @@ class HopLimitException:
     addresses: tuple[str, ...] = ()  # fnmatch patterns on the resource address
 
 
-@dataclass(frozen=True)
+@record
 class Budgets:
     """Bounds on what one file, module or template may cost (configuration key ``budgets``).
 
@@ -43,7 +44,7 @@ class Budgets:
         return name.replace("_", "-")
 
 
-@dataclass(frozen=True)
+@record
 class ScanOptions:
     rule_dirs: tuple[str, ...] = ()  # extra rule directories (the bundled rules always load)
     select: tuple[str, ...] = ()  # rule ids, names or categories; empty = all

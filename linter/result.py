@@ -6,10 +6,11 @@ import pathlib
 from dataclasses import dataclass, field
 
 from linter.model import Finding, ParseResult, Resource, Unknown, UnknownVerdict
+from linter.records import record
 from linter.rule import Rule
 
 
-@dataclass(frozen=True)
+@record
 class BaselineEntry:
     fingerprint: str
     rule: str

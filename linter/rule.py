@@ -4,13 +4,14 @@ rule ids for findings about the scan itself (category ``tool``) with ``tool_find
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from linter.model import Finding, Format, Severity, Span
+from linter.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Docs:
     what: str = ""
     why: str = ""
@@ -20,14 +21,14 @@ class Docs:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Remediation:
     terraform: str = ""  # snippet
     cloudformation: str = ""  # snippet
     cli: str = ""  # AWS CLI command(s) for an already-deployed resource
 
 
-@dataclass(frozen=True)
+@record
 class MatchBlock:
     """One format's match: which native types, where to point, and the condition tree."""
 
@@ -40,7 +41,7 @@ class MatchBlock:
 PEER_TOOLS = ("checkov", "trivy", "kics", "cfn-nag")  # the scanners equivalents may name
 
 
-@dataclass(frozen=True)
+@record
 class Equivalent:
     """The same check in another scanner: its id there, and the other names it accepts."""
 
@@ -57,7 +58,7 @@ class Equivalent:
         return tuple(dict.fromkeys(i for i in (self.id, self.name, *self.aliases) if i))
 
 
-@dataclass(frozen=True)
+@record
 class Control:
     """A compliance control a finding of the rule is evidence for."""
 
@@ -72,7 +73,7 @@ class Control:
         return f"{self.framework}:{self.control}"
 
 
-@dataclass(frozen=True)
+@record
 class Autofix:
     """What ``--fix`` sets on resources of ``types``: each key of ``settings`` in the block
     (Terraform) or mapping (CloudFormation) at ``container``, created when missing. A value is
@@ -83,7 +84,7 @@ class Autofix:
     settings: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     id: str  # IAC0101
     name: str  # kebab-case: imds-v1-allowed
@@ -130,7 +131,7 @@ class Rule:
 # ---------------------------------------------------------------- reserved (tool) rules
 
 
-@dataclass(frozen=True)
+@record
 class ReservedRule:
     id: str
     name: str

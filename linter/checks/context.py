@@ -10,15 +10,15 @@ lists the message placeholders the check fills under ``x-details``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from linter.graph.graph import Graph
 from linter.model import Outcome, Resource
 from linter.options import ScanOptions
+from linter.records import record
 
 
-@dataclass(frozen=True)
+@record
 class RuleContext:
     resource: Resource
     graph: Graph

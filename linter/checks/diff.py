@@ -13,7 +13,6 @@ the instance profile holds in AWS), else by their address.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from linter.checks.context import RuleContext
@@ -21,6 +20,7 @@ from linter.graph.graph import Graph
 from linter.graph.identity import PROFILE_TYPES, roles_of
 from linter.graph.resolve import Resolution, Status, names_of
 from linter.model import Outcome, Related, Resource, Unknown
+from linter.records import record
 
 PROFILE_ROLE_CHANGED = "diff-profile-role-changed"
 SCHEMA: dict[str, Any] = {
@@ -33,7 +33,7 @@ SCHEMA: dict[str, Any] = {
 SWAPPED, REMOVED, DELETED = "swapped", "removed", "deleted"
 
 
-@dataclass(frozen=True)
+@record
 class RoleChange:
     kind: str  # swapped | removed | deleted
     old: tuple[str, ...]  # role keys of the base revision that instances may still serve

@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from linter.checks.context import RuleContext, details_schema
@@ -48,6 +47,7 @@ from linter.graph.userdata import restriction_of
 from linter.iam.analysis import Hit
 from linter.model import Outcome, Related, Resource, Tri, Unknown
 from linter.options import ScanOptions
+from linter.records import record
 
 METADATA = "169.254.169.254"
 TOXIC_SCHEMA = details_schema(
@@ -60,7 +60,7 @@ CHAIN_SCHEMA = details_schema("targets", "chain", "reasons", gatekeepers={
 RESTRICTION_SCHEMA = details_schema("power", "chain")
 
 
-@dataclass(frozen=True)
+@record
 class Power:
     """How a workload's credentials reach admin: the chain, and the evidence statements."""
 

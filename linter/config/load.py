@@ -28,13 +28,14 @@ from typing import Any
 from linter.errors import ConfigError
 from linter.model import Severity
 from linter.options import HopLimitException, ScanOptions
+from linter.records import record
 
 CONFIG_NAMES = (".iaclint.yaml", ".iaclint.yml")
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class LoadedConfig:
     path: pathlib.Path | None
     data: dict[str, Any]

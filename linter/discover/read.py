@@ -23,10 +23,10 @@ import errno
 import os
 import pathlib
 import stat
-from dataclasses import dataclass
 
 from linter.discover.overlay import buffer
 from linter.model import Finding, ParseResult, Span
+from linter.records import record
 from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
 
 MIB = 1024 * 1024
@@ -41,7 +41,7 @@ UNREADABLE = "unreadable"  # permission denied, I/O error
 MISSING = "missing"
 
 
-@dataclass(frozen=True)
+@record
 class Refused:
     """Why a file was not read; ``message`` is ready to show (it never quotes file content)."""
 

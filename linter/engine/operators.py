@@ -39,10 +39,10 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from linter.model import Tri, Unknown, contains_unknown
+from linter.records import record
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -53,7 +53,7 @@ class TypeMismatch(Exception):
     """Raised by a numeric operator on a value that is not a number: the verdict is UNKNOWN."""
 
 
-@dataclass(frozen=True)
+@record
 class Operator:
     name: str
     fn: OperatorFn

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from linter.model import Format, Resource, Span
+from linter.records import record
 
 CHECKOV = re.compile(
     r"(?:#|//|/\*)[^\n]*?\b(?P<token>(?:checkov|bridgecrew|cortex):skip=)\s*"
@@ -48,7 +48,7 @@ METADATA_KEYS = {"checkov": ("skip", "comment"), "bridgecrew": ("skip", "comment
                  "cfn_nag": ("rules_to_suppress", "reason")}
 
 
-@dataclass(frozen=True)
+@record
 class PeerSuppression:
     tool: str  # checkov | tfsec | trivy | cfn_nag
     ids: tuple[str, ...]  # as written (Trivy/tfsec ids may hold * wildcards)

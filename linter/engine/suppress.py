@@ -33,13 +33,13 @@ import fnmatch
 import pathlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from linter.discover.read import Refused, read_confined
 from linter.engine import peers
 from linter.fingerprint import file_fingerprint
 from linter.model import Finding, Format, Resource, Span, Suppression
 from linter.options import Budgets, ScanOptions
+from linter.records import record
 from linter.rule import (
     RESERVED,
     SUPPRESSION_PROBLEM,
@@ -56,7 +56,7 @@ ATTR = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class InlineSuppression:
     rules: tuple[str, ...]
     reason: str

@@ -21,9 +21,10 @@ from linter.fixes.source import destination, read_text
 from linter.fixes.text import Replacement, Text, apply, unified_diff
 from linter.model import Finding
 from linter.options import Budgets
+from linter.records import record
 
 
-@dataclass(frozen=True)
+@record
 class FileChange:
     file: str  # relative to the scan root
     before: str

@@ -31,6 +31,7 @@ from linter.fixes.text import Text
 from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Span
 from linter.options import Budgets
+from linter.records import record
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"
@@ -193,14 +194,14 @@ def intrinsic(node: Node) -> str | None:
 # ---------------------------------------------------------------- locating
 
 
-@dataclass(frozen=True)
+@record
 class ReplaceAt:
     template: Template
     node: Node
     name: str  # the key whose value is replaced
 
 
-@dataclass(frozen=True)
+@record
 class InsertAt:
     template: Template
     mapping: Node

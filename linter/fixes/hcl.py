@@ -73,6 +73,7 @@ from linter.frontends.terraform.hcl_treesitter import (
 from linter.frontends.terraform.modules import parsed_files
 from linter.model import Edit, Resource, Span
 from linter.options import Budgets
+from linter.records import record
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
@@ -80,7 +81,7 @@ ONLY = 0  # a key that takes the one item of a collection (a dynamic block's for
 Key = str | int
 
 
-@dataclass(frozen=True)
+@record
 class _TopBlock:
     """Where a top-level block of a file is: enough to pick blocks without the syntax tree."""
 
@@ -256,7 +257,7 @@ class HclSources:
         return [rel for rel in found if is_readable(self.root, rel)]
 
 
-@dataclass(frozen=True)
+@record
 class InsertAt:
     """Payload of an insert site: the block that gets the new key (or the new blocks)."""
 
@@ -269,7 +270,7 @@ class InsertAt:
         return self.source.text
 
 
-@dataclass(frozen=True)
+@record
 class InsertInObject:
     """Payload of an insert site in an object literal (a module argument, a default)."""
 
@@ -282,7 +283,7 @@ class InsertInObject:
         return self.source.text
 
 
-@dataclass(frozen=True)
+@record
 class ReplaceAt:
     source: HclSource
     literal: Literal

@@ -3,17 +3,18 @@ written (``Site``) and why a finding cannot be fixed (``NotFixable``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from linter.model import Finding, Path, Resource, Span
+from linter.records import record
 
 
 class NotFixable(Exception):
     """This finding is left as it is; the message says why (shown to the user as its note)."""
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     """One setting a finding asks for: ``key`` = ``value`` in the block / mapping ``container``
     of ``resources`` (one resource, or the condition variants of one CloudFormation resource)."""
@@ -33,7 +34,7 @@ class Request:
         return self.resources[0].file
 
 
-@dataclass(frozen=True)
+@record
 class Site:
     """Where a request's value is written.
 

@@ -8,9 +8,9 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from linter.model import Edit, Span
+from linter.records import record
 
 _NEWLINE = re.compile("\n")
 
@@ -19,7 +19,7 @@ class EditConflict(ValueError):
     """Two edits overlap."""
 
 
-@dataclass(frozen=True)
+@record
 class Replacement:
     """An edit in offsets: ``text[start:end]`` becomes ``new``."""
 

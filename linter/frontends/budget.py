@@ -16,10 +16,10 @@ import contextlib
 import contextvars
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from linter.model import Finding, Span
 from linter.options import Budgets
+from linter.records import record
 from linter.rule import EVALUATION_NOTE, tool_finding
 
 _CHECK_EVERY = 64  # ticks between two looks at the clock
@@ -41,7 +41,7 @@ class BudgetExceeded(Exception):
         return f"{self.what} passes the budget {self.key} ({limit})"
 
 
-@dataclass(frozen=True)
+@record
 class Exceeded:
     key: str
     message: str

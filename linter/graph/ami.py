@@ -28,12 +28,12 @@ verdict relies on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from linter.graph.graph import Graph
 from linter.graph.launch import template_of
 from linter.graph.resolve import lookup
 from linter.model import Path, Resource, Span, Unknown
+from linter.records import record
 
 # The public parameters of AL2023 AMIs: standard and minimal, default kernel or a pinned one,
 # x86_64 or arm64 (/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64), and the
@@ -62,7 +62,7 @@ IMAGE_PATHS: dict[str, Path] = {
 AL2023_IMDS = {"tokens": "required", "hop_limit": 2}
 
 
-@dataclass(frozen=True)
+@record
 class ImageDefaults:
     """The metadata options an image sets by itself, and how the image was recognised."""
 

@@ -25,7 +25,6 @@ Query functions (plain, over the graph): ``launchers``, ``profile_of``, ``roles_
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from linter.graph.graph import Graph
 from linter.graph.launch import (
@@ -45,6 +44,7 @@ from linter.graph.policies import policies_of
 from linter.graph.resolve import Resolution, Status, lookup, resolve_ref
 from linter.iam.policy import PolicyDocument
 from linter.model import Edge, Path, Related, Resource, Unknown
+from linter.records import record
 
 POSSIBLE_LAUNCH_TEMPLATE = "possible_launch_template"
 PROFILE_TYPES = ("aws_iam_instance_profile", "AWS::IAM::InstanceProfile")
@@ -141,7 +141,7 @@ def launched_by_text(graph: Graph, template: Resource) -> tuple[str, tuple[Relat
 # ---------------------------------------------------------------------- instance profiles
 
 
-@dataclass(frozen=True)
+@record
 class ProfileLink:
     """How a workload gets its instance profile."""
 
@@ -229,7 +229,7 @@ def roles_of(graph: Graph, profile: Resource) -> Resolution:
     return resolve_ref(graph, profile, path, ROLE_TYPES)
 
 
-@dataclass(frozen=True)
+@record
 class RoleChain:
     """workload → (template) → profile → role: every hop with its location."""
 

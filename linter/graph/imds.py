@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from linter.graph.ami import image_defaults
 from linter.graph.graph import Graph
@@ -37,6 +36,7 @@ from linter.graph.identity import launchers
 from linter.graph.launch import EKS_NODE_GROUP_TYPES, LaunchSpec, launch_specs
 from linter.model import Path, Resource, Span, Unknown
 from linter.options import HopLimitException, ScanOptions
+from linter.records import record
 
 TOKENS, HOP_LIMIT, ENDPOINT = "tokens", "hop_limit", "endpoint"
 SETTINGS = (TOKENS, HOP_LIMIT, ENDPOINT)
@@ -64,7 +64,7 @@ ACCOUNT_DEFAULTS_TYPE = "aws_ec2_instance_metadata_defaults"
 AWS_DEFAULTS = {TOKENS: "optional", HOP_LIMIT: 1, ENDPOINT: "enabled"}
 
 
-@dataclass(frozen=True)
+@record
 class Setting:
     """One effective setting and where it came from."""
 
@@ -96,7 +96,7 @@ class Setting:
         return f'{self.source} "{value}"'
 
 
-@dataclass(frozen=True)
+@record
 class EffectiveImds:
     tokens: Setting
     hop_limit: Setting

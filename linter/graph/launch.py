@@ -13,11 +13,10 @@ content (earlier versions are not in the code). The selected version is kept for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from linter.graph.graph import Graph
 from linter.graph.resolve import Resolution, Status, candidates_at, resolve_ref
 from linter.model import Path, Resource, Unknown
+from linter.records import record
 
 TEMPLATE_TYPES = ("aws_launch_template", "AWS::EC2::LaunchTemplate")
 CONFIGURATION_TYPES = ("aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration")
@@ -79,7 +78,7 @@ _LATEST = ("latest_version", "LatestVersionNumber")
 _DEFAULT = ("default_version", "DefaultVersionNumber")
 
 
-@dataclass(frozen=True)
+@record
 class LaunchSpec:
     """One launch template / launch configuration specification of a launcher."""
 

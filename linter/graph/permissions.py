@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from linter.graph.graph import Graph
 from linter.graph.identity import ROLE_TYPES
@@ -36,6 +36,7 @@ from linter.iam.analysis import (
 )
 from linter.iam.policy import PolicyDocument, Statement
 from linter.model import Path, Resource, Span, Tri, Unknown
+from linter.records import record
 
 ASSUME = "sts:AssumeRole"
 
@@ -116,7 +117,7 @@ def role_path(role: Resource) -> str:
     return value if isinstance(value, str) and value.startswith("/") else "/"
 
 
-@dataclass(frozen=True)
+@record
 class AssumeHop:
     """Role ``source`` may assume role ``target``."""
 
@@ -296,7 +297,7 @@ def admits(graph: Graph, target: Resource, source: Resource) -> tuple[Statement,
     return best
 
 
-@dataclass(frozen=True)
+@record
 class TrustIndex:
     """Who may assume whom, from the trust side: built once per graph.
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from linter.graph.graph import Graph
 from linter.graph.identity import ROLE_TYPES
 from linter.graph.policies import TF_ATTACHMENTS, TF_INLINE_PRINCIPAL
 from linter.model import Path, Resource
+from linter.records import record
 
 # attributes through which a resource takes in another resource's policy text or ARN
 _CARRIERS: dict[str, str] = {
@@ -61,7 +61,7 @@ _RUNS_AS = frozenset({
 MAX_RECEIVERS = 12
 
 
-@dataclass(frozen=True)
+@record
 class Receiver:
     resource: Resource
     path: Path  # where in ``resource`` the link is written (empty: the whole resource)

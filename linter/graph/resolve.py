@@ -21,10 +21,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from linter.graph.graph import Graph
 from linter.model import Format, Path, Resource, Span, Unknown
+from linter.records import record
 
 # CloudFormation pseudo parameters: a Ref to these is never dangling.
 _PSEUDO = re.compile(r"^AWS::")
@@ -64,7 +64,7 @@ class Status(enum.Enum):
     DANGLING = "dangling"  # a reference to a resource that is not declared anywhere
 
 
-@dataclass(frozen=True)
+@record
 class Resolution:
     status: Status
     targets: tuple[Resource, ...] = ()

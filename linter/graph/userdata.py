@@ -25,11 +25,11 @@ import binascii
 import gzip
 import re
 import shlex
-from dataclasses import dataclass
 
 from linter.graph.graph import Graph
 from linter.graph.launch import template_of
 from linter.model import Path, Resource, Unknown
+from linter.records import record
 
 _USER_DATA_PATHS: dict[str, tuple[Path, ...]] = {
     "aws_instance": (("user_data",), ("user_data_base64",)),
@@ -43,14 +43,14 @@ METADATA_ADDRESS = "169.254.169.254"
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
 
 
-@dataclass(frozen=True)
+@record
 class UserData:
     resource: Resource  # where it is written (the workload or its launch template)
     path: Path
     text: str  # decoded
 
 
-@dataclass(frozen=True)
+@record
 class OwnerRestriction:
     """IMDS is reachable only by the named OS users/groups, per a firewall rule in user data."""
 

@@ -37,14 +37,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.iam import catalogue, conditions
 from linter.iam.policy import DocKind, Item, PolicyDocument, PrincipalItem, Statement
 from linter.model import Path, Span, Tri, Unknown
+from linter.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Hit:
     statement: Statement
     nodes: tuple[Path, ...]  # paths in the statement's resource, deepest first
@@ -66,7 +67,7 @@ class Hit:
                 or (self.statement.span(),))
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     hits: tuple[Hit, ...] = ()
     unknowns: tuple[Unknown, ...] = ()
@@ -380,7 +381,7 @@ def not_action_hits(statements: Sequence[Statement],
 
 # ---------------------------------------------------------------- privilege escalation
 
-@dataclass(frozen=True)
+@record
 class Escalation:
     name: str  # short id
     actions: tuple[str, ...]  # every action needed
@@ -538,7 +539,7 @@ def _broad_target(value: str, action: str) -> bool:
     return is_broad_resource(value) and reaches_target(value, action)
 
 
-@dataclass(frozen=True)
+@record
 class Grant:
     statement: Statement
     node: Path
@@ -661,7 +662,7 @@ def _github_sub_ok(statement: Statement) -> bool:
     return False
 
 
-@dataclass(frozen=True)
+@record
 class RolePower:
     """What the role a trust policy guards can do, when the graph knows its policies.
 
@@ -759,7 +760,7 @@ def _may_assume(action: str) -> bool:
 
 # ----------------------------------------------------------------- effective permissions
 
-@dataclass(frozen=True)
+@record
 class Permissions:
     """What a principal may do, from all its identity policies together."""
 

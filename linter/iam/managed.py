@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from linter.model import Unknown
+from linter.records import record
 
 # arn:<partition>:iam::aws:policy/<path/>Name — any partition (aws, aws-cn, aws-us-gov, aws-iso…)
 _ARN = re.compile(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
@@ -18,7 +18,7 @@ _ARN = re.compile(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]
 _IN_EXPRESSION = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
 
 
-@dataclass(frozen=True)
+@record
 class ManagedPolicy:
     name: str
     path: str

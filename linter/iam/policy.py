@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from linter.model import Path, Span, Unknown
+from linter.records import record
 
 
 class Effect(str, enum.Enum):
@@ -34,7 +35,7 @@ class DocKind(str, enum.Enum):
     RESOURCE = "resource"  # a data document with principals that is not used as a trust policy
 
 
-@dataclass(frozen=True)
+@record
 class Item:
     """One string of a statement element, with its attribute path in the defining resource."""
 
@@ -42,14 +43,14 @@ class Item:
     path: Path
 
 
-@dataclass(frozen=True)
+@record
 class PrincipalItem:
     kind: str  # "*" (the bare wildcard), AWS, Service, Federated, CanonicalUser
     value: str
     path: Path
 
 
-@dataclass(frozen=True)
+@record
 class ConditionClause:
     operator: str  # as written: "ForAnyValue:StringLikeIfExists"
     base: str  # StringLike
@@ -65,7 +66,7 @@ class ConditionClause:
         return self.key.lower()
 
 
-@dataclass(frozen=True)
+@record
 class Statement:
     index: int
     path: Path
@@ -101,7 +102,7 @@ class Statement:
         return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
 
 
-@dataclass(frozen=True)
+@record
 class PolicyDocument:
     statements: tuple[Statement, ...]
     kind: DocKind

@@ -12,7 +12,6 @@ not write.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pathlib
 
@@ -22,12 +21,13 @@ from linter.engine.selection import check_selection
 from linter.errors import ConfigError
 from linter.options import ScanOptions
 from linter.pipeline import load_all_rules
+from linter.records import record
 from linter.rule import Rule
 
 Stamp = tuple[str, int, int]
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Loaded:
     options: ScanOptions
     rules: list[Rule]

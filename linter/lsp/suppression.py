@@ -17,14 +17,14 @@ JSON has no comments: no comment is offered (CloudFormation JSON can use ``Metad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from linter.records import record
 
 COMMENT = "# iaclint:ignore"
 _STRING_NODES = ("heredoc_template", "quoted_template", "string_lit", "template_expr",
                  "template_literal")
 
 
-@dataclass(frozen=True)
+@record
 class Placement:
     line: int  # 0-based: the comment line is inserted before this line
     text: str  # the comment line, newline included

@@ -19,15 +19,15 @@ import os
 import pathlib
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from linter.discover.walk import TEMPLATE_SUFFIXES, TF_SUFFIXES, TFVARS_SUFFIXES, discover
+from linter.records import record
 
 TERRAFORM = "terraform"  # a root module directory
 FILE = "file"  # a template, or a variables file beside no root module
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Unit:
     kind: str  # TERRAFORM | FILE
     path: str  # POSIX, relative to the workspace folder: "." or "infra/prod", or a file

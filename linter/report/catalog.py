@@ -8,9 +8,10 @@ only from a finding whose rule is in neither (a rule filtered out after it fired
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.model import Finding, Severity
+from linter.records import record
 from linter.rule import RESERVED, Control, Docs, Equivalent, Remediation, ReservedRule, Rule
 
 TOOL_CATEGORY = "tool"
@@ -18,7 +19,7 @@ PROJECT_URI = "https://github.com/iaclint/iaclint"
 TOOL_DOCS_URI = f"{PROJECT_URI}/blob/main/docs/ARCHITECTURE.md#reserved-tool-rule-ids-category-tool"
 
 
-@dataclass(frozen=True)
+@record
 class RuleInfo:
     id: str
     name: str

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from linter.model import Span
+from linter.records import record
 from linter.report.locations import SourceFiles, end_column
 from linter.report.redact import redact_mapped
 
@@ -70,7 +70,7 @@ def cell_width(text: str) -> int:
     return width
 
 
-@dataclass(frozen=True)
+@record
 class _Line:
     number: int
     text: str  # displayed (redacted, printable)

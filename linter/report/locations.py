@@ -17,12 +17,12 @@ import pathlib
 import posixpath
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TypeVar
 
 from linter.discover.read import Refused, read_confined
 from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Path, Resource, Span, Unknown, UnknownVerdict
+from linter.records import record
 from linter.result import ScanResult
 
 MAX_SOURCE_BYTES = 16 * 1024 * 1024  # the largest file a front end reads by default
@@ -47,7 +47,7 @@ def in_child_module(root: str, file: str) -> bool:
     return directory != root
 
 
-@dataclass(frozen=True)
+@record
 class Base:
     """The directory report paths are relative to, and the scan root's place in it."""
 

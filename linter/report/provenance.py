@@ -10,9 +10,9 @@ from __future__ import annotations
 import pathlib
 import re
 import urllib.parse
-from dataclasses import dataclass
 
 from linter.discover.read import Refused, read_regular
+from linter.records import record
 
 _SECTION = re.compile(r'^\s*\[\s*remote\s+"(?P<name>[^"]*)"\s*\]\s*$')
 _ANY_SECTION = re.compile(r"^\s*\[")
@@ -21,7 +21,7 @@ _SCP = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
-@dataclass(frozen=True)
+@record
 class Provenance:
     repository_uri: str
     revision: str = ""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from linter.model import Finding, Severity
+from linter.records import record
 from linter.report.catalog import TOOL_CATEGORY
 from linter.result import ScanResult
 from linter.rule import UNKNOWN_VERDICT
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     error: int  # unsuppressed findings per severity (rule and tool findings)
     warning: int

@@ -28,10 +28,10 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from linter.model import Format, Path, Resource, Span, Unknown
+from linter.records import record
 from linter.secrets.patterns import EXAMPLE_KEYS, is_placeholder, is_secret_key_shaped, preview
 from linter.secrets.text import (
     ACCESS_KEY_ID,
@@ -69,7 +69,7 @@ _KIND_WORD = {ACCESS_KEY_ID: "access key id", SECRET_ACCESS_KEY: "secret access 
               SESSION_TOKEN: "session token", PASSWORD: "password"}
 
 
-@dataclass(frozen=True)
+@record
 class Leak:
     """One credential in a resource: where it is, what it is, and how to point at it."""
 
@@ -80,7 +80,7 @@ class Leak:
     redact: tuple[str, ...]  # raw strings to scrub from any output
 
 
-@dataclass(frozen=True)
+@record
 class _Context:
     path: Path  # where a finding points (a JSON document inside a string keeps the string's path)
     name: str  # the nearest key / variable name

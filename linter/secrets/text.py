@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
 
+from linter.records import record
 from linter.secrets.patterns import (
     KEY_ID,
     PRIVATE_KEY,
@@ -30,7 +30,7 @@ PRIVATE_KEY_KIND = "private-key"
 PASSWORD = "password"
 
 
-@dataclass(frozen=True)
+@record
 class Hit:
     kind: str  # access-key-id | secret-access-key | session-token | private-key | password
     value: str  # the raw secret, exactly as it appears in the scanned text

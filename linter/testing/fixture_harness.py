@@ -44,12 +44,12 @@ import dataclasses
 import pathlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 import yaml
 
 from linter.model import Finding
 from linter.options import ScanOptions
+from linter.records import record
 from linter.rule import RESERVED, Rule
 
 SCANNABLE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".yaml", ".yml", ".json", ".template")
@@ -69,7 +69,7 @@ _FULL_FILE_LINES = 150  # longer files are shown as windows around the wrong lin
 _WINDOW = 4
 
 
-@dataclass(frozen=True)
+@record
 class Expectation:
     file: str  # relative to the case directory (POSIX)
     line: int
@@ -78,7 +78,7 @@ class Expectation:
     source_line: int = 0  # where the annotation itself is (0 = sidecar)
 
 
-@dataclass(frozen=True)
+@record
 class Actual:
     file: str
     line: int
@@ -86,7 +86,7 @@ class Actual:
     message: str
 
 
-@dataclass(frozen=True)
+@record
 class Mismatch:
     file: str
     line: int
@@ -94,7 +94,7 @@ class Mismatch:
     problem: str
 
 
-@dataclass(frozen=True)
+@record
 class CaseReport:
     case: pathlib.Path
     expectations: tuple[Expectation, ...]

@@ -17,10 +17,10 @@ from __future__ import annotations
 import functools
 import pathlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from linter.engine.loader import RULE_SUFFIXES, bundled_rules_dir, load_rules, rule_files
 from linter.errors import ConfigError
+from linter.records import record
 from linter.rule import Rule
 from linter.testing.fixture_harness import (
     CaseReport,
@@ -31,7 +31,7 @@ from linter.testing.fixture_harness import (
 )
 
 
-@dataclass(frozen=True)
+@record
 class RuleSuite:
     """The rules of a directory and where each one's fixtures are."""
 
@@ -39,7 +39,7 @@ class RuleSuite:
     fixtures: tuple[tuple[pathlib.Path, pathlib.Path], ...]  # (rule file, fixture directory)
 
 
-@dataclass(frozen=True)
+@record
 class SuiteReport:
     cases: tuple[CaseReport, ...]
     untested: tuple[tuple[pathlib.Path, pathlib.Path], ...]  # (rule file, missing fixture dir)

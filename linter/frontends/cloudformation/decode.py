@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from linter.model import Finding, Span
+from linter.records import record
 from linter.rule import FILE_DOES_NOT_PARSE, tool_finding
 
 _MARKERS = (b"AWSTemplateFormatVersion", b"Resources", b"Transform")
@@ -75,7 +75,7 @@ def _is_template(document: dict[str, Any]) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Decoded:
     """A decoded template: a tree of dicts, lists and strings with 0-based ``start_mark`` /
     ``end_mark`` (``marked_yaml``'s nodes, or cfn-lint's ``dict_node`` / ``list_node`` /

@@ -40,6 +40,7 @@ from linter.frontends.budget import BudgetExceeded, meter
 from linter.frontends.cloudformation.parameters import ParamValue
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Edge, Path, Span, Unknown
+from linter.records import record
 
 NO_VALUE: Any = object()  # the result of !Ref AWS::NoValue: the key or element is removed
 
@@ -68,7 +69,7 @@ _SHOWN_PARTS = 5  # Unknown parts named in a merged Unknown's reason
 AtomKey = tuple[str, str]  # (expression of the unknown side, the other side's value or expression)
 
 
-@dataclass(frozen=True)
+@record
 class Atom:
     """An ``Fn::Equals`` whose truth cannot be known: one of its sides is Unknown."""
 
@@ -521,7 +522,7 @@ class _Malformed(ValueError):
     """An intrinsic function whose arguments have the wrong shape."""
 
 
-@dataclass(frozen=True)
+@record
 class _Located:
     """A node stand-in for a ``${Name}`` inside a Sub string: the Sub's marks, its own text."""
 

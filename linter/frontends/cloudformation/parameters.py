@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from linter.discover.read import Refused, inside, read_regular, real_path
@@ -25,17 +24,18 @@ from linter.errors import ConfigError
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Format, Path, Resource, Span, Unknown
 from linter.options import ScanOptions
+from linter.records import record
 
 PARAMETER_TYPE = "AWS::CloudFormation::Parameter"
 
 
-@dataclass(frozen=True)
+@record
 class ParamValue:
     value: Any  # str, number, list of str, or Unknown
     origin: Span | None = None  # where the value was written (None for --cfn-param)
 
 
-@dataclass(frozen=True)
+@record
 class ParamOverride:
     value: str
     origin: Span | None = None

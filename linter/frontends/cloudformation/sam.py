@@ -13,8 +13,9 @@ import copy
 import functools
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from linter.records import record
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 _LOCAL_URI_PROPERTIES = {
@@ -28,7 +29,7 @@ _LOCAL_URI_PROPERTIES = {
 _PLACEHOLDER_BUCKET = "s3://iaclint-placeholder-bucket/local-artifact"
 
 
-@dataclass(frozen=True)
+@record
 class SamExpansion:
     template: dict[str, Any]  # the CloudFormation template (nodes keep marks where copied)
     source_of: Mapping[str, str]  # generated logical id → SAM logical id

@@ -7,13 +7,13 @@ comments that belong to the next entry: those are trimmed so a span ends on its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from linter.model import Span
+from linter.records import record
 
 
-@dataclass(frozen=True)
+@record
 class SourceText:
     """The template's path and lines, to turn marks into spans and slice expression text."""
 

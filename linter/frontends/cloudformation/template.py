@@ -29,7 +29,6 @@ from __future__ import annotations
 import itertools
 import pathlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from linter.discover.read import config_span
@@ -60,6 +59,7 @@ from linter.frontends.cloudformation.sam import SamError, expand_sam, is_sam
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Edge, Format, ParseResult, Resource, Span, Unknown
 from linter.options import ScanOptions
+from linter.records import record
 from linter.rule import EVALUATION_NOTE, tool_finding
 
 MAX_CONDITION_ATOMS = 6
@@ -252,7 +252,7 @@ def _depends_on(evaluator: Evaluator, value: Any, node: Any) -> None:
 # ---- condition variants ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Variant:
     scope: TemplateScope
     condition_values: Mapping[str, bool]

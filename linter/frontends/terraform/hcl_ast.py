@@ -7,15 +7,16 @@ parsed into these nodes, so evaluation never cares which syntax a file used. Eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Union
 
 from linter.model import Span
+from linter.records import record
 
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Literal:
     """A number, string without interpolation, bool or null."""
 
@@ -24,14 +25,14 @@ class Literal:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TemplateIf:
     condition: Expr
     then: Template
     otherwise: Template | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TemplateFor:
     key_var: str | None
     value_var: str
@@ -42,7 +43,7 @@ class TemplateFor:
 TemplatePart = Union[str, "Expr", TemplateIf, TemplateFor]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Template:
     """A quoted string or heredoc with interpolations/directives (``"a-${var.b}"``).
 
@@ -56,17 +57,17 @@ class Template:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class GetAttr:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Index:
     key: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Splat:
     """``[*]`` (full) or ``.*`` (attribute-only legacy splat).
 
@@ -80,7 +81,7 @@ class Splat:
 Step = GetAttr | Index | Splat
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Traversal:
     """A reference: a root name followed by steps (``aws_instance.web[0].id``, ``var.x``)."""
 
@@ -90,7 +91,7 @@ class Traversal:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Relative:
     """Steps applied to an arbitrary expression (``func(x)[0].name``, ``(local.a).b``)."""
 
@@ -100,7 +101,7 @@ class Relative:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class FunctionCall:
     name: str  # may include a provider namespace: "provider::aws::arn_parse"
     args: tuple[Expr, ...]
@@ -109,7 +110,7 @@ class FunctionCall:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Conditional:
     condition: Expr
     then: Expr
@@ -118,7 +119,7 @@ class Conditional:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class BinaryOp:
     op: str  # + - * / % == != < <= > >= && ||
     left: Expr
@@ -127,7 +128,7 @@ class BinaryOp:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class UnaryOp:
     op: str  # ! -
     operand: Expr
@@ -135,28 +136,28 @@ class UnaryOp:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TupleExpr:
     items: tuple[Expr, ...]
     span: Span
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ObjectItem:
     key: Expr  # a bare identifier key is a Literal string; "(expr)" keys are expressions
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ObjectExpr:
     items: tuple[ObjectItem, ...]
     span: Span
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ForExpr:
     """``[for k, v in coll : expr if cond]`` / ``{for k, v in coll : key => value... if cond}``."""
 
@@ -172,7 +173,7 @@ class ForExpr:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Invalid:
     """An expression that did not parse (inside an ERROR node). Evaluates to Unknown."""
 
@@ -198,7 +199,7 @@ Expr = (
 # ---------------------------------------------------------------- structure
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Attribute:
     name: str
     expr: Expr
@@ -206,7 +207,7 @@ class Attribute:
     name_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Block:
     """``type "label" "label" { body }`` — resource, data, module, variable, provider, nested."""
 
@@ -217,7 +218,7 @@ class Block:
     header: Span  # the first line: type and labels
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Body:
     attributes: tuple[Attribute, ...] = ()
     blocks: tuple[Block, ...] = ()
@@ -232,7 +233,7 @@ class Body:
         return tuple(b for b in self.blocks if b.type == type_)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class SyntaxProblem:
     """A syntax error: where and the human-readable message (from python-hcl2 when available)."""
 
@@ -240,7 +241,7 @@ class SyntaxProblem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Comment:
     """One comment with its markers (``# x``, ``// x``, ``/* x */``) and where it is."""
 
@@ -249,7 +250,7 @@ class Comment:
     trailing: bool  # code precedes it on its first line (an annotation for that line)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class HclFile:
     path: str  # relative to the scan root
     body: Body

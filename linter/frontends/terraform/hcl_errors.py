@@ -7,7 +7,7 @@ tree-sitter says *where* a file stopped making sense; python-hcl2 (a Lark LALR p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from linter.records import record
 
 _TERMINALS = {
     "$END": "end of file",
@@ -58,7 +58,7 @@ _MAX_EXPECTED = 10
 _EXPRESSION_STARTS = frozenset({"NAME", "DBLQUOTE", "LSQB", "LBRACE"})
 
 
-@dataclass(frozen=True)
+@record
 class Hcl2Error:
     message: str
     line: int | None  # 1-based, None when python-hcl2 did not say

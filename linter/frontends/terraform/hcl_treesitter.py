@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import tree_sitter
@@ -48,6 +47,7 @@ from linter.frontends.terraform.hcl_ast import (
 )
 from linter.model import Span
 from linter.options import Budgets
+from linter.records import record
 
 Node = tree_sitter.Node
 Point = tree_sitter.Point
@@ -203,7 +203,7 @@ class FilePositions:
 # ---------------------------------------------------------------- templates
 
 
-@dataclass(frozen=True)
+@record
 class _TemplateMode:
     quoted: bool  # "..." (backslash escapes) or heredoc (none)
     body_start: int = 0  # heredoc: first byte of the body

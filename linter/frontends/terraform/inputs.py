@@ -31,10 +31,11 @@ from linter.frontends.terraform.hcl_ast import Expr
 from linter.frontends.terraform.values import Value
 from linter.json_positions import JsonPositionError, LineIndex, parse_json
 from linter.model import Finding, Span
+from linter.records import record
 from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
 
 
-@dataclass(frozen=True)
+@record
 class InputValue:
     """One supplied value of a variable: an expression (tfvars) or a raw string (CLI, env)."""
 
@@ -136,7 +137,7 @@ def _var_file(root: pathlib.Path, directory: pathlib.Path, name: str) -> pathlib
     raise ConfigError(f"variables file {name!r} does not exist", file=name)
 
 
-@dataclass(frozen=True)
+@record
 class Confinement:
     """Variables files named by the repository's configuration: read only inside ``root``."""
 

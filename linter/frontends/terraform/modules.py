@@ -14,7 +14,6 @@ import pathlib
 import posixpath
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from linter.discover import overlay
 from linter.discover.read import Refused, read_confined
@@ -23,6 +22,7 @@ from linter.frontends.terraform.hcl import DEFAULT_BUDGETS, load_module
 from linter.frontends.terraform.hcl_ast import Block, HclFile, Literal, Template
 from linter.model import Finding
 from linter.options import Budgets
+from linter.records import record
 
 _CACHE_SIZE = 512
 _Signature = tuple[tuple[str, int, int, int], ...]
@@ -123,7 +123,7 @@ def literal_attribute(block: Block, name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Manifest:
     """``.terraform/modules/modules.json`` of a root module: module key → root-relative dir."""
 

@@ -39,6 +39,7 @@ from linter.frontends.terraform.hcl_ast import Expr, Literal, Template
 from linter.frontends.terraform.type_constraints import TfType, convert, parse_type
 from linter.frontends.terraform.values import EvalError, to_bool, to_number
 from linter.model import Edge, Format, Path, Resource, Span, Unknown
+from linter.records import record
 
 DATA_FILE = "registry_modules.yaml"
 # the sources the data covers (checked against the data by a test): a call of any other module
@@ -125,7 +126,7 @@ def lower_bound(constraint: str) -> Version | None:
 # ---------------------------------------------------------------- recognising a call
 
 
-@dataclass(frozen=True)
+@record
 class Judgement:
     """A call the data covers: which entry of the data, for which release, and why."""
 
@@ -139,7 +140,7 @@ class Judgement:
                 f"{self.version}, {self.how} (releases {self.entry['versions']} behave alike)")
 
 
-@dataclass(frozen=True)
+@record
 class Unjudged:
     """A registry module the data knows but cannot judge at this call (the IAC0004 reason)."""
 
@@ -534,7 +535,7 @@ def _converted(value: dict[str, Any], type_text: str | None) -> Any:
 # ---------------------------------------------------------------- profile, image, role
 
 
-@dataclass(frozen=True)
+@record
 class _Role:
     role: str  # address of the synthesized role
     profile: str  # address of the synthesized instance profile ("" if the module makes none)

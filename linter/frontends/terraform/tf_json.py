@@ -27,8 +27,6 @@ Rules followed (Terraform's "JSON Configuration Syntax"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from linter.frontends.terraform.hcl_ast import (
     Attribute,
     Block,
@@ -51,6 +49,7 @@ from linter.frontends.terraform.hcl_treesitter import (
 )
 from linter.json_positions import JMember, JNode, JsonPositionError, LineIndex, parse_json
 from linter.model import Span
+from linter.records import record
 
 _TOP_LABELS = {
     "resource": 2, "data": 2, "ephemeral": 2,
@@ -120,7 +119,7 @@ def parse_tf_json(rel_path: str, data: bytes) -> HclFile:
     return HclFile(rel_path, Body((), tuple(blocks)))
 
 
-@dataclass(frozen=True)
+@record
 class _StringSpans:
     """Maps points of a string parsed by tree-sitter back into the JSON file."""
 

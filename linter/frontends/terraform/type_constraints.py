@@ -8,7 +8,7 @@ conversion rules (string ↔ number ↔ bool, tuple → list/set, object attribu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.frontends.terraform.hcl_ast import (
     Expr,
@@ -30,11 +30,12 @@ from linter.frontends.terraform.values import (
     type_name,
 )
 from linter.model import Unknown
+from linter.records import record
 
 PRIMITIVES = ("string", "number", "bool")
 
 
-@dataclass(frozen=True)
+@record
 class TfType:
     """``kind``: any, string, number, bool, list, set, map, object, tuple."""
 
@@ -58,7 +59,7 @@ class TfType:
         return self.kind
 
 
-@dataclass(frozen=True)
+@record
 class ObjectAttribute:
     type: TfType
     optional: bool = False
