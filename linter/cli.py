@@ -4,7 +4,8 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configurat
 3 internal error (one line asking for a report; the traceback only with ``--debug``).
 """
 
-from __future__ import annotations
+# no ``from __future__ import annotations`` here: typer reads every command's parameters at
+# start-up, and string annotations would make it compile about two hundred of them with eval
 
 import dataclasses
 import gc
@@ -346,8 +347,8 @@ def _missing(target: str) -> bool:
     return False
 
 
-def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanResult],
-                 budgets: Budgets | None = None) -> ScanResult:
+def fix_findings(result: "ScanResult", diff_only: bool, again: Callable[[], "ScanResult"],
+                 budgets: "Budgets | None" = None) -> "ScanResult":
     """``--fix``: write the fixes and scan again; ``--fix --diff``: print them as a unified diff
     (nothing is written) and drop the findings they fix. Either way the findings left are
     returned, and stderr says what was fixed and why each other fixable finding was not. Paths
@@ -397,14 +398,14 @@ def fix_findings(result: ScanResult, diff_only: bool, again: Callable[[], ScanRe
     return left
 
 
-def with_fixes(options: ScanOptions, fix: bool, formats: Sequence[str]) -> ScanOptions:
+def with_fixes(options: "ScanOptions", fix: bool, formats: Sequence[str]) -> "ScanOptions":
     """Plan the fixes when they are applied or reported (JSON and SARIF carry them)."""
     import dataclasses
 
     return dataclasses.replace(options, fixes=fix or not {"json", "sarif"}.isdisjoint(formats))
 
 
-def rescan(targets: list[str], options: ScanOptions, diff_base: str | None) -> ScanResult:
+def rescan(targets: list[str], options: "ScanOptions", diff_base: str | None) -> "ScanResult":
     from linter.progress import ScanProgress
 
     with ScanProgress() as progress:
@@ -437,7 +438,7 @@ def build_options(
     no_inline_suppressions: bool = False,
     no_peer_suppressions: bool = False,
     exclude: Sequence[str] | None = None,
-) -> ScanOptions:
+) -> "ScanOptions":
     """Scan options from the configuration file, overridden by the flags that were given."""
     import pathlib
 
@@ -495,7 +496,7 @@ def build_options(
     return apply_config(loaded, options, given)
 
 
-def write_report(fmt: str, destination: str, result: ScanResult, show_unknown: bool,
+def write_report(fmt: str, destination: str, result: "ScanResult", show_unknown: bool,
                  *, quiet: bool = False) -> None:
     from linter.report import render
 
