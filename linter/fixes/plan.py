@@ -25,16 +25,20 @@ import dataclasses
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from linter.engine.params import bind, parameter_values
-from linter.fixes import cfn, hcl, values
+from linter.fixes import hcl, values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.text import EditConflict, Text, apply_edits
 from linter.model import Edit, Finding, Fix, Format, Path, Resource, Span
 from linter.options import Budgets, ScanOptions
 from linter.result import ScanResult
 from linter.rule import Autofix, Rule
+
+if TYPE_CHECKING:
+    from linter.fixes import cfn
 
 UserKey = tuple[str, int, int]  # file, line, column of a span's start
 
@@ -58,6 +62,8 @@ class _Context:
 
     def template(self, rel: str) -> cfn.Template:
         if rel not in self.templates:
+            from linter.fixes import cfn
+
             try:
                 self.templates[rel] = cfn.read_template(self.root, rel, self.budgets)
             except NotFixable as exc:
@@ -184,6 +190,8 @@ def _locate(context: _Context, request: Request) -> Site:
     if resource.format is Format.TERRAFORM:
         return hcl.locate(context.hcl, request, context.calls.get(resource.unit, {}),
                           context.created.get(resource.unit, set()))
+    from linter.fixes import cfn
+
     return cfn.locate(context.template(resource.file), request)
 
 
@@ -312,7 +320,7 @@ def _drop(members: Iterable[_Planned], note: str) -> None:
 
 
 def _site_edits(site: Site, settings: Mapping[str, Any]) -> list[Edit]:
-    module: Any = cfn if isinstance(site.payload, (cfn.ReplaceAt, cfn.InsertAt)) else hcl
+    module: Any = hcl if _in_hcl(site.payload) else _cfn()
     if site.kind == "replace":
         (value,) = settings.values()
         return [module.replace_edit(site, value)]
@@ -336,18 +344,34 @@ def _verify(context: _Context, rel: str, entries: Sequence[tuple[_Merged, tuple[
         after = apply_edits(_text_of(entries[0][0].site), edits)
     except EditConflict as exc:
         return str(exc)
-    if isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt)):
-        return cfn.verify(payload.template, after, allowed)
-    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt, hcl.InsertInObject))
-    return hcl.verify(payload.source, edits, allowed)
+    if _in_hcl(payload):
+        return hcl.verify(payload.source, edits, allowed)
+    from linter.fixes import cfn
+
+    assert isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt))
+    return cfn.verify(payload.template, after, allowed)
 
 
 def _text_of(site: Site) -> Text:
     payload = site.payload
-    if isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt)):
-        return payload.template.text
-    assert isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt, hcl.InsertInObject))
-    return payload.text
+    if _in_hcl(payload):
+        return payload.text
+    from linter.fixes import cfn
+
+    assert isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt))
+    return payload.template.text
+
+
+def _in_hcl(payload: object) -> TypeGuard[hcl.ReplaceAt | hcl.InsertAt | hcl.InsertInObject]:
+    """Whether a site's payload is in a Terraform file (else in a template)."""
+    return isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt, hcl.InsertInObject))
+
+
+def _cfn() -> ModuleType:
+    """The template fix planner, imported by the runs that fix a template (it brings PyYAML)."""
+    from linter.fixes import cfn
+
+    return cfn
 
 
 def _fix(item: _Planned, edits: Mapping[int, tuple[Edit, ...]]) -> Fix:
