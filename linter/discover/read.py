@@ -81,7 +81,7 @@ def confine(root: pathlib.Path, rel: str) -> pathlib.Path | Refused:
     pure = pathlib.PurePosixPath(rel)
     if pure.is_absolute() or ".." in pure.parts:
         return Refused(OUTSIDE, "is outside the scan root; not read")
-    real_root = os.path.realpath(root)
+    real_root = _real_root(root)
     try:
         direct = _plain_under(real_root, pure.parts)
     except OSError as exc:
@@ -93,6 +93,31 @@ def confine(root: pathlib.Path, rel: str) -> pathlib.Path | Refused:
         return real
     if not inside(real, pathlib.Path(real_root)):
         return Refused(OUTSIDE, "links outside the scan root; not read")
+    return real
+
+
+_REAL_ROOTS: dict[str, tuple[str, int, int]] = {}  # root → its real path, device, inode
+_MAX_ROOTS = 64
+
+
+def _real_root(root: pathlib.Path) -> str:
+    """``os.path.realpath(root)``, remembered for an absolute root while ``root`` still leads to
+    the same directory (one ``stat`` instead of resolving every component for each file: every
+    stage reads its files under the same root)."""
+    key = os.fspath(root)
+    if not os.path.isabs(key):
+        return os.path.realpath(key)
+    try:
+        info = os.stat(key)
+    except OSError:
+        return os.path.realpath(key)
+    cached = _REAL_ROOTS.get(key)
+    if cached is not None and cached[1:] == (info.st_dev, info.st_ino):
+        return cached[0]
+    real = os.path.realpath(key)
+    if len(_REAL_ROOTS) >= _MAX_ROOTS:
+        _REAL_ROOTS.clear()
+    _REAL_ROOTS[key] = (real, info.st_dev, info.st_ino)
     return real
 
 

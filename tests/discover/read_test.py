@@ -165,3 +165,22 @@ def test_confine_without_links_below_the_root_agrees_with_realpath(tmp_path: pat
     for root in (real, tmp_path / "rootlink", tmp_path / "absent"):
         for rel in rels:
             assert confine(root, rel) == _confine_by_realpath(root, rel), (root, rel)
+
+
+def test_a_remembered_root_follows_its_link_when_it_is_retargeted(tmp_path: pathlib.Path
+                                                                   ) -> None:
+    """The real root is remembered per root path; a root symlink pointed elsewhere is resolved
+    again (reads stay inside the directory the root leads to now)."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "t.yaml").write_text(name)
+    root = tmp_path / "root"
+    root.symlink_to(tmp_path / "one")
+    assert confine(root, "t.yaml") == tmp_path.resolve() / "one" / "t.yaml"
+    assert read_confined(root, "t.yaml", 100) == b"one"
+    root.unlink()
+    root.symlink_to(tmp_path / "two")
+    assert confine(root, "t.yaml") == _confine_by_realpath(root, "t.yaml")
+    assert read_confined(root, "t.yaml", 100) == b"two"
+    root.unlink()
+    assert _kind(read_confined(root, "t.yaml", 100)) == MISSING
