@@ -93,20 +93,132 @@ def parse(rel: str, source: str, is_json: bool) -> Node:
         if is_json:
             node = _from_json(parse_json(body), skip)
         else:
-            aliases: set[int] = set()
-            composed = yaml.compose(body, Loader=_Loader)
-            if composed is None:
-                raise NotFixable(f"{rel} is empty")
-            node = _from_yaml(composed, skip, set(), aliases)
-            if aliases:
-                raise NotFixable(f"{rel} uses YAML anchors and aliases; iaclint does not "
-                                 "rewrite such templates")
+            node = _yaml_events(body, skip) or _yaml_composed(rel, body, skip)
     except (yaml.YAMLError, JsonPositionError, RecursionError, ValueError) as exc:
         raise NotFixable(f"{rel} does not parse ({str(exc).splitlines()[0]}); nothing was "
                          "changed") from exc
     if node.kind != "map":
         raise NotFixable(f"{rel} is not a template mapping")
     return node
+
+
+def _yaml_composed(rel: str, body: str, skip: int) -> Node:
+    """The tree of ``body`` through PyYAML's composer (anchors, aliases, errors: the messages
+    the notes quote)."""
+    aliases: set[int] = set()
+    composed = yaml.compose(body, Loader=_Loader)
+    if composed is None:
+        raise NotFixable(f"{rel} is empty")
+    node = _from_yaml(composed, skip, set(), aliases)
+    if aliases:
+        raise NotFixable(f"{rel} uses YAML anchors and aliases; iaclint does not "
+                         "rewrite such templates")
+    return node
+
+
+_MAX_EVENT_DEPTH = 64  # deeper documents take the composer's way (its recursion limit)
+
+
+def _yaml_events(body: str, skip: int) -> Node | None:
+    """The tree ``_yaml_composed`` builds, read straight from libyaml's parser events (no
+    intermediate PyYAML nodes: a third of the cost); None for what only the composer answers
+    exactly — no document or more than one, anchors and aliases, deep nesting, any error —
+    and for resolvers other than PyYAML's defaults."""
+    if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:
+        return None
+    loader = _Loader(body)
+    try:
+        return _EventBuilder(skip).run(loader.get_event)
+    except Exception:  # a syntax error: the composer reports it
+        return None
+    finally:
+        loader.dispose()
+
+
+class _EventBuilder:
+    """``Node``s from parser events, as the composer and ``_from_yaml`` make them from the
+    same events (tags resolved by the loader's implicit resolvers, scalars constructed by the
+    safe constructor)."""
+
+    def __init__(self, skip: int) -> None:
+        self.skip = skip
+        self.implicit: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
+
+    def run(self, next_event: Any) -> Node | None:
+        skip = self.skip
+        stack: list[tuple[Any, list[Node]]] = []  # open collections: start event, children
+        root: list[Node] = []
+        children = root
+        documents = 0
+        scalar_event, mapping_start = yaml.ScalarEvent, yaml.MappingStartEvent
+        sequence_start = yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None:
+                    return None
+                children.append(self.scalar(event))
+            elif kind is mapping_end or kind is sequence_end:
+                start, items = stack.pop()
+                children = stack[-1][1] if stack else root
+                children.append(self.collection(start, event, items, skip))
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or len(stack) >= _MAX_EVENT_DEPTH:
+                    return None
+                opened: list[Node] = []
+                stack.append((event, opened))
+                children = opened
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return None
+            elif kind is yaml.AliasEvent:
+                return None
+            elif kind is yaml.StreamEndEvent or event is None:
+                break
+        return root[0] if len(root) == 1 else None
+
+    def scalar(self, event: Any) -> Node:
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _STR
+            if event.implicit[0]:
+                for candidate, regexp in self.implicit.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+        start, end = event.start_mark.index + self.skip, event.end_mark.index + self.skip
+        style = event.style or ""
+        if not tag.startswith(_STANDARD_TAG):
+            return Node("scalar", start, end, value, tag, style, False, [], [])
+        if tag != _STR:
+            value = _construct(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark,
+                                               event.style))
+        return Node("scalar", start, end, value, "", style, False, [], [])
+
+    @staticmethod
+    def collection(start_event: Any, end_event: Any, children: list[Node], skip: int) -> Node:
+        tag = start_event.tag
+        if tag is None or tag == "!" or tag.startswith(_STANDARD_TAG):
+            tag = ""
+        start, end = start_event.start_mark.index + skip, end_event.end_mark.index + skip
+        flow = bool(start_event.flow_style)
+        if type(start_event) is yaml.MappingStartEvent:
+            pairs = list(zip(children[::2], children[1::2], strict=True))
+            return Node("map", start, end, None, tag, "", flow, pairs, [])
+        return Node("seq", start, end, None, tag, "", flow, [], children)
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """A resolved or ``!!``-tagged scalar's Python value (its text when it does not construct),
+    as ``_from_yaml`` builds it."""
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return node.value
 
 
 def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) -> Node:

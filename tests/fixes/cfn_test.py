@@ -106,3 +106,59 @@ def test_crlf_yaml_insertion_keeps_crlf(tmp_path: pathlib.Path) -> None:
     changed, _, _ = fix_files(tmp_path, {"t.yaml": source.encode()})
     added = "      MetadataOptions:\r\n        HttpTokens: required\r\n"
     assert changed["t.yaml"] == source + added
+
+
+def _tree(node: Node) -> tuple[object, ...]:
+    """Everything a node says (Python value and its type included), recursively."""
+    return (node.kind, node.start, node.end, repr(node.value), type(node.value).__name__,
+            node.tag, node.style, node.flow, [(_tree(k), _tree(v)) for k, v in node.pairs],
+            [_tree(i) for i in node.items])
+
+
+_EVENT_CASES = [
+    HEADER + "Resources:\n  A:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+    "      X: !Ref P\n      Y: {Ref: P, N: 1, B: true, F: 1.5, Z: ~}\n"
+    "      G: !GetAtt [A, B]\n      S: !Sub |\n        echo ${P}\n      T: 'quoted'\n"
+    "      U: \"dq\"\n      V: >\n        folded\n      W: [1, 0x1f, 0o7, .inf, -.NaN, yes, Off]\n"
+    "      D: 2024-01-02\n      E: 2024-01-02T03:04:05Z\n      H: !!int 12\n      I: !!int abc\n"
+    "      J: !!binary aGVsbG8=\n      K: ! 12\n      L: !!str 12\n      M: !If [C, {}, []]\n"
+    "      O: !!float 1\n      P: !!null ''\n      Q:\n      R: 1_000\n      S2: 12:30:00\n",
+    "\ufeffAWSTemplateFormatVersion: 2010-09-09\nResources: {A: {Type: X}}\n",
+    "A: !Custom {x: 1}\nB: !Custom [1]\nC: !Custom 1\nD: !!map {a: 1}\nE: !!set {a}\n",
+    "Resources:\n  A: &a {Type: X}\n  B: *a\n",  # anchors and aliases: the composer's way
+    "a: 1\n---\nb: 2\n",  # two documents
+    "",  # empty
+    "# only a comment\n",
+    "a: [1, 2\n",  # a syntax error
+    "a: b: c\n",
+    "a: 1\na: 2\n",  # a repeated key is kept twice
+    "- 1\n- 2\n",
+    "plain\n",
+    "{" * 80 + "}" * 80 + "\n",  # nested past the event builder's depth
+]
+
+
+@pytest.mark.parametrize("source", _EVENT_CASES)
+def test_the_event_builder_builds_what_the_composer_builds(source: str) -> None:
+    """Read from libyaml's events or through PyYAML's composer, the tree is the same (or the
+    event builder declines and the composer answers, errors and notes included)."""
+    from linter.fixes import cfn
+
+    skip = 1 if source.startswith("\ufeff") else 0
+    body = source[skip:]
+    fast = cfn._yaml_events(body, skip)
+    try:
+        slow: object = _tree(cfn._yaml_composed("t.yaml", body, skip))
+    except Exception as exc:  # the composer's answer, whatever it is
+        slow = repr(exc)
+        assert fast is None
+    if fast is not None:
+        assert _tree(fast) == slow
+
+
+def test_the_event_builder_takes_the_common_templates() -> None:
+    from linter.fixes import cfn
+
+    assert cfn._yaml_events(_EVENT_CASES[0], 0) is not None
+    assert cfn._yaml_events(_EVENT_CASES[2], 0) is not None
+    assert cfn._yaml_events(_EVENT_CASES[3], 0) is None
