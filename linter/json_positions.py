@@ -18,6 +18,7 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,11 +87,14 @@ def parse_json(text: str) -> JNode:
     return node
 
 
+_WHITESPACE = re.compile(f"[{_WS}]*").match
+
+
 def _skip(text: str, pos: int) -> int:
-    n = len(text)
-    while pos < n and text[pos] in _WS:
-        pos += 1
-    return pos
+    """The offset of the first character at or after ``pos`` that is not JSON whitespace (one
+    regular-expression match: indented documents have long runs of it)."""
+    match = _WHITESPACE(text, pos)
+    return match.end() if match is not None else pos
 
 
 def _value(text: str, pos: int) -> tuple[JNode, int]:
