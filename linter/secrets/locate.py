@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +98,7 @@ def find_leaks(resource: Resource, *, example_keys: bool = True, private_keys: b
     """
     leaks: list[Leak] = []
     seen: set[tuple[str, str]] = set()
-    for leak in _walk_resource(resource, scripts_everywhere):
+    for leak in _walked(resource, scripts_everywhere):
         if not example_keys and leak.hit.value in EXAMPLE_KEYS:
             continue
         if not private_keys and leak.hit.kind == PRIVATE_KEY_KIND:
@@ -107,6 +108,25 @@ def find_leaks(resource: Resource, *, example_keys: bool = True, private_keys: b
             seen.add(key)
             leaks.append(leak)
     return sorted(leaks, key=lambda leak: (leak.span.start_line, leak.span.start_col))
+
+
+_WALKED: dict[tuple[int, bool], tuple[weakref.ref[Resource], tuple[Leak, ...]]] = {}
+_MAX_WALKED = 65536  # resources remembered (most have no leak: an empty tuple each)
+
+
+def _walked(resource: Resource, scripts_everywhere: bool) -> tuple[Leak, ...]:
+    """Every leak of ``resource`` in walk order, before filtering: remembered for as long as the
+    resource lives, because the credentials check and the report's redaction both ask for it
+    (resources are immutable once judged; the weak reference tells a reused ``id`` apart)."""
+    key = (id(resource), scripts_everywhere)
+    entry = _WALKED.get(key)
+    if entry is not None and entry[0]() is resource:
+        return entry[1]
+    leaks = tuple(_walk_resource(resource, scripts_everywhere))
+    if len(_WALKED) >= _MAX_WALKED:
+        _WALKED.clear()
+    _WALKED[key] = (weakref.ref(resource), leaks)
+    return leaks
 
 
 def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Leak]:
