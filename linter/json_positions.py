@@ -131,21 +131,23 @@ def _string(text: str, pos: int) -> tuple[str, int]:
 
 def _object(text: str, start: int) -> tuple[JNode, int]:
     members: list[JMember] = []
-    pos = _skip(text, start + 1)
+    skip = _skip
+    pos = skip(text, start + 1)
     if pos < len(text) and text[pos] == "}":
         return JNode("object", start, pos + 1), pos + 1
     while True:
         if pos >= len(text) or text[pos] != '"':
             raise JsonPositionError("expected a property name in double quotes", pos)
         key, key_end = _string(text, pos)
-        colon = _skip(text, key_end)
+        # ``"key": value``: the colon usually follows the key at once
+        colon = key_end if text[key_end:key_end + 1] == ":" else skip(text, key_end)
         if colon >= len(text) or text[colon] != ":":
             raise JsonPositionError("expected ':' after the property name", colon)
-        value, after = _value(text, _skip(text, colon + 1))
+        value, after = _value(text, skip(text, colon + 1))
         members.append(JMember(key, pos, key_end, value))
-        pos = _skip(text, after)
+        pos = skip(text, after)
         if pos < len(text) and text[pos] == ",":
-            pos = _skip(text, pos + 1)
+            pos = skip(text, pos + 1)
             continue
         if pos < len(text) and text[pos] == "}":
             return JNode("object", start, pos + 1, members=tuple(members)), pos + 1

@@ -38,7 +38,7 @@ _STR = _STANDARD_TAG + "str"
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     kind: str  # map | seq | scalar
     start: int  # character offsets into the file's text
@@ -150,6 +150,7 @@ class _EventBuilder:
         root: list[Node] = []
         children = root
         documents = 0
+        implicit = self.implicit
         scalar_event, mapping_start = yaml.ScalarEvent, yaml.MappingStartEvent
         sequence_start = yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
@@ -159,7 +160,14 @@ class _EventBuilder:
             if kind is scalar_event:
                 if event.anchor is not None:
                     return None
-                children.append(self.scalar(event))
+                value = event.value
+                if event.tag is None and (not event.implicit[0] or (
+                        value and value[0] not in implicit)):  # a string: no resolver applies
+                    children.append(Node("scalar", event.start_mark.index + skip,
+                                         event.end_mark.index + skip, value, "",
+                                         event.style or "", False, [], []))
+                else:
+                    children.append(self.scalar(event))
             elif kind is mapping_end or kind is sequence_end:
                 start, items = stack.pop()
                 children = stack[-1][1] if stack else root
