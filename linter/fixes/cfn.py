@@ -16,6 +16,8 @@ closing brace; in JSON, the members' indentation, or one line when the object is
 
 from __future__ import annotations
 
+import json.decoder
+import json.scanner
 import pathlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -91,7 +93,7 @@ def parse(rel: str, source: str, is_json: bool) -> Node:
     body = source[skip:]
     try:
         if is_json:
-            node = _from_json(parse_json(body), skip)
+            node = _json_direct(body, skip) or _from_json(parse_json(body), skip)
         else:
             node = _yaml_events(body, skip) or _yaml_composed(rel, body, skip)
     except (yaml.YAMLError, JsonPositionError, RecursionError, ValueError) as exc:
@@ -250,6 +252,103 @@ def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) ->
         except (yaml.YAMLError, ValueError, TypeError):
             value = node.value
     return Node("scalar", start, end, value=value, tag=tag, style=node.style or "")
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*").match
+
+
+def _space(text: str, pos: int) -> int:
+    """The offset of the first character at or after ``pos`` that is not JSON whitespace."""
+    match = _JSON_SPACE(text, pos)
+    return match.end() if match is not None else pos
+
+_JSON_NUMBER = json.scanner.NUMBER_RE.match
+_JSON_STRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C-accelerated, untyped
+_JSON_CONSTANTS = (("true", True), ("false", False), ("null", None))
+
+
+def _json_direct(body: str, skip: int) -> Node | None:
+    """The tree ``_from_json(parse_json(body))`` builds, read in one pass with no position
+    nodes in between; None when ``body`` is not valid JSON (``parse_json`` then says why)."""
+    try:
+        node, pos = _JsonBuilder(body, skip).value(_space(body, 0))
+    except Exception:  # invalid JSON, nesting deeper than the stack: parse_json reports it
+        return None
+    return node if _space(body, pos) == len(body) else None
+
+
+class _JsonBuilder:
+    """``Node``s of a JSON text with their offsets (strings and numbers decoded as the stdlib
+    and ``linter.json_positions`` decode them)."""
+
+    def __init__(self, text: str, skip: int) -> None:
+        self.text = text
+        self.skip = skip
+
+    def value(self, pos: int) -> tuple[Node, int]:
+        text, skip = self.text, self.skip
+        ch = text[pos]
+        if ch == "{":
+            return self.object(pos)
+        if ch == "[":
+            return self.array(pos)
+        if ch == '"':
+            string, end = _JSON_STRING(text, pos + 1, True)
+            return Node("scalar", pos + skip, end + skip, string, "", '"', False, [], []), end
+        for word, constant in _JSON_CONSTANTS:
+            if text.startswith(word, pos):
+                end = pos + len(word)
+                return Node("scalar", pos + skip, end + skip, constant, "", "", False, [],
+                            []), end
+        match = _JSON_NUMBER(text, pos)
+        if match is None:
+            raise ValueError("expected a value")
+        integer, frac, exp = match.groups()
+        number: int | float = (
+            float(integer + (frac or "") + (exp or "")) if frac or exp else int(integer))
+        end = match.end()
+        return Node("scalar", pos + skip, end + skip, number, "", "", False, [], []), end
+
+    def object(self, start: int) -> tuple[Node, int]:
+        text, skip, space = self.text, self.skip, _space
+        pairs: list[tuple[Node, Node]] = []
+        pos = space(text, start + 1)
+        if text[pos] != "}":
+            while True:
+                if text[pos] != '"':
+                    raise ValueError("expected a property name")
+                key, key_end = _JSON_STRING(text, pos + 1, True)
+                colon = space(text, key_end)
+                if text[colon] != ":":
+                    raise ValueError("expected ':'")
+                value, after = self.value(space(text, colon + 1))
+                pairs.append((Node("scalar", pos + skip, key_end + skip, key, "", '"', False,
+                                   [], []), value))
+                pos = space(text, after)
+                if text[pos] == ",":
+                    pos = space(text, pos + 1)
+                    continue
+                if text[pos] != "}":
+                    raise ValueError("expected ',' or '}'")
+                break
+        return Node("map", start + skip, pos + 1 + skip, None, "", "", True, pairs, []), pos + 1
+
+    def array(self, start: int) -> tuple[Node, int]:
+        text, skip, space = self.text, self.skip, _space
+        items: list[Node] = []
+        pos = space(text, start + 1)
+        if text[pos] != "]":
+            while True:
+                value, after = self.value(pos)
+                items.append(value)
+                pos = space(text, after)
+                if text[pos] == ",":
+                    pos = space(text, pos + 1)
+                    continue
+                if text[pos] != "]":
+                    raise ValueError("expected ',' or ']'")
+                break
+        return Node("seq", start + skip, pos + 1 + skip, None, "", "", True, [], items), pos + 1
 
 
 def _from_json(node: JNode, skip: int) -> Node:
@@ -642,15 +741,25 @@ def verify(template: Template, after: str, allowed: set[str]) -> str | None:
     return _compare(dict(_flatten(old)), dict(_flatten(new)), allowed)
 
 
-def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+def _flatten(data: Any) -> list[tuple[tuple[str, ...], Any]]:
+    """(path, leaf) of every leaf of ``data`` in order: a mapping's keys as text, ``#i`` for a
+    list's items; an empty mapping or list is a leaf."""
+    out: list[tuple[tuple[str, ...], Any]] = []
+    _flatten_into(data, (), out)
+    return out
+
+
+def _flatten_into(data: Any, prefix: tuple[str, ...], out: list[tuple[tuple[str, ...], Any]]
+                  ) -> None:
+    """``_flatten`` by appending (no chain of generators as deep as the document)."""
     if isinstance(data, dict) and data:
         for key, value in data.items():
-            yield from _flatten(value, (*prefix, str(key)))
+            _flatten_into(value, (*prefix, str(key)), out)
     elif isinstance(data, list) and data:
         for index, value in enumerate(data):
-            yield from _flatten(value, (*prefix, f"#{index}"))
+            _flatten_into(value, (*prefix, f"#{index}"), out)
     else:
-        yield prefix, data
+        out.append((prefix, data))
 
 
 def _compare(old: Mapping[tuple[str, ...], object], new: Mapping[tuple[str, ...], object],

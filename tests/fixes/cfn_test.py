@@ -162,3 +162,32 @@ def test_the_event_builder_takes_the_common_templates() -> None:
     assert cfn._yaml_events(_EVENT_CASES[0], 0) is not None
     assert cfn._yaml_events(_EVENT_CASES[2], 0) is not None
     assert cfn._yaml_events(_EVENT_CASES[3], 0) is None
+
+
+_JSON_CASES = [
+    '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"A": {"Type": "X", "Properties":'
+    ' {"N": 1, "F": -0.5E-3, "E": 1e5, "B": true, "Z": null, "L": [1, "two", [], {}],'
+    ' "S": "caf\\u00e9\\n", "R": {"Ref": "P"}}}}}\n',
+    ' {\n  "a" : [ ] ,\n\t"b":{ }\r\n}\n',
+    '{"a": 1, "a": 2}',  # a repeated key is kept twice
+    '{"a": 01}', '{"a": -}', '{"a": 1,}', '{"a" 1}', "{'a': 1}", '{"a": "\t"}', '{"a": 1} x',
+    "", "   ", '"just a string"', "[1, 2]", '{"a": [1, 2}', "[" * 3000 + "]" * 3000,
+]
+
+
+@pytest.mark.parametrize("source", _JSON_CASES)
+def test_the_direct_json_reader_builds_what_the_position_reader_builds(source: str) -> None:
+    """JSON read straight into nodes, or through ``linter.json_positions``: the same tree; on
+    invalid JSON the direct reader declines and ``parse_json`` says why."""
+    from linter.fixes import cfn
+    from linter.json_positions import parse_json
+
+    direct = cfn._json_direct(source, 1)
+    try:
+        slow: object = _tree(cfn._from_json(parse_json(source), 1))
+    except (ValueError, RecursionError) as exc:
+        slow = repr(exc)
+        assert direct is None
+    if direct is not None:
+        assert _tree(direct) == slow
+    assert (direct is None) == isinstance(slow, str)
