@@ -30,7 +30,7 @@ import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from linter.model import Format, Path, Resource, Span, Unknown
 from linter.secrets.patterns import EXAMPLE_KEYS, is_placeholder, is_secret_key_shaped, preview
@@ -81,8 +81,9 @@ class Leak:
     redact: tuple[str, ...]  # raw strings to scrub from any output
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(NamedTuple):
+    """Where the walk is (a tuple: one is made for every attribute of every resource)."""
+
     path: Path  # where a finding points (a JSON document inside a string keeps the string's path)
     name: str  # the nearest key / variable name
     user_data: bool = False
@@ -143,7 +144,9 @@ def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Lea
 
 
 def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[Leak]:
-    if isinstance(node, Unknown):
+    if type(node) is str:  # the common leaf first (an exact str: subclasses take the long way)
+        yield from _string(resource, node, ctx, path)
+    elif isinstance(node, Unknown):
         yield from _generated_secret(resource, node, ctx)
         yield from _unknown_text(resource, node, ctx, path)
     elif isinstance(node, dict):
@@ -197,10 +200,15 @@ def _named_hit(resource: Resource, value: str, ctx: _Context, path: Path) -> Hit
     literal = value.strip()
     if kind is not None and not is_placeholder(literal):
         return Hit(kind, literal, f"{_KIND_WORD[kind]} {preview(literal)}")
-    normalized = _normalized(ctx.name)
-    if _CREDENTIAL_NAME.search(normalized) and is_secret_key_shaped(literal):
+    if _credential_name(ctx.name) and is_secret_key_shaped(literal):
         return Hit(SECRET_ACCESS_KEY, literal, f"secret access key {preview(literal)}")
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_name(name: str) -> bool:
+    """Whether a key or variable name says "credential" (``*secret*``, ``*token*`` …)."""
+    return _CREDENTIAL_NAME.search(_normalized(name)) is not None
 
 
 def _name_kind(resource: Resource, ctx: _Context, path: Path) -> str | None:
