@@ -254,7 +254,8 @@ def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) ->
     return Node("scalar", start, end, value=value, tag=tag, style=node.style or "")
 
 
-_JSON_SPACE = re.compile(r"[ \t\n\r]*").match
+_JSON_BLANK = " \t\n\r"  # JSON whitespace (most structure is not followed by any)
+_JSON_SPACE = re.compile(f"[{_JSON_BLANK}]*").match
 
 
 def _space(text: str, pos: int) -> int:
@@ -310,23 +311,26 @@ class _JsonBuilder:
         return Node("scalar", pos + skip, end + skip, number, "", "", False, [], []), end
 
     def object(self, start: int) -> tuple[Node, int]:
-        text, skip, space = self.text, self.skip, _space
+        # ``x if text[x] not in blank else space(text, x)``: the whitespace scan only where
+        # there is whitespace (an index past the end is invalid JSON: the caller falls back)
+        text, skip, space, blank = self.text, self.skip, _space, _JSON_BLANK
         pairs: list[tuple[Node, Node]] = []
-        pos = space(text, start + 1)
+        pos = start + 1 if text[start + 1] not in blank else space(text, start + 1)
         if text[pos] != "}":
             while True:
                 if text[pos] != '"':
                     raise ValueError("expected a property name")
                 key, key_end = _JSON_STRING(text, pos + 1, True)
-                colon = space(text, key_end)
+                colon = key_end if text[key_end] not in blank else space(text, key_end)
                 if text[colon] != ":":
                     raise ValueError("expected ':'")
-                value, after = self.value(space(text, colon + 1))
+                pos_value = colon + 1 if text[colon + 1] not in blank else space(text, colon + 1)
+                value, after = self.value(pos_value)
                 pairs.append((Node("scalar", pos + skip, key_end + skip, key, "", '"', False,
                                    [], []), value))
-                pos = space(text, after)
+                pos = after if text[after] not in blank else space(text, after)
                 if text[pos] == ",":
-                    pos = space(text, pos + 1)
+                    pos = pos + 1 if text[pos + 1] not in blank else space(text, pos + 1)
                     continue
                 if text[pos] != "}":
                     raise ValueError("expected ',' or '}'")
@@ -334,16 +338,16 @@ class _JsonBuilder:
         return Node("map", start + skip, pos + 1 + skip, None, "", "", True, pairs, []), pos + 1
 
     def array(self, start: int) -> tuple[Node, int]:
-        text, skip, space = self.text, self.skip, _space
+        text, skip, space, blank = self.text, self.skip, _space, _JSON_BLANK
         items: list[Node] = []
-        pos = space(text, start + 1)
+        pos = start + 1 if text[start + 1] not in blank else space(text, start + 1)
         if text[pos] != "]":
             while True:
                 value, after = self.value(pos)
                 items.append(value)
-                pos = space(text, after)
+                pos = after if text[after] not in blank else space(text, after)
                 if text[pos] == ",":
-                    pos = space(text, pos + 1)
+                    pos = pos + 1 if text[pos + 1] not in blank else space(text, pos + 1)
                     continue
                 if text[pos] != "]":
                     raise ValueError("expected ',' or ']'")
