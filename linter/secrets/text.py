@@ -66,7 +66,8 @@ _MAY_HIT = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)|(?i:secret_|_token)|PRIVATE KEY"
                       r"|[A-Za-z0-9/+]{40}")
 # the shortest text with a hit: ``aws_secret_key`` (14 characters), ``=`` and one character
 _SHORTEST_HIT = 16
-_MEMO_SIZE = 8192  # distinct texts remembered (the same strings recur across resources)
+_MEMO_SIZE = 4096  # distinct texts remembered (the same strings recur across resources)
+_MEMO_LENGTH = 2048  # longer texts (scripts) are scanned each time: the memo stays small
 
 
 def scan_text(text: str, *, nested_base64: bool = False) -> list[Hit]:
@@ -74,10 +75,12 @@ def scan_text(text: str, *, nested_base64: bool = False) -> list[Hit]:
 
     Most strings of a configuration (names, ARNs, short values) cannot hold a credential: they
     are answered by one prefilter match (``_MAY_HIT``); the rest are scanned once per distinct
-    text and remembered.
+    text and remembered (up to ``_MEMO_LENGTH`` characters: memory stays bounded).
     """
     if len(text) < _SHORTEST_HIT or _MAY_HIT.search(text) is None:
         return []
+    if len(text) > _MEMO_LENGTH:
+        return _scan(text, nested_base64)
     return list(_scan_text(text, nested_base64))
 
 

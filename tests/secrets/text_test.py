@@ -108,6 +108,9 @@ def test_the_prefilter_and_the_memo_change_no_answer() -> None:
         for text in texts:
             for nested in (False, True):
                 assert scan_text(text, nested_base64=nested) == _scan(text, nested), text
+    script = "\n".join(texts[:400])  # longer than what is remembered: scanned each time
+    assert len(script) > 2048
+    assert scan_text(script, nested_base64=True) == _scan(script, True) != []
     first = scan_text(f"export AWS_SECRET_ACCESS_KEY={SECRET}")
     first.clear()
     assert scan_text(f"export AWS_SECRET_ACCESS_KEY={SECRET}") != []
