@@ -18,6 +18,7 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import re
 from typing import TYPE_CHECKING, Any
 
 from linter.model import Path, Span
@@ -86,11 +87,14 @@ def parse_json(text: str) -> JNode:
     return node
 
 
+_WHITESPACE = re.compile(f"[{_WS}]*").match
+
+
 def _skip(text: str, pos: int) -> int:
-    n = len(text)
-    while pos < n and text[pos] in _WS:
-        pos += 1
-    return pos
+    """The offset of the first character at or after ``pos`` that is not JSON whitespace (one
+    regular-expression match: indented documents have long runs of it)."""
+    match = _WHITESPACE(text, pos)
+    return match.end() if match is not None else pos
 
 
 def _value(text: str, pos: int) -> tuple[JNode, int]:
@@ -127,21 +131,23 @@ def _string(text: str, pos: int) -> tuple[str, int]:
 
 def _object(text: str, start: int) -> tuple[JNode, int]:
     members: list[JMember] = []
-    pos = _skip(text, start + 1)
+    skip = _skip
+    pos = skip(text, start + 1)
     if pos < len(text) and text[pos] == "}":
         return JNode("object", start, pos + 1), pos + 1
     while True:
         if pos >= len(text) or text[pos] != '"':
             raise JsonPositionError("expected a property name in double quotes", pos)
         key, key_end = _string(text, pos)
-        colon = _skip(text, key_end)
+        # ``"key": value``: the colon usually follows the key at once
+        colon = key_end if text[key_end:key_end + 1] == ":" else skip(text, key_end)
         if colon >= len(text) or text[colon] != ":":
             raise JsonPositionError("expected ':' after the property name", colon)
-        value, after = _value(text, _skip(text, colon + 1))
+        value, after = _value(text, skip(text, colon + 1))
         members.append(JMember(key, pos, key_end, value))
-        pos = _skip(text, after)
+        pos = skip(text, after)
         if pos < len(text) and text[pos] == ",":
-            pos = _skip(text, pos + 1)
+            pos = skip(text, pos + 1)
             continue
         if pos < len(text) and text[pos] == "}":
             return JNode("object", start, pos + 1, members=tuple(members)), pos + 1

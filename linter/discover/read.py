@@ -81,13 +81,66 @@ def confine(root: pathlib.Path, rel: str) -> pathlib.Path | Refused:
     pure = pathlib.PurePosixPath(rel)
     if pure.is_absolute() or ".." in pure.parts:
         return Refused(OUTSIDE, "is outside the scan root; not read")
-    real_root = pathlib.Path(os.path.realpath(root))
-    real = real_path(real_root / pure)
+    real_root = _real_root(root)
+    try:
+        direct = _plain_under(real_root, pure.parts)
+    except OSError as exc:
+        return _refusal(exc)
+    if direct is not None:  # no symlink below the root: the path is its own real path
+        return pathlib.Path(direct)
+    real = real_path(pathlib.Path(real_root) / pure)
     if isinstance(real, Refused):
         return real
-    if not inside(real, real_root):
+    if not inside(real, pathlib.Path(real_root)):
         return Refused(OUTSIDE, "links outside the scan root; not read")
     return real
+
+
+_REAL_ROOTS: dict[str, tuple[str, int, int]] = {}  # root → its real path, device, inode
+_MAX_ROOTS = 64
+
+
+def _real_root(root: pathlib.Path) -> str:
+    """``os.path.realpath(root)``, remembered for an absolute root while ``root`` still leads to
+    the same directory (one ``stat`` instead of resolving every component for each file: every
+    stage reads its files under the same root)."""
+    key = os.fspath(root)
+    if not os.path.isabs(key):
+        return os.path.realpath(key)
+    try:
+        info = os.stat(key)
+    except OSError:
+        return os.path.realpath(key)
+    cached = _REAL_ROOTS.get(key)
+    if cached is not None and cached[1:] == (info.st_dev, info.st_ino):
+        return cached[0]
+    real = os.path.realpath(key)
+    if len(_REAL_ROOTS) >= _MAX_ROOTS:
+        _REAL_ROOTS.clear()
+    _REAL_ROOTS[key] = (real, info.st_dev, info.st_ino)
+    return real
+
+
+def _plain_under(real_root: str, parts: tuple[str, ...]) -> str | None:
+    """``real_root/parts…`` when no component below the (resolved) root is a symlink, else None
+    (``os.path.realpath`` must follow the links).
+
+    ``realpath`` would ``lstat`` every component of the root again, then these same components
+    in the same order, raising the same errors (a missing component, a file used as a
+    directory); when none of them is a link, its answer is the joined path itself, which lies
+    inside the root. One ``lstat`` per component below the root instead of per component of
+    the whole path, and no second resolution of the root.
+    """
+    if not any(part not in ("", ".") for part in parts):
+        return None  # the root itself: realpath checks that it exists
+    path = real_root
+    for part in parts:
+        if part in ("", "."):
+            continue
+        path = path + part if path.endswith("/") else path + "/" + part
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return None
+    return path
 
 
 def read_regular(path: pathlib.Path, max_bytes: int) -> bytes | Refused:
@@ -96,6 +149,12 @@ def read_regular(path: pathlib.Path, max_bytes: int) -> bytes | Refused:
     real = real_path(path)
     if isinstance(real, Refused):
         return real
+    return _read_resolved(real, max_bytes)
+
+
+def _read_resolved(real: pathlib.Path, max_bytes: int) -> bytes | Refused:
+    """``read_regular`` of a path that is already its own real path (``confine``'s answer: it is
+    not resolved a second time)."""
     unsaved = buffer(real, resolved=True)  # an editor's unsaved text (iaclint lsp)
     if unsaved is not None:
         if len(unsaved) > max_bytes:
@@ -136,7 +195,7 @@ def read_confined(root: pathlib.Path, rel: str, max_bytes: int) -> bytes | Refus
     real = confine(root, rel)
     if isinstance(real, Refused):
         return real
-    return read_regular(real, max_bytes)
+    return _read_resolved(real, max_bytes)
 
 
 def refusal_finding(refused: Refused, rel: str, what: str = "") -> Finding:

@@ -16,6 +16,8 @@ closing brace; in JSON, the members' indentation, or one line when the object is
 
 from __future__ import annotations
 
+import json.decoder
+import json.scanner
 import pathlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -39,7 +41,7 @@ _STR = _STANDARD_TAG + "str"
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     kind: str  # map | seq | scalar
     start: int  # character offsets into the file's text
@@ -92,22 +94,142 @@ def parse(rel: str, source: str, is_json: bool) -> Node:
     body = source[skip:]
     try:
         if is_json:
-            node = _from_json(parse_json(body), skip)
+            node = _json_direct(body, skip) or _from_json(parse_json(body), skip)
         else:
-            aliases: set[int] = set()
-            composed = yaml.compose(body, Loader=_Loader)
-            if composed is None:
-                raise NotFixable(f"{rel} is empty")
-            node = _from_yaml(composed, skip, set(), aliases)
-            if aliases:
-                raise NotFixable(f"{rel} uses YAML anchors and aliases; iaclint does not "
-                                 "rewrite such templates")
+            node = _yaml_events(body, skip) or _yaml_composed(rel, body, skip)
     except (yaml.YAMLError, JsonPositionError, RecursionError, ValueError) as exc:
         raise NotFixable(f"{rel} does not parse ({str(exc).splitlines()[0]}); nothing was "
                          "changed") from exc
     if node.kind != "map":
         raise NotFixable(f"{rel} is not a template mapping")
     return node
+
+
+def _yaml_composed(rel: str, body: str, skip: int) -> Node:
+    """The tree of ``body`` through PyYAML's composer (anchors, aliases, errors: the messages
+    the notes quote)."""
+    aliases: set[int] = set()
+    composed = yaml.compose(body, Loader=_Loader)
+    if composed is None:
+        raise NotFixable(f"{rel} is empty")
+    node = _from_yaml(composed, skip, set(), aliases)
+    if aliases:
+        raise NotFixable(f"{rel} uses YAML anchors and aliases; iaclint does not "
+                         "rewrite such templates")
+    return node
+
+
+_MAX_EVENT_DEPTH = 64  # deeper documents take the composer's way (its recursion limit)
+
+
+def _yaml_events(body: str, skip: int) -> Node | None:
+    """The tree ``_yaml_composed`` builds, read straight from libyaml's parser events (no
+    intermediate PyYAML nodes: a third of the cost); None for what only the composer answers
+    exactly — no document or more than one, anchors and aliases, deep nesting, any error —
+    and for resolvers other than PyYAML's defaults."""
+    if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:
+        return None
+    loader = _Loader(body)
+    try:
+        return _EventBuilder(skip).run(loader.get_event)
+    except Exception:  # a syntax error: the composer reports it
+        return None
+    finally:
+        loader.dispose()
+
+
+class _EventBuilder:
+    """``Node``s from parser events, as the composer and ``_from_yaml`` make them from the
+    same events (tags resolved by the loader's implicit resolvers, scalars constructed by the
+    safe constructor)."""
+
+    def __init__(self, skip: int) -> None:
+        self.skip = skip
+        self.implicit: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
+
+    def run(self, next_event: Any) -> Node | None:
+        skip = self.skip
+        stack: list[tuple[Any, list[Node]]] = []  # open collections: start event, children
+        root: list[Node] = []
+        children = root
+        documents = 0
+        implicit = self.implicit
+        scalar_event, mapping_start = yaml.ScalarEvent, yaml.MappingStartEvent
+        sequence_start = yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None:
+                    return None
+                value = event.value
+                if event.tag is None and (not event.implicit[0] or (
+                        value and value[0] not in implicit)):  # a string: no resolver applies
+                    children.append(Node("scalar", event.start_mark.index + skip,
+                                         event.end_mark.index + skip, value, "",
+                                         event.style or "", False, [], []))
+                else:
+                    children.append(self.scalar(event))
+            elif kind is mapping_end or kind is sequence_end:
+                start, items = stack.pop()
+                children = stack[-1][1] if stack else root
+                children.append(self.collection(start, event, items, skip))
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or len(stack) >= _MAX_EVENT_DEPTH:
+                    return None
+                opened: list[Node] = []
+                stack.append((event, opened))
+                children = opened
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return None
+            elif kind is yaml.AliasEvent:
+                return None
+            elif kind is yaml.StreamEndEvent or event is None:
+                break
+        return root[0] if len(root) == 1 else None
+
+    def scalar(self, event: Any) -> Node:
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _STR
+            if event.implicit[0]:
+                for candidate, regexp in self.implicit.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+        start, end = event.start_mark.index + self.skip, event.end_mark.index + self.skip
+        style = event.style or ""
+        if not tag.startswith(_STANDARD_TAG):
+            return Node("scalar", start, end, value, tag, style, False, [], [])
+        if tag != _STR:
+            value = _construct(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark,
+                                               event.style))
+        return Node("scalar", start, end, value, "", style, False, [], [])
+
+    @staticmethod
+    def collection(start_event: Any, end_event: Any, children: list[Node], skip: int) -> Node:
+        tag = start_event.tag
+        if tag is None or tag == "!" or tag.startswith(_STANDARD_TAG):
+            tag = ""
+        start, end = start_event.start_mark.index + skip, end_event.end_mark.index + skip
+        flow = bool(start_event.flow_style)
+        if type(start_event) is yaml.MappingStartEvent:
+            pairs = list(zip(children[::2], children[1::2], strict=True))
+            return Node("map", start, end, None, tag, "", flow, pairs, [])
+        return Node("seq", start, end, None, tag, "", flow, [], children)
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """A resolved or ``!!``-tagged scalar's Python value (its text when it does not construct),
+    as ``_from_yaml`` builds it."""
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return node.value
 
 
 def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) -> Node:
@@ -131,6 +253,107 @@ def _from_yaml(node: yaml.Node, skip: int, seen: set[int], aliases: set[int]) ->
         except (yaml.YAMLError, ValueError, TypeError):
             value = node.value
     return Node("scalar", start, end, value=value, tag=tag, style=node.style or "")
+
+
+_JSON_BLANK = " \t\n\r"  # JSON whitespace (most structure is not followed by any)
+_JSON_SPACE = re.compile(f"[{_JSON_BLANK}]*").match
+
+
+def _space(text: str, pos: int) -> int:
+    """The offset of the first character at or after ``pos`` that is not JSON whitespace."""
+    match = _JSON_SPACE(text, pos)
+    return match.end() if match is not None else pos
+
+_JSON_NUMBER = json.scanner.NUMBER_RE.match
+_JSON_STRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C-accelerated, untyped
+_JSON_CONSTANTS = (("true", True), ("false", False), ("null", None))
+
+
+def _json_direct(body: str, skip: int) -> Node | None:
+    """The tree ``_from_json(parse_json(body))`` builds, read in one pass with no position
+    nodes in between; None when ``body`` is not valid JSON (``parse_json`` then says why)."""
+    try:
+        node, pos = _JsonBuilder(body, skip).value(_space(body, 0))
+    except Exception:  # invalid JSON, nesting deeper than the stack: parse_json reports it
+        return None
+    return node if _space(body, pos) == len(body) else None
+
+
+class _JsonBuilder:
+    """``Node``s of a JSON text with their offsets (strings and numbers decoded as the stdlib
+    and ``linter.json_positions`` decode them)."""
+
+    def __init__(self, text: str, skip: int) -> None:
+        self.text = text
+        self.skip = skip
+
+    def value(self, pos: int) -> tuple[Node, int]:
+        text, skip = self.text, self.skip
+        ch = text[pos]
+        if ch == "{":
+            return self.object(pos)
+        if ch == "[":
+            return self.array(pos)
+        if ch == '"':
+            string, end = _JSON_STRING(text, pos + 1, True)
+            return Node("scalar", pos + skip, end + skip, string, "", '"', False, [], []), end
+        for word, constant in _JSON_CONSTANTS:
+            if text.startswith(word, pos):
+                end = pos + len(word)
+                return Node("scalar", pos + skip, end + skip, constant, "", "", False, [],
+                            []), end
+        match = _JSON_NUMBER(text, pos)
+        if match is None:
+            raise ValueError("expected a value")
+        integer, frac, exp = match.groups()
+        number: int | float = (
+            float(integer + (frac or "") + (exp or "")) if frac or exp else int(integer))
+        end = match.end()
+        return Node("scalar", pos + skip, end + skip, number, "", "", False, [], []), end
+
+    def object(self, start: int) -> tuple[Node, int]:
+        # ``x if text[x] not in blank else space(text, x)``: the whitespace scan only where
+        # there is whitespace (an index past the end is invalid JSON: the caller falls back)
+        text, skip, space, blank = self.text, self.skip, _space, _JSON_BLANK
+        pairs: list[tuple[Node, Node]] = []
+        pos = start + 1 if text[start + 1] not in blank else space(text, start + 1)
+        if text[pos] != "}":
+            while True:
+                if text[pos] != '"':
+                    raise ValueError("expected a property name")
+                key, key_end = _JSON_STRING(text, pos + 1, True)
+                colon = key_end if text[key_end] not in blank else space(text, key_end)
+                if text[colon] != ":":
+                    raise ValueError("expected ':'")
+                pos_value = colon + 1 if text[colon + 1] not in blank else space(text, colon + 1)
+                value, after = self.value(pos_value)
+                pairs.append((Node("scalar", pos + skip, key_end + skip, key, "", '"', False,
+                                   [], []), value))
+                pos = after if text[after] not in blank else space(text, after)
+                if text[pos] == ",":
+                    pos = pos + 1 if text[pos + 1] not in blank else space(text, pos + 1)
+                    continue
+                if text[pos] != "}":
+                    raise ValueError("expected ',' or '}'")
+                break
+        return Node("map", start + skip, pos + 1 + skip, None, "", "", True, pairs, []), pos + 1
+
+    def array(self, start: int) -> tuple[Node, int]:
+        text, skip, space, blank = self.text, self.skip, _space, _JSON_BLANK
+        items: list[Node] = []
+        pos = start + 1 if text[start + 1] not in blank else space(text, start + 1)
+        if text[pos] != "]":
+            while True:
+                value, after = self.value(pos)
+                items.append(value)
+                pos = after if text[after] not in blank else space(text, after)
+                if text[pos] == ",":
+                    pos = pos + 1 if text[pos + 1] not in blank else space(text, pos + 1)
+                    continue
+                if text[pos] != "]":
+                    raise ValueError("expected ',' or ']'")
+                break
+        return Node("seq", start + skip, pos + 1 + skip, None, "", "", True, [], items), pos + 1
 
 
 def _from_json(node: JNode, skip: int) -> Node:
@@ -523,15 +746,25 @@ def verify(template: Template, after: str, allowed: set[str]) -> str | None:
     return _compare(dict(_flatten(old)), dict(_flatten(new)), allowed)
 
 
-def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+def _flatten(data: Any) -> list[tuple[tuple[str, ...], Any]]:
+    """(path, leaf) of every leaf of ``data`` in order: a mapping's keys as text, ``#i`` for a
+    list's items; an empty mapping or list is a leaf."""
+    out: list[tuple[tuple[str, ...], Any]] = []
+    _flatten_into(data, (), out)
+    return out
+
+
+def _flatten_into(data: Any, prefix: tuple[str, ...], out: list[tuple[tuple[str, ...], Any]]
+                  ) -> None:
+    """``_flatten`` by appending (no chain of generators as deep as the document)."""
     if isinstance(data, dict) and data:
         for key, value in data.items():
-            yield from _flatten(value, (*prefix, str(key)))
+            _flatten_into(value, (*prefix, str(key)), out)
     elif isinstance(data, list) and data:
         for index, value in enumerate(data):
-            yield from _flatten(value, (*prefix, f"#{index}"))
+            _flatten_into(value, (*prefix, f"#{index}"), out)
     else:
-        yield prefix, data
+        out.append((prefix, data))
 
 
 def _compare(old: Mapping[tuple[str, ...], object], new: Mapping[tuple[str, ...], object],

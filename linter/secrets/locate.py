@@ -27,8 +27,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+import weakref
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from linter.model import Format, Path, Resource, Span, Unknown
 from linter.records import record
@@ -80,8 +81,9 @@ class Leak:
     redact: tuple[str, ...]  # raw strings to scrub from any output
 
 
-@record
-class _Context:
+class _Context(NamedTuple):
+    """Where the walk is (a tuple: one is made for every attribute of every resource)."""
+
     path: Path  # where a finding points (a JSON document inside a string keeps the string's path)
     name: str  # the nearest key / variable name
     user_data: bool = False
@@ -97,7 +99,7 @@ def find_leaks(resource: Resource, *, example_keys: bool = True, private_keys: b
     """
     leaks: list[Leak] = []
     seen: set[tuple[str, str]] = set()
-    for leak in _walk_resource(resource, scripts_everywhere):
+    for leak in _walked(resource, scripts_everywhere):
         if not example_keys and leak.hit.value in EXAMPLE_KEYS:
             continue
         if not private_keys and leak.hit.kind == PRIVATE_KEY_KIND:
@@ -107,6 +109,25 @@ def find_leaks(resource: Resource, *, example_keys: bool = True, private_keys: b
             seen.add(key)
             leaks.append(leak)
     return sorted(leaks, key=lambda leak: (leak.span.start_line, leak.span.start_col))
+
+
+_WALKED: dict[tuple[int, bool], tuple[weakref.ref[Resource], tuple[Leak, ...]]] = {}
+_MAX_WALKED = 65536  # resources remembered (most have no leak: an empty tuple each)
+
+
+def _walked(resource: Resource, scripts_everywhere: bool) -> tuple[Leak, ...]:
+    """Every leak of ``resource`` in walk order, before filtering: remembered for as long as the
+    resource lives, because the credentials check and the report's redaction both ask for it
+    (resources are immutable once judged; the weak reference tells a reused ``id`` apart)."""
+    key = (id(resource), scripts_everywhere)
+    entry = _WALKED.get(key)
+    if entry is not None and entry[0]() is resource:
+        return entry[1]
+    leaks = tuple(_walk_resource(resource, scripts_everywhere))
+    if len(_WALKED) >= _MAX_WALKED:
+        _WALKED.clear()
+    _WALKED[key] = (weakref.ref(resource), leaks)
+    return leaks
 
 
 def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Leak]:
@@ -123,7 +144,9 @@ def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Lea
 
 
 def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[Leak]:
-    if isinstance(node, Unknown):
+    if type(node) is str:  # the common leaf first (an exact str: subclasses take the long way)
+        yield from _string(resource, node, ctx, path)
+    elif isinstance(node, Unknown):
         yield from _generated_secret(resource, node, ctx)
         yield from _unknown_text(resource, node, ctx, path)
     elif isinstance(node, dict):
@@ -177,10 +200,15 @@ def _named_hit(resource: Resource, value: str, ctx: _Context, path: Path) -> Hit
     literal = value.strip()
     if kind is not None and not is_placeholder(literal):
         return Hit(kind, literal, f"{_KIND_WORD[kind]} {preview(literal)}")
-    normalized = _normalized(ctx.name)
-    if _CREDENTIAL_NAME.search(normalized) and is_secret_key_shaped(literal):
+    if _credential_name(ctx.name) and is_secret_key_shaped(literal):
         return Hit(SECRET_ACCESS_KEY, literal, f"secret access key {preview(literal)}")
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_name(name: str) -> bool:
+    """Whether a key or variable name says "credential" (``*secret*``, ``*token*`` …)."""
+    return _CREDENTIAL_NAME.search(_normalized(name)) is not None
 
 
 def _name_kind(resource: Resource, ctx: _Context, path: Path) -> str | None:

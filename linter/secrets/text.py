@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 from linter.records import record
@@ -57,8 +58,39 @@ _CREDENTIAL_WORD = re.compile(r"(?i)secret|credential|passw|token|private|api_?k
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
 
 
+# Something every detector below needs before it can report: a key-id prefix (``KEY_ID``), a
+# credential variable name (``_ASSIGNMENT`` / ``_CONFIGURE``: each of ``_SECRET_NAMES`` has
+# ``secret_`` or ``_token`` in it), a PEM private key header, or 40 characters of the base64
+# alphabet (``SECRET_KEY``, ``_BASE64_RUN``). Text without any of them has no hit.
+_MAY_HIT = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)|(?i:secret_|_token)|PRIVATE KEY"
+                      r"|[A-Za-z0-9/+]{40}")
+# the shortest text with a hit: ``aws_secret_key`` (14 characters), ``=`` and one character
+_SHORTEST_HIT = 16
+_MEMO_SIZE = 4096  # distinct texts remembered (the same strings recur across resources)
+_MEMO_LENGTH = 2048  # longer texts (scripts) are scanned each time: the memo stays small
+
+
 def scan_text(text: str, *, nested_base64: bool = False) -> list[Hit]:
-    """Every credential in ``text``; ``nested_base64`` also decodes long base64 runs (user data)."""
+    """Every credential in ``text``; ``nested_base64`` also decodes long base64 runs (user data).
+
+    Most strings of a configuration (names, ARNs, short values) cannot hold a credential: they
+    are answered by one prefilter match (``_MAY_HIT``); the rest are scanned once per distinct
+    text and remembered (up to ``_MEMO_LENGTH`` characters: memory stays bounded).
+    """
+    if len(text) < _SHORTEST_HIT or _MAY_HIT.search(text) is None:
+        return []
+    if len(text) > _MEMO_LENGTH:
+        return _scan(text, nested_base64)
+    return list(_scan_text(text, nested_base64))
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _scan_text(text: str, nested_base64: bool) -> tuple[Hit, ...]:
+    """``scan_text`` of a text that may hold a credential (``Hit``s are immutable: shared)."""
+    return tuple(_scan(text, nested_base64))
+
+
+def _scan(text: str, nested_base64: bool) -> list[Hit]:
     lines = text.split("\n")
     hits: list[Hit] = []
     key_id_lines: list[int] = []

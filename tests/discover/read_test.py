@@ -15,9 +15,12 @@ from linter.discover.read import (
     UNREADABLE,
     Refused,
     config_span,
+    confine,
+    inside,
     read_confined,
     read_file,
     read_regular,
+    real_path,
     refusal_finding,
     size_text,
     unread_encoding,
@@ -131,3 +134,53 @@ def test_config_span_only_inside_the_root(tmp_path: pathlib.Path) -> None:
     assert config_span(root, str(root.resolve() / ".iaclint.yaml")) == Span(".iaclint.yaml", 1)
     assert config_span(root, str(tmp_path.resolve() / ".iaclint.yaml")) is None
     assert config_span(root, "") is None
+
+
+def _confine_by_realpath(root: pathlib.Path, rel: str) -> pathlib.Path | Refused:
+    """``confine`` as defined: the whole path resolved, then checked against the real root."""
+    real_root = pathlib.Path(os.path.realpath(root))
+    real = real_path(real_root / rel)
+    if isinstance(real, Refused):
+        return real
+    return real if inside(real, real_root) else Refused(OUTSIDE, "links outside the scan root; "
+                                                        "not read")
+
+
+def test_confine_without_links_below_the_root_agrees_with_realpath(tmp_path: pathlib.Path
+                                                                   ) -> None:
+    """The shortcut for paths without a link below the root (one lstat per component) gives
+    what resolving the whole path gives, links anywhere (in the root's own path too)."""
+    real = tmp_path / "real"
+    (real / "a" / "b").mkdir(parents=True)
+    (real / "a" / "b" / "t.yaml").write_text("x")
+    (real / "file.yaml").write_text("x")
+    (real / "dirlink").symlink_to(real / "a")
+    (real / "a" / "up").symlink_to(tmp_path)
+    (real / "a" / "loop").symlink_to("loop")
+    (real / "a" / "dangling").symlink_to("nowhere")
+    (tmp_path / "rootlink").symlink_to(real)
+    rels = ["a/b/t.yaml", "file.yaml", "a", ".", "a/./b/t.yaml", "a//b/t.yaml", "dirlink/b/t.yaml",
+            "a/up/real/file.yaml", "a/up/x", "a/loop", "a/loop/x", "a/dangling", "missing.yaml",
+            "file.yaml/x", "a/b/missing/t.yaml", "dirlink", "a/b/"]
+    for root in (real, tmp_path / "rootlink", tmp_path / "absent"):
+        for rel in rels:
+            assert confine(root, rel) == _confine_by_realpath(root, rel), (root, rel)
+
+
+def test_a_remembered_root_follows_its_link_when_it_is_retargeted(tmp_path: pathlib.Path
+                                                                   ) -> None:
+    """The real root is remembered per root path; a root symlink pointed elsewhere is resolved
+    again (reads stay inside the directory the root leads to now)."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "t.yaml").write_text(name)
+    root = tmp_path / "root"
+    root.symlink_to(tmp_path / "one")
+    assert confine(root, "t.yaml") == tmp_path.resolve() / "one" / "t.yaml"
+    assert read_confined(root, "t.yaml", 100) == b"one"
+    root.unlink()
+    root.symlink_to(tmp_path / "two")
+    assert confine(root, "t.yaml") == _confine_by_realpath(root, "t.yaml")
+    assert read_confined(root, "t.yaml", 100) == b"two"
+    root.unlink()
+    assert _kind(read_confined(root, "t.yaml", 100)) == MISSING

@@ -106,3 +106,88 @@ def test_crlf_yaml_insertion_keeps_crlf(tmp_path: pathlib.Path) -> None:
     changed, _, _ = fix_files(tmp_path, {"t.yaml": source.encode()})
     added = "      MetadataOptions:\r\n        HttpTokens: required\r\n"
     assert changed["t.yaml"] == source + added
+
+
+def _tree(node: Node) -> tuple[object, ...]:
+    """Everything a node says (Python value and its type included), recursively."""
+    return (node.kind, node.start, node.end, repr(node.value), type(node.value).__name__,
+            node.tag, node.style, node.flow, [(_tree(k), _tree(v)) for k, v in node.pairs],
+            [_tree(i) for i in node.items])
+
+
+_EVENT_CASES = [
+    HEADER + "Resources:\n  A:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+    "      X: !Ref P\n      Y: {Ref: P, N: 1, B: true, F: 1.5, Z: ~}\n"
+    "      G: !GetAtt [A, B]\n      S: !Sub |\n        echo ${P}\n      T: 'quoted'\n"
+    "      U: \"dq\"\n      V: >\n        folded\n      W: [1, 0x1f, 0o7, .inf, -.NaN, yes, Off]\n"
+    "      D: 2024-01-02\n      E: 2024-01-02T03:04:05Z\n      H: !!int 12\n      I: !!int abc\n"
+    "      J: !!binary aGVsbG8=\n      K: ! 12\n      L: !!str 12\n      M: !If [C, {}, []]\n"
+    "      O: !!float 1\n      P: !!null ''\n      Q:\n      R: 1_000\n      S2: 12:30:00\n",
+    "\ufeffAWSTemplateFormatVersion: 2010-09-09\nResources: {A: {Type: X}}\n",
+    "A: !Custom {x: 1}\nB: !Custom [1]\nC: !Custom 1\nD: !!map {a: 1}\nE: !!set {a}\n",
+    "Resources:\n  A: &a {Type: X}\n  B: *a\n",  # anchors and aliases: the composer's way
+    "a: 1\n---\nb: 2\n",  # two documents
+    "",  # empty
+    "# only a comment\n",
+    "a: [1, 2\n",  # a syntax error
+    "a: b: c\n",
+    "a: 1\na: 2\n",  # a repeated key is kept twice
+    "- 1\n- 2\n",
+    "plain\n",
+    "{" * 80 + "}" * 80 + "\n",  # nested past the event builder's depth
+]
+
+
+@pytest.mark.parametrize("source", _EVENT_CASES)
+def test_the_event_builder_builds_what_the_composer_builds(source: str) -> None:
+    """Read from libyaml's events or through PyYAML's composer, the tree is the same (or the
+    event builder declines and the composer answers, errors and notes included)."""
+    from linter.fixes import cfn
+
+    skip = 1 if source.startswith("\ufeff") else 0
+    body = source[skip:]
+    fast = cfn._yaml_events(body, skip)
+    try:
+        slow: object = _tree(cfn._yaml_composed("t.yaml", body, skip))
+    except Exception as exc:  # the composer's answer, whatever it is
+        slow = repr(exc)
+        assert fast is None
+    if fast is not None:
+        assert _tree(fast) == slow
+
+
+def test_the_event_builder_takes_the_common_templates() -> None:
+    from linter.fixes import cfn
+
+    assert cfn._yaml_events(_EVENT_CASES[0], 0) is not None
+    assert cfn._yaml_events(_EVENT_CASES[2], 0) is not None
+    assert cfn._yaml_events(_EVENT_CASES[3], 0) is None
+
+
+_JSON_CASES = [
+    '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"A": {"Type": "X", "Properties":'
+    ' {"N": 1, "F": -0.5E-3, "E": 1e5, "B": true, "Z": null, "L": [1, "two", [], {}],'
+    ' "S": "caf\\u00e9\\n", "R": {"Ref": "P"}}}}}\n',
+    ' {\n  "a" : [ ] ,\n\t"b":{ }\r\n}\n',
+    '{"a": 1, "a": 2}',  # a repeated key is kept twice
+    '{"a": 01}', '{"a": -}', '{"a": 1,}', '{"a" 1}', "{'a': 1}", '{"a": "\t"}', '{"a": 1} x',
+    "", "   ", '"just a string"', "[1, 2]", '{"a": [1, 2}', "[" * 3000 + "]" * 3000,
+]
+
+
+@pytest.mark.parametrize("source", _JSON_CASES)
+def test_the_direct_json_reader_builds_what_the_position_reader_builds(source: str) -> None:
+    """JSON read straight into nodes, or through ``linter.json_positions``: the same tree; on
+    invalid JSON the direct reader declines and ``parse_json`` says why."""
+    from linter.fixes import cfn
+    from linter.json_positions import parse_json
+
+    direct = cfn._json_direct(source, 1)
+    try:
+        slow: object = _tree(cfn._from_json(parse_json(source), 1))
+    except (ValueError, RecursionError) as exc:
+        slow = repr(exc)
+        assert direct is None
+    if direct is not None:
+        assert _tree(direct) == slow
+    assert (direct is None) == isinstance(slow, str)

@@ -210,3 +210,25 @@ def test_source_text_of_unknown_values_is_scanned() -> None:
                    {("Properties", "UserData"): Span("t.yaml", 8, 7, 12, 30)})
     assert summary(instance) == [("access-key-id", KEY_ID, 8)]
     assert summary(cfn("AWS::EC2::Instance", {"UserData": Unknown("!Ref Script")})) == []
+
+
+def test_a_resource_asked_again_gets_the_same_leaks_whatever_the_options() -> None:
+    """The walk of a resource is remembered (the check and the report's redaction both ask):
+    asking again, with other options, answers what a fresh walk of an equal resource answers,
+    and a new resource (perhaps at a reused id) is walked afresh."""
+    from linter.secrets import locate
+
+    def make(secret: str) -> Resource:
+        return cfn("AWS::Lambda::Function", {"Environment": {"Variables": {
+            "AWS_SECRET_ACCESS_KEY": secret, "KEY": KEY_ID}}})
+
+    resource = make(SECRET)
+    for kwargs in ({}, {"example_keys": False}, {"scripts_everywhere": True},
+                   {"private_keys": False}, {}):
+        assert find_leaks(resource, **kwargs) == find_leaks(make(SECRET), **kwargs)
+    assert (id(resource), False) in locate._WALKED
+    assert summary(resource) != []
+    for _round in range(50):  # fresh resources, some at ids of collected ones
+        other = make("hunter2hunter2")
+        assert summary(other) == summary(make("hunter2hunter2"))
+        assert all(leak.hit.value != SECRET for leak in find_leaks(other))

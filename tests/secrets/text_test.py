@@ -80,3 +80,37 @@ def test_decode_base64() -> None:
     assert decode_base64(SECRET) is None  # binary garbage, not text
     assert decode_base64("") is None
     assert decode_base64(base64.b64encode(bytes(range(256))).decode()) is None
+
+
+def _fragment_texts(count: int, seed: int) -> list[str]:
+    """Texts assembled from pieces of credentials, near-misses and filler (short and long)."""
+    import random
+
+    pem = base64.b64encode(b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n").decode()
+    pieces = [KEY_ID, SECRET, "AKIA", "A3TX", "ASIA" + "Q" * 16, "aws_secret_key", "=", ": ",
+              "AWS_SESSION_TOKEN", "aws_\u017fecret_key", "secret", "_token", "token", "\n", " ",
+              "'", '"', "x", "abc", "-----BEGIN PRIVATE KEY-----", "PRIVATE KEY", pem, "${a}",
+              "aws configure set aws_secret_access_key ", "A" * 39, "b" * 40, "/+", "(", ",",
+              "xxxx", "Password", "==", "AKIAXXXXXXXXXXXXXXXX"]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(count)]
+
+
+def test_the_prefilter_and_the_memo_change_no_answer() -> None:
+    """``scan_text`` (prefiltered, remembered) answers what the detectors answer on their own,
+    for fresh texts and again for remembered ones, and each caller gets its own list."""
+    from linter.secrets.text import _scan
+
+    texts = _fragment_texts(3000, seed=7)
+    assert any(_scan(t, False) for t in texts)
+    assert any(not _scan(t, True) for t in texts)
+    for _round in range(2):
+        for text in texts:
+            for nested in (False, True):
+                assert scan_text(text, nested_base64=nested) == _scan(text, nested), text
+    script = "\n".join(texts[:400])  # longer than what is remembered: scanned each time
+    assert len(script) > 2048
+    assert scan_text(script, nested_base64=True) == _scan(script, True) != []
+    first = scan_text(f"export AWS_SECRET_ACCESS_KEY={SECRET}")
+    first.clear()
+    assert scan_text(f"export AWS_SECRET_ACCESS_KEY={SECRET}") != []

@@ -7,6 +7,7 @@ comments that belong to the next entry: those are trimmed so a span ends on its 
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any
 
 from linter.model import Span
@@ -19,6 +20,9 @@ class SourceText:
 
     rel_path: str
     lines: tuple[str, ...]
+    # (start, end) marks → span: a node is asked for once per condition variant and per use
+    _spans: dict[tuple[tuple[int, int], tuple[int, int]], Span] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @staticmethod
     def of(rel_path: str, text: str) -> SourceText:
@@ -26,9 +30,11 @@ class SourceText:
 
     def span(self, node: Any, key: Any = None) -> Span | None:
         """The span of ``node`` (from the key's start when ``key`` is given), else None."""
-        start = _mark(key, "start_mark") or _mark(node, "start_mark")
+        start = _mark(key, "start_mark") if key is not None else None
         if start is None:
-            return None
+            start = _mark(node, "start_mark")
+            if start is None:
+                return None
         end = _mark(node, "end_mark")
         if end is None:
             end = _mark(key, "end_mark") if key is not None else None
@@ -38,7 +44,10 @@ class SourceText:
             line = self.lines[start[0]] if start[0] < len(self.lines) else ""
             end_col = len(line.split(" #", 1)[0].rstrip()) + 1 if line else 0
             return Span(self.rel_path, start[0] + 1, start[1] + 1, start[0] + 1, end_col)
-        return self._span(start, end)
+        known = self._spans.get((start, end))
+        if known is None:
+            known = self._spans[(start, end)] = self._span(start, end)
+        return known
 
     def _span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
         end_line, end_col = end[0] + 1, end[1] + 1

@@ -132,9 +132,10 @@ def _evaluate_template(
         resources=resources,
     )
     headers = _sam_headers(source, original, source_of)
+    seen: set[Unknown] = set()  # result.unknowns, for a constant-time "already there?"
     for logical_id, body in resources.items():
         _evaluate_resource(scope, str(logical_id), body, logical_id, result,
-                           source_of.get(str(logical_id)), headers)
+                           source_of.get(str(logical_id)), headers, seen)
     result.edges = list(dict.fromkeys(result.edges))
     return result
 
@@ -190,7 +191,7 @@ def _sam_headers(source: SourceText, original: Mapping[str, Any],
 
 def _evaluate_resource(
     scope: TemplateScope, logical_id: str, body: Any, key: Any, result: ParseResult,
-    sam_source: str | None, sam_headers: Mapping[str, Span],
+    sam_source: str | None, sam_headers: Mapping[str, Span], seen: set[Unknown],
 ) -> None:
     source = scope.source
     header = source.span(body, key)
@@ -234,7 +235,10 @@ def _evaluate_resource(
             origins=evaluator.origins, meta=meta,
         ))
         result.edges.extend(evaluator.edges)
-        result.unknowns.extend(u for u in evaluator.unknowns if u not in result.unknowns)
+        for unknown in evaluator.unknowns:  # each distinct Unknown once, in order
+            if unknown not in seen:
+                seen.add(unknown)
+                result.unknowns.append(unknown)
 
 
 def _depends_on(evaluator: Evaluator, value: Any, node: Any) -> None:
@@ -318,16 +322,23 @@ def _assignments(atoms: list[Any]) -> Iterator[dict[AtomKey, bool]]:
             yield {atom.key: value for atom, value in zip(atoms, values, strict=True)}
 
 
-def _if_conditions(node: Any) -> Iterator[str]:
-    """Names of the conditions used by ``Fn::If`` anywhere under ``node``."""
+def _if_conditions(node: Any) -> list[str]:
+    """Names of the conditions used by ``Fn::If`` anywhere under ``node``, in document order."""
+    out: list[str] = []
+    _collect_if_conditions(node, out)
+    return out
+
+
+def _collect_if_conditions(node: Any, out: list[str]) -> None:
+    """``_if_conditions`` by appending (no chain of generators as deep as the resource)."""
     if isinstance(node, dict):
         if intrinsic_name(node) == "Fn::If":
             arg = node["Fn::If"]
             if isinstance(arg, list) and arg and isinstance(arg[0], str):
-                yield arg[0]
+                out.append(arg[0])
         for child in node.values():
-            yield from _if_conditions(child)
+            _collect_if_conditions(child, out)
     elif isinstance(node, list):
         for child in node:
-            yield from _if_conditions(child)
+            _collect_if_conditions(child, out)
 
