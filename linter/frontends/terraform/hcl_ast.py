@@ -3,6 +3,11 @@
 Both ``.tf`` (tree-sitter-hcl) and ``.tf.json`` (JSON with Terraform's JSON-syntax rules) are
 parsed into these nodes, so evaluation never cares which syntax a file used. Every node has a
 ``span``; ``text`` on expressions is the exact source text (used in Unknown notes and messages).
+
+Nodes are never changed after the parser made them, but they are not ``frozen``: a frozen
+dataclass's ``__init__`` sets each field through ``object.__setattr__``, about two thirds of
+the cost of making a node, and a parse of 10,000 resources makes a million of them. They still
+compare and hash by value (``unsafe_hash``), as frozen ones do.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from linter.model import Span
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Literal:
     """A number, string without interpolation, bool or null."""
 
@@ -24,14 +29,14 @@ class Literal:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TemplateIf:
     condition: Expr
     then: Template
     otherwise: Template | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TemplateFor:
     key_var: str | None
     value_var: str
@@ -42,7 +47,7 @@ class TemplateFor:
 TemplatePart = Union[str, "Expr", TemplateIf, TemplateFor]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Template:
     """A quoted string or heredoc with interpolations/directives (``"a-${var.b}"``).
 
@@ -56,17 +61,17 @@ class Template:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class GetAttr:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Index:
     key: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Splat:
     """``[*]`` (full) or ``.*`` (attribute-only legacy splat).
 
@@ -80,7 +85,7 @@ class Splat:
 Step = GetAttr | Index | Splat
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Traversal:
     """A reference: a root name followed by steps (``aws_instance.web[0].id``, ``var.x``)."""
 
@@ -90,7 +95,7 @@ class Traversal:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Relative:
     """Steps applied to an arbitrary expression (``func(x)[0].name``, ``(local.a).b``)."""
 
@@ -100,7 +105,7 @@ class Relative:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FunctionCall:
     name: str  # may include a provider namespace: "provider::aws::arn_parse"
     args: tuple[Expr, ...]
@@ -109,7 +114,7 @@ class FunctionCall:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Conditional:
     condition: Expr
     then: Expr
@@ -118,7 +123,7 @@ class Conditional:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class BinaryOp:
     op: str  # + - * / % == != < <= > >= && ||
     left: Expr
@@ -127,7 +132,7 @@ class BinaryOp:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class UnaryOp:
     op: str  # ! -
     operand: Expr
@@ -135,28 +140,28 @@ class UnaryOp:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TupleExpr:
     items: tuple[Expr, ...]
     span: Span
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ObjectItem:
     key: Expr  # a bare identifier key is a Literal string; "(expr)" keys are expressions
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ObjectExpr:
     items: tuple[ObjectItem, ...]
     span: Span
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ForExpr:
     """``[for k, v in coll : expr if cond]`` / ``{for k, v in coll : key => value... if cond}``."""
 
@@ -172,7 +177,7 @@ class ForExpr:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Invalid:
     """An expression that did not parse (inside an ERROR node). Evaluates to Unknown."""
 
@@ -198,7 +203,7 @@ Expr = (
 # ---------------------------------------------------------------- structure
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Attribute:
     name: str
     expr: Expr
@@ -206,7 +211,7 @@ class Attribute:
     name_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Block:
     """``type "label" "label" { body }`` — resource, data, module, variable, provider, nested."""
 
@@ -217,7 +222,7 @@ class Block:
     header: Span  # the first line: type and labels
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Body:
     attributes: tuple[Attribute, ...] = ()
     blocks: tuple[Block, ...] = ()
@@ -232,7 +237,7 @@ class Body:
         return tuple(b for b in self.blocks if b.type == type_)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SyntaxProblem:
     """A syntax error: where and the human-readable message (from python-hcl2 when available)."""
 
@@ -240,7 +245,7 @@ class SyntaxProblem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Comment:
     """One comment with its markers (``# x``, ``// x``, ``/* x */``) and where it is."""
 
@@ -249,7 +254,7 @@ class Comment:
     trailing: bool  # code precedes it on its first line (an annotation for that line)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class HclFile:
     path: str  # relative to the scan root
     body: Body
