@@ -144,3 +144,21 @@ def test_may_have_comments_skips_markers_in_strings_only() -> None:
     skipped = [d for d in COMMENT_CASES
                if not hcl_treesitter.may_have_comments(parse_tree(d).root_node, d)]
     assert skipped == [COMMENT_CASES[0], COMMENT_CASES[4]]
+
+
+def test_make_span_makes_the_span_that_span_makes() -> None:
+    """The converter's cheap span maker (slot descriptors, not the frozen ``__init__``)."""
+    import pickle
+
+    from linter.model import Span
+
+    assert hcl_treesitter.make_span is not Span  # Span is laid out as the maker expects
+    made = hcl_treesitter.make_span("a/main.tf", 3, 5, 7, 9)
+    plain = Span("a/main.tf", 3, 5, 7, 9)
+    assert type(made) is Span
+    assert (made, hash(made), repr(made), str(made)) == (plain, hash(plain), repr(plain),
+                                                        str(plain))
+    assert sorted([Span("a/main.tf", 3, 6), made]) == [made, Span("a/main.tf", 3, 6)]
+    assert pickle.loads(pickle.dumps(made)) == plain
+    with pytest.raises(AttributeError):
+        made.start_line = 4  # type: ignore[misc]
