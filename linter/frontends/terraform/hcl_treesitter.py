@@ -279,6 +279,9 @@ class Converter:
         self.data = data
         self.positions = positions
         self._direct = positions.direct_path if isinstance(positions, FilePositions) else None
+        # an ASCII source decoded once: a byte offset is then a character offset, and a node's
+        # text is a slice of it (no bytes copy and decode per node)
+        self._ascii = data.decode("ascii") if data.isascii() else None
 
     # -- helpers
 
@@ -290,12 +293,20 @@ class Converter:
         return self.positions.span(node.start_point, node.end_point)
 
     def text(self, node: Node) -> str:
+        if self._ascii is not None:
+            return self._ascii[node.start_byte : node.end_byte]
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def slice(self, start: int, end: int) -> str:
+        """The source text between two byte offsets."""
+        if self._ascii is not None:
+            return self._ascii[start:end]
+        return self.data[start:end].decode("utf-8", "replace")
 
     def _run_span(self, nodes: Sequence[Node]) -> tuple[Span, str]:
         first, last = nodes[0], nodes[-1]
         span = self.positions.span(first.start_point, last.end_point)
-        return span, self.data[first.start_byte : last.end_byte].decode("utf-8", "replace")
+        return span, self.slice(first.start_byte, last.end_byte)
 
     def invalid(self, nodes: Sequence[Node]) -> Invalid:
         span, text = self._run_span(nodes)
@@ -497,7 +508,7 @@ class Converter:
         children = node.children
         start = children[0].end_byte
         end = children[-1].start_byte if len(children) > 1 else node.end_byte
-        return _unescape_quoted(self.data[start:end].decode("utf-8", "replace"))
+        return _unescape_quoted(self.slice(start, end))
 
     def _collection(self, node: Node) -> Expr:
         span, text = self.span(node), self.text(node)
@@ -574,7 +585,7 @@ class Converter:
         for index in range(len(operands) - 3, -1, -2):
             first = operands[index]
             span = self.positions.span(first.start_point, last.end_point)
-            text = self.data[first.start_byte : last.end_byte].decode("utf-8", "replace")
+            text = self.slice(first.start_byte, last.end_byte)
             result = Conditional(self.expr(first), self.expr(operands[index + 1]), result, span,
                                  text)
         return result
@@ -679,7 +690,7 @@ class Converter:
         parts = self._parts(inner, start, end, mode, _strip_flags(opening)[1],
                             _strip_flags(closing)[0])
         span = self.positions.span(opening.end_point, closing.start_point)
-        text = self.data[start:end].decode("utf-8", "replace")
+        text = self.slice(start, end)
         return Template(parts, span, text)
 
     def _literal_text(self, start: int, end: int, mode: _TemplateMode) -> str:
