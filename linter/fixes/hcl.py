@@ -34,12 +34,15 @@ a key added to an object literal is aligned with the object's items the same way
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import pathlib
 import posixpath
 import re
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +125,29 @@ def _block_nodes(root: Node) -> list[Node]:
     return [c for c in body.children if c.type == "block"] if body else []
 
 
+class LineIndex:
+    """Line ranges (first, last) by the lines they cover: which include a line, in
+    O(log n + k) instead of a pass over all of them (a file of hundreds of blocks is asked
+    once per finding in it, and once per edit that verification checks)."""
+
+    def __init__(self, ranges: Sequence[tuple[int, int]]) -> None:
+        self._order = sorted(range(len(ranges)), key=lambda i: ranges[i][0])
+        self._firsts = [ranges[i][0] for i in self._order]
+        self._lasts = [ranges[i][1] for i in self._order]
+        # the furthest last line of the ranges up to each position, in order of first line
+        self._reach = list(itertools.accumulate(self._lasts, max))
+
+    def at(self, line: int) -> list[int]:
+        """The indices of the ranges with first <= line <= last, in increasing order."""
+        found: list[int] = []
+        position = bisect.bisect_right(self._firsts, line) - 1
+        while position >= 0 and self._reach[position] >= line:
+            if self._lasts[position] >= line:
+                found.append(self._order[position])
+            position -= 1
+        return sorted(found)
+
+
 class HclSource:
     """One Terraform file: its text, and blocks converted from the tree-sitter tree only when
     asked for (a file of hundreds of resources is fixed in a few of them)."""
@@ -135,7 +161,7 @@ class HclSource:
         self.data = data
         self.text = Text(rel, data.decode("utf-8"))
         self._full: HclFile | None = None
-        self._lines: list[tuple[int, int, Block]] | None = None
+        self._lines: LineIndex | None = None
         self._lines_of: HclFile | None = None
         self._blocks: dict[int, Block] = {}
         self._tops: list[_TopBlock] = []
@@ -196,11 +222,11 @@ class HclSource:
     def blocks_at(self, line: int) -> Iterator[Block]:
         """Top-level blocks whose lines include ``line``."""
         if self._full is not None:
+            blocks = self._full.body.blocks
             if self._lines is None or self._lines_of is not self._full:
                 self._lines_of = self._full
-                self._lines = [(b.span.start_line, b.span.end_line, b)
-                               for b in self._full.body.blocks]
-            yield from (b for first, last, b in self._lines if first <= line <= last)
+                self._lines = LineIndex([(b.span.start_line, b.span.end_line) for b in blocks])
+            yield from (blocks[index] for index in self._lines.at(line))
             return
         for top in self._tops:
             if top.first_line <= line <= top.last_line:
@@ -345,8 +371,15 @@ def locate(sources: HclSources, request: Request, calls: Mapping[str, Resource],
                     payload=InsertAt(source, current, unit))
     planned = any("plan_span" in r.meta for r in request.resources)
     scope = _Scope(sources, request, _origins(request), calls, planned, iterators,
-                   set(created))
+                   _as_set(created))
     return _follow(scope, attribute, resource.module, posixpath.dirname(resource.file))
+
+
+def _as_set(created: Collection[tuple[str, str]]) -> AbstractSet[tuple[str, str]]:
+    """``created`` for membership tests, copied only when it is not a set already: the
+    planner passes the set of every creating block of the unit (10,000 in a scan of 10,000
+    resources), and a copy per located finding made fix planning quadratic."""
+    return created if isinstance(created, AbstractSet) else frozenset(created)
 
 
 def _registry_call(sources: HclSources, request: Request, calls: Mapping[str, Resource],
@@ -367,7 +400,7 @@ def _registry_call(sources: HclSources, request: Request, calls: Mapping[str, Re
     object_span = resource.spans.get(tuple(path[:-1])) if path else None
     # the data records where an argument's value comes from for the argument as a whole
     scope = _Scope(sources, request, _origins(request, prefixes=True), calls, False, {},
-                   set(created), source=f"the call of {call.address} ({where(call.header)})")
+                   _as_set(created), source=f"the call of {call.address} ({where(call.header)})")
     directory = posixpath.dirname(call.file)
     for span, keys in ((key_span, []), (object_span, [request.key])):
         found = _argument_item(sources, call, span) if span is not None else None
@@ -442,7 +475,7 @@ class _Scope:
     calls: Mapping[str, Resource]
     planned: bool
     iterators: Mapping[str, Block]
-    created: set[tuple[str, str]]
+    created: AbstractSet[tuple[str, str]]
     links: list[Span] = field(default_factory=list)
     objects: list[Span] = field(default_factory=list)
     expressions: list[Span] = field(default_factory=list)

@@ -26,6 +26,7 @@ from linter.frontends.terraform.hcl_treesitter import (
     ParseBudgetExceeded,
     comments,
     first_error,
+    may_have_comments,
     parse_tree,
     parser_view,
 )
@@ -80,9 +81,7 @@ def parse_hcl(rel_path: str, data: bytes,
         deepest = Span(rel_path, 1, 1)
         return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
             deepest, "expressions are nested too deeply for the parser"),))
-    # a file without "#", "//" or "/*" has no comment: no query over its tree
-    notes = (comments(root, data, positions) if b"#" in data or b"//" in data or b"/*" in data
-             else ())
+    notes = comments(root, data, positions) if may_have_comments(root, data) else ()
     problems: tuple[SyntaxProblem, ...] = ()
     if root.has_error:
         problems = (_problem(rel_path, data, root, positions),)

@@ -3,6 +3,11 @@
 Both ``.tf`` (tree-sitter-hcl) and ``.tf.json`` (JSON with Terraform's JSON-syntax rules) are
 parsed into these nodes, so evaluation never cares which syntax a file used. Every node has a
 ``span``; ``text`` on expressions is the exact source text (used in Unknown notes and messages).
+
+Nodes are records (``linter.records``): immutable to the type checker, compared and hashed
+by value, without the run-time ``__setattr__`` guard of a frozen dataclass, whose ``__init__``
+set each field through ``object.__setattr__`` (about two thirds of the cost of making a node;
+a parse of 10,000 resources makes a million of them).
 """
 
 from __future__ import annotations

@@ -605,3 +605,17 @@ def test_a_broken_block_too_large_for_python_hcl2_gets_tree_sitters_word(
     assert sizes == []
     assert parsed.problems[0].message.startswith("syntax error")
     assert parsed.problems[0].span.start_line == 3
+
+
+def test_syntax_trees_compare_hash_and_pickle_by_value() -> None:
+    """Nodes are not frozen (cheaper to make) but compare and hash as frozen ones did, and
+    survive the trip to and from a worker process."""
+    import pickle
+
+    source = (b'resource "a" "b" {\n  x = [1, "s", var.v, f(2)]\n'
+              b'  nested {\n    y = {k = 1}\n  }\n}\n')
+    first, second = parse_hcl("main.tf", source), parse_hcl("main.tf", source)
+    assert first == second
+    assert hash(first) == hash(second)
+    assert len({first.body.blocks[0], second.body.blocks[0]}) == 1
+    assert pickle.loads(pickle.dumps(first)) == first

@@ -113,3 +113,34 @@ def test_every_stage_parses_the_blanked_view(tmp_path: pathlib.Path,
     assert [c.file for c in outcome.changes] == ["long.tf"]
     assert sum(size > len(BLOB) for size in spy.sizes) >= 2  # the front end and the fix stage
     assert spy.longest == 0
+
+
+FIXTURES = pathlib.Path(__file__).parents[3] / "fixtures"
+COMMENT_CASES = [
+    b'locals {\n  a = "arn:aws:s3:::b/*"\n  b = "x#y//z"\n}\n',
+    b'locals {\n  a = "arn:aws:s3:::b/*" # trailing\n}\n',
+    b'locals {\n  a = "arn:aws:s3:::b/*"\n  /* block */\n}\n',
+    b'locals {\n  a = <<EOT\n  x # no /* no\nEOT\n  // yes\n}\n',
+    b'locals {\n  a = "${var.x}/*#"\n}\n',
+    b'locals {\n  a = "${var.x}" // c\n}\n',
+    b'locals {\n  a = "unclosed\n# after\n',
+    b'# only\n',
+    b'locals {\n' + b'  a = "/*"\n' * 300 + b'}\n',
+]
+
+
+@pytest.mark.parametrize("data", [
+    *COMMENT_CASES,
+    *(p.read_bytes() for p in sorted(FIXTURES.rglob("*.tf"))),
+])
+def test_may_have_comments_is_false_only_without_comments(data: bytes) -> None:
+    """The shortcut that skips the comment query never hides a comment the query finds."""
+    root = parse_tree(data).root_node
+    if not hcl_treesitter.may_have_comments(root, data):
+        assert hcl_treesitter.comment_nodes(root) == []
+
+
+def test_may_have_comments_skips_markers_in_strings_only() -> None:
+    skipped = [d for d in COMMENT_CASES
+               if not hcl_treesitter.may_have_comments(parse_tree(d).root_node, d)]
+    assert skipped == [COMMENT_CASES[0], COMMENT_CASES[4]]
