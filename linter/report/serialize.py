@@ -21,11 +21,12 @@ def indented_json(document: Any) -> str:
         import orjson
     except ImportError:  # pragma: no cover - a dependency; kept for vendored installs
         return _standard(document)
-    try:
-        data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    try:  # the newline written by orjson: no third copy of a large report to append it
+        data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+                            | orjson.OPT_APPEND_NEWLINE)
     except (orjson.JSONEncodeError, TypeError):
         return _standard(document)
-    return data.decode("utf-8") + "\n"
+    return data.decode("utf-8")
 
 
 def _standard(document: Any) -> str:
