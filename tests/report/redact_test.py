@@ -99,12 +99,14 @@ def test_credential_shapes_are_masked_without_being_listed() -> None:
     assert redact(text, []) == "id=AKIA… key=LJH6… masked=AKIAXXXXXXXXXXXXXXXX"
 
 
-def test_credential_shapes_after_wide_characters_are_masked_in_place() -> None:
-    # the runs are found by RE2 on UTF-8: its offsets must still be the string's own
+@pytest.mark.parametrize("padding", [0, 1 << 16])  # re on short texts, RE2 on large ones
+def test_credential_shapes_after_wide_characters_are_masked_in_place(padding: int) -> None:
+    # in a large text the runs are found by RE2 on UTF-8: its offsets must be the string's own
     secret = "LJH6VJ+WlL7mc1/TSJ2lRlaxAt4EaBe+OAUl1bwR"
-    text = f"r\u00e9sum\u00e9 \u2014 \U0001f511 {secret}\u2026 and {'x' * 39} {secret}+more"
+    pad = "\u00e9-" * padding
+    text = f"{pad}r\u00e9sum\u00e9 \u2014 \U0001f511 {secret}\u2026 and {'x' * 39} {secret}+more"
     assert redact(text, []) == (
-        f"r\u00e9sum\u00e9 \u2014 \U0001f511 LJH6\u2026\u2026 and {'x' * 39} {secret}+more")
+        f"{pad}r\u00e9sum\u00e9 \u2014 \U0001f511 LJH6\u2026\u2026 and {'x' * 39} {secret}+more")
 
 
 @pytest.mark.parametrize("token", [
