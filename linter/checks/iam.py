@@ -167,11 +167,16 @@ def _judge_written(ctx: RuleContext, kinds: tuple[DocKind, ...], judge: Judge,
     """The hits of the statements ``ctx.resource`` writes (and the unknowns that hide some)."""
     hits: list[Hit] = []
     unknowns: list[Unknown] = []
+    merges = ctx.resource.kind == "data" and ctx.resource.type == DATA_DOCUMENT
     for doc in _documents(ctx, kinds, managed):
-        verdict = judge(doc.statements, doc)
-        hits.extend(h for h in verdict.hits if written_here(h, ctx.resource))
         foreign = bool(doc.statements) and all(
             s.address != ctx.resource.address for s in doc.statements)
+        if foreign and not merges:
+            # every hit would need statements written elsewhere, and ``written_here`` keeps
+            # none of them here; the statements are judged (and undecided) where written
+            continue
+        verdict = judge(doc.statements, doc)
+        hits.extend(h for h in verdict.hits if written_here(h, ctx.resource))
         if not foreign:  # statements written elsewhere are undecided where they are written
             unknowns.extend(verdict.unknowns)
             unknowns.extend(doc.unknowns)
