@@ -30,6 +30,7 @@ from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.source import read_text
 from linter.fixes.text import Text
+from linter.frontends.cloudformation.marked_yaml import scalar_tag
 from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Span
 from linter.options import Budgets
@@ -193,14 +194,7 @@ class _EventBuilder:
 
     def scalar(self, event: Any) -> Node:
         value = event.value
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = _STR
-            if event.implicit[0]:
-                for candidate, regexp in self.implicit.get(value[0] if value else "", ()):
-                    if regexp.match(value):
-                        tag = candidate
-                        break
+        tag = scalar_tag(event, self.implicit)
         start, end = event.start_mark.index + self.skip, event.end_mark.index + self.skip
         style = event.style or ""
         if not tag.startswith(_STANDARD_TAG):

@@ -25,7 +25,6 @@ import dataclasses
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from linter.engine.params import bind, parameter_values
@@ -320,7 +319,9 @@ def _drop(members: Iterable[_Planned], note: str) -> None:
 
 
 def _site_edits(site: Site, settings: Mapping[str, Any]) -> list[Edit]:
-    module: Any = hcl if _in_hcl(site.payload) else _cfn()
+    module: Any = hcl
+    if not _in_hcl(site.payload):
+        from linter.fixes import cfn as module
     if site.kind == "replace":
         (value,) = settings.values()
         return [module.replace_edit(site, value)]
@@ -365,13 +366,6 @@ def _text_of(site: Site) -> Text:
 def _in_hcl(payload: object) -> TypeGuard[hcl.ReplaceAt | hcl.InsertAt | hcl.InsertInObject]:
     """Whether a site's payload is in a Terraform file (else in a template)."""
     return isinstance(payload, (hcl.ReplaceAt, hcl.InsertAt, hcl.InsertInObject))
-
-
-def _cfn() -> ModuleType:
-    """The template fix planner, imported by the runs that fix a template (it brings PyYAML)."""
-    from linter.fixes import cfn
-
-    return cfn
 
 
 def _fix(item: _Planned, edits: Mapping[int, tuple[Edit, ...]]) -> Fix:

@@ -39,6 +39,21 @@ _UNCONVERTED = ("Ref", "Condition")  # short-form tags kept as they are; the res
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def scalar_tag(event: Any, implicit: dict[Any, list[tuple[str, Any]]]) -> str:
+    """The tag of a scalar event as a loader's resolver gives it (``implicit``: its
+    ``yaml_implicit_resolvers``): the explicit tag, else the first implicit resolver matching a
+    plain scalar, else ``str`` (what ``Resolver.resolve`` does, without a node per scalar)."""
+    tag: str | None = event.tag
+    if tag is not None and tag != "!":
+        return tag
+    value = event.value
+    if event.implicit[0]:
+        for candidate, regexp in implicit.get(value[0] if value else "", ()):
+            if regexp.match(value):
+                return str(candidate)
+    return _STR
+
+
 class Unsupported(Exception):
     """The text needs cfn-lint's decoder (or is not valid YAML at all)."""
 
@@ -220,14 +235,7 @@ class _Builder:
 
     def scalar(self, event: Any) -> Any:
         """A scalar that is not a plain string: resolved or tagged."""
-        tag, value = event.tag, event.value
-        if tag is None or tag == "!":
-            tag = _STR
-            if event.implicit[0]:
-                for candidate, regexp in self.implicit.get(value[0] if value else "", ()):
-                    if regexp.match(value):
-                        tag = candidate
-                        break
+        tag, value = scalar_tag(event, self.implicit), event.value
         if tag == _STR:
             return MarkedStr(value, event.start_mark, event.end_mark)
         if tag.startswith("!"):
