@@ -14,13 +14,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 
 def indented_json(document: Any) -> str:
     """``document`` as JSON text, two-space indent, ending with a newline."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - a dependency; kept for vendored installs
-        return _standard(document)
     try:  # the newline written by orjson: no third copy of a large report to append it
         data = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
                             | orjson.OPT_APPEND_NEWLINE)
