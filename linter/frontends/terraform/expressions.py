@@ -16,7 +16,7 @@ variable defaults, tfvars lines or module arguments supplied its value (origins)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol
 
 from linter.frontends.budget import BudgetExceeded, Meter, meter
@@ -69,7 +69,7 @@ class Trace:
     def __init__(self) -> None:
         self.refs: dict[tuple[str, str], Span | None] = {}  # (instance address, attribute)
         self.nodes: dict[str, tuple[str, Span | None]] = {}  # resource / module call address
-        self.origins: list[Span] = []
+        self.origins: dict[Span, None] = {}  # an ordered set: spans in the order first met
         # how many resource/module reads happened: Lazy objects only come from those, so an
         # evaluation during which it did not change needs no materializing
         self.reads = 0
@@ -83,10 +83,8 @@ class Trace:
         self.reads += 1
         self.nodes.setdefault(address, (attribute, span))
 
-    def add_origins(self, spans: tuple[Span, ...] | list[Span]) -> None:
-        for span in spans:
-            if span not in self.origins:
-                self.origins.append(span)
+    def add_origins(self, spans: Iterable[Span]) -> None:
+        self.origins.update(dict.fromkeys(spans))
 
     def merge(self, other: Trace) -> None:
         self.reads += other.reads
