@@ -729,15 +729,89 @@ def read_template(root: pathlib.Path, rel: str, budgets: Budgets | None = None) 
 # ---------------------------------------------------------------- verification
 
 
-def verify(template: Template, after: str, allowed: set[str]) -> str | None:
-    """None when ``after`` parses and its data differs from the template's only under keys
-    named in ``allowed``; else what is wrong."""
+def verify(template: Template, after: str, allowed: set[str],
+           edits: Sequence[Edit] = ()) -> str | None:
+    """None when ``after`` (the template's text with ``edits`` made) parses and its data
+    differs from the template's only under keys named in ``allowed``; else what is wrong.
+
+    Two shortcuts give the same answers as the full comparison, which still says what is
+    wrong: in JSON, where a value's text parses the same wherever it stands, only the
+    innermost collection holding every edit is parsed again; and trees that ``_same_outside``
+    finds equal need no flattening."""
+    region = _edited_region(template, edits) if template.is_json else None
+    if region is not None and _region_unchanged(template, region, after, edits, allowed):
+        return None
     try:
-        new = to_python(parse(template.rel, after, template.is_json))
+        new = parse(template.rel, after, template.is_json)
     except NotFixable as exc:
         return str(exc)
-    old = to_python(template.root)
-    return _compare(dict(_flatten(old)), dict(_flatten(new)), allowed)
+    if _surely_same(template.root, new, allowed):
+        return None
+    return _compare(dict(_flatten(to_python(template.root))), dict(_flatten(to_python(new))),
+                    allowed)
+
+
+def _edited_region(template: Template, edits: Sequence[Edit]) -> Node | None:
+    """The innermost mapping or list below the document whose brackets enclose every edit
+    (None: only the document does, or there are no edits)."""
+    if not edits:
+        return None
+    replaced = [template.text.replacement(edit) for edit in edits]
+    first, last = min(r.start for r in replaced), max(r.end for r in replaced)
+    found: Node | None = None
+    node: Node | None = template.root
+    while node is not None:
+        children = [value for _key, value in node.pairs] + node.items
+        node = next((child for child in children if child.kind != "scalar"
+                     and child.start < first and last < child.end), None)
+        found = node or found
+    return found
+
+
+def _region_unchanged(template: Template, region: Node, after: str, edits: Sequence[Edit],
+                      allowed: set[str]) -> bool:
+    """Whether the edited text of ``region`` (a JSON collection enclosing every edit) parses
+    to the same data outside ``allowed``: then so does the whole edited document, whose other
+    text is the original's."""
+    replaced = [template.text.replacement(edit) for edit in edits]
+    growth = sum(len(r.new) - (r.end - r.start) for r in set(replaced))
+    edited = _json_direct(after[region.start:region.end + growth], region.start)
+    return edited is not None and _surely_same(region, edited, allowed)
+
+
+def _surely_same(old: Node, new: Node, allowed: set[str]) -> bool:
+    """``_same_outside``, False for trees too deep to compare recursively."""
+    try:
+        return _same_outside(old, new, allowed)
+    except RecursionError:
+        return False
+
+
+def _same_outside(old: Node, new: Node, allowed: set[str]) -> bool:
+    """True only when ``_compare`` finds the trees' data equal outside ``allowed``: a stricter
+    test that builds nothing (same kinds, tags, scalar types and values, list lengths; mapping
+    keys distinct strings, the same outside ``allowed``, and a mapping empty in one tree empty
+    in the other). False means "compare in full", not "different"."""
+    if old.kind != new.kind or old.tag != new.tag:
+        return False
+    if old.kind == "scalar":
+        return type(old.value) is type(new.value) and not isinstance(
+            old.value, (dict, list)) and bool(old.value == new.value)
+    if old.kind == "seq":
+        return len(old.items) == len(new.items) and all(
+            _same_outside(a, b, allowed) for a, b in zip(old.items, new.items, strict=True))
+    old_members, new_members = _members(old), _members(new)
+    if old_members is None or new_members is None or bool(old_members) != bool(new_members):
+        return False
+    kept = old_members.keys() - allowed
+    return kept == new_members.keys() - allowed and all(
+        _same_outside(old_members[key], new_members[key], allowed) for key in kept)
+
+
+def _members(mapping: Node) -> dict[str, Node] | None:
+    """A mapping's values by key; None unless every key is a distinct string."""
+    members = {key.value: value for key, value in mapping.pairs if isinstance(key.value, str)}
+    return members if len(members) == len(mapping.pairs) else None
 
 
 def _flatten(data: Any) -> list[tuple[tuple[str, ...], Any]]:
