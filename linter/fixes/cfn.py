@@ -20,7 +20,7 @@ import json.decoder
 import json.scanner
 import pathlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ import yaml
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.source import read_text
-from linter.fixes.text import Text
+from linter.fixes.text import Replacement, Text
 from linter.frontends.cloudformation.marked_yaml import scalar_tag
 from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Span
@@ -735,11 +735,10 @@ def verify(template: Template, after: str, allowed: set[str],
     differs from the template's only under keys named in ``allowed``; else what is wrong.
 
     Two shortcuts give the same answers as the full comparison, which still says what is
-    wrong: in JSON, where a value's text parses the same wherever it stands, only the
-    innermost collection holding every edit is parsed again; and trees that ``_same_outside``
-    finds equal need no flattening."""
-    region = _edited_region(template, edits) if template.is_json else None
-    if region is not None and _region_unchanged(template, region, after, edits, allowed):
+    wrong: the part of the document enclosing every edit is parsed again alone
+    (``_edited_part_same``), and trees that ``_same_outside`` finds equal need no
+    flattening."""
+    if edits and _edited_part_same(template, after, allowed, edits):
         return None
     try:
         new = parse(template.rel, after, template.is_json)
@@ -751,15 +750,42 @@ def verify(template: Template, after: str, allowed: set[str],
                     allowed)
 
 
-def _edited_region(template: Template, edits: Sequence[Edit]) -> Node | None:
-    """The innermost mapping or list below the document whose brackets enclose every edit
-    (None: only the document does, or there are no edits)."""
-    if not edits:
-        return None
-    replaced = [template.text.replacement(edit) for edit in edits]
+def _edited_part_same(template: Template, after: str, allowed: set[str],
+                      edits: Sequence[Edit]) -> bool:
+    """Whether the part of the document enclosing every edit, parsed alone from ``after``,
+    holds the same data outside ``allowed``: then so does the whole edited document, whose
+    other text is the original's, for a part that parses alone as it does in place. In JSON,
+    the innermost collection below the document (a value's text means the same wherever it
+    stands); in YAML, the innermost entry of nested block mappings that stays one entry, from
+    its key's line to the next key's, edited after the start of its key (block structure
+    follows indentation: with the key at its column, lines indented further belong to it in
+    place and alone, and an edit that reaches out of the entry leaves more or other than that
+    one entry, or no valid YAML, when parsed alone)."""
+    replaced = {template.text.replacement(edit) for edit in edits}
     first, last = min(r.start for r in replaced), max(r.end for r in replaced)
+    growth = sum(len(r.new) - (r.end - r.start) for r in replaced)
+    if template.is_json:
+        region = _json_region(template.root, first, last)
+        edited = (_json_direct(after[region.start:region.end + growth], 0)
+                  if region is not None else None)
+        return region is not None and edited is not None and _surely_same(region, edited,
+                                                                          allowed)
+    for start, end, key, value in reversed(_yaml_entries(template, replaced)):
+        edited = _yaml_events(after[start:end + growth], 0)
+        # more than one entry or none (the edit wrote lines less indented than the key, as a
+        # sibling of the entry or one of its ancestors): the enclosing entry may still parse
+        if edited is not None and edited.kind == "map" and len(edited.pairs) == 1:
+            new_key, new_value = edited.pairs[0]
+            return (isinstance(key.value, str) and isinstance(new_key.value, str)
+                    and new_key.value == key.value and _surely_same(value, new_value, allowed))
+    return False
+
+
+def _json_region(root: Node, first: int, last: int) -> Node | None:
+    """The innermost mapping or list below the document whose brackets enclose the offsets
+    ``first`` to ``last`` (None: only the document's do)."""
     found: Node | None = None
-    node: Node | None = template.root
+    node: Node | None = root
     while node is not None:
         children = [value for _key, value in node.pairs] + node.items
         node = next((child for child in children if child.kind != "scalar"
@@ -768,15 +794,46 @@ def _edited_region(template: Template, edits: Sequence[Edit]) -> Node | None:
     return found
 
 
-def _region_unchanged(template: Template, region: Node, after: str, edits: Sequence[Edit],
-                      allowed: set[str]) -> bool:
-    """Whether the edited text of ``region`` (a JSON collection enclosing every edit) parses
-    to the same data outside ``allowed``: then so does the whole edited document, whose other
-    text is the original's."""
-    replaced = [template.text.replacement(edit) for edit in edits]
-    growth = sum(len(r.new) - (r.end - r.start) for r in set(replaced))
-    edited = _json_direct(after[region.start:region.end + growth], region.start)
-    return edited is not None and _surely_same(region, edited, allowed)
+def _yaml_entries(template: Template, replaced: Collection[Replacement]
+                  ) -> list[tuple[int, int, Node, Node]]:
+    """The entries of nested block mappings whose lines enclose every replacement, outermost
+    first: (start of the key's line, start of the next key's line or the enclosing entry's
+    end, key, value); none when the document has directives (which would not apply to an
+    entry alone)."""
+    source = template.text.source
+    if any(line.startswith("%") for line in source[:template.root.start].splitlines()):
+        return []
+    found: list[tuple[int, int, Node, Node]] = []
+    mapping, end = template.root, len(source)
+    while mapping.kind == "map" and not mapping.flow:
+        entry = _enclosing_entry(template.text, mapping, end, replaced)
+        if entry is None:
+            break
+        found.append(entry)
+        _start, end, _key, mapping = entry
+    return found
+
+
+def _enclosing_entry(text: Text, mapping: Node, end: int, replaced: Collection[Replacement]
+                     ) -> tuple[int, int, Node, Node] | None:
+    """The entry of a block mapping ending at ``end`` that encloses every replacement, when
+    its key and the next start their lines: each replacement after the start of its key (the
+    key keeps its column), and one that reaches the next key's line leaves a line break
+    before it."""
+    first, last = min(r.start for r in replaced), max(r.end for r in replaced)
+    keys = [key.start for key, _value in mapping.pairs] + [-1]
+    for index, (key, value) in enumerate(mapping.pairs):
+        following = keys[index + 1]
+        stop = text.line_start(following) if following >= 0 else end
+        if key.start < first and last <= stop:
+            starts_lines = all(text.source[text.line_start(k):k].strip(" ") == ""
+                               for k in (key.start, following) if k >= 0)
+            breaks = stop == len(text.source) or all(
+                r.new.endswith("\n") or r.new == "" == text.source[r.start:r.end]
+                for r in replaced if r.end == stop)
+            return (text.line_start(key.start), stop, key, value) if (
+                starts_lines and breaks) else None
+    return None
 
 
 def _surely_same(old: Node, new: Node, allowed: set[str]) -> bool:

@@ -1,6 +1,7 @@
-"""``cfn.verify``'s shortcuts (a JSON region parsed alone, trees compared without flattening)
-give the answers of the full comparison they replace, for edits that keep or break the data
-outside the allowed keys and for edits that break the syntax."""
+"""``cfn.verify``'s shortcuts (the part of the document enclosing the edits parsed alone, trees
+compared without flattening) give the answers of the full comparison they replace, for edits
+that keep or break the data outside the allowed keys, for edits that break the syntax and for
+arbitrary text written anywhere."""
 
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ def dump(data: Any, is_json: bool, indent: int | None) -> str:
                           sort_keys=False)
 
 
+SNIPPETS = ("\n", "  ", "    ", "- ", ": ", "'", '"', "#", "x", "\n  A: 1", "\nB: 2", "\n    New: 1",
+            "|", "|+\n", ">-", "{", "}", "[", "]", ",", "---\n", "...\n", "%TAG ! x\n", "&a ", "*a",
+            "\t", "!Ref ", "? ", "\r\n", "1")
+
+
 @settings(max_examples=400, deadline=None)
 @given(old=st.dictionaries(st.sampled_from(KEYS), DATA, min_size=1, max_size=3),
        new=st.dictionaries(st.sampled_from(KEYS), DATA, min_size=1, max_size=3),
@@ -86,3 +92,66 @@ def test_a_json_region_is_parsed_alone_only_when_it_encloses_the_edits() -> None
     broken = [template.text.edit(start, start + 1, "2}, ")]
     assert verify(template, source.replace('"A": 1', '"A": 2}, '), {"A"}, broken) == (
         full_verify(template, source.replace('"A": 1', '"A": 2}, '), {"A"}))
+
+
+@settings(max_examples=600, deadline=None)
+@given(old=st.dictionaries(st.sampled_from(KEYS), DATA, min_size=1, max_size=3),
+       allowed=ALLOWED, is_json=st.booleans(), indent=st.sampled_from([None, 2]),
+       where=st.tuples(st.floats(0, 1), st.integers(0, 12)),
+       written=st.lists(st.sampled_from(SNIPPETS), max_size=4))
+def test_verify_answers_as_the_full_comparison_for_any_text_written(
+        old: dict[str, Any], allowed: set[str], is_json: bool, indent: int | None,
+        where: tuple[float, int], written: list[str]) -> None:
+    document = {"Resources": {"R": old, "S": {"B": [1, "x"]}}, "Other": {"A": 1}}
+    template = Template("t.json" if is_json else "t.yaml", dump(document, is_json, indent))
+    before = template.text.source
+    start = int(where[0] * len(before))
+    end = min(len(before), start + where[1])
+    after = before[:start] + "".join(written) + before[end:]
+    edits = [template.text.edit(start, end, "".join(written))]
+    assert verify(template, after, allowed, edits) == full_verify(template, after, allowed)
+
+
+YAML_TEMPLATE = """\
+# a comment
+Resources:
+  R:
+    Type: AWS::EC2::Instance  # trailing
+    Properties:
+      UserData: |+
+        #!/bin/bash
+        echo hi
+
+      Tags:
+      - Key: a
+        Value: 'quoted
+          on two lines'
+      - {Key: b, Value: plain
+          continued}
+      MetadataOptions:
+        HttpTokens: optional
+
+  S:
+    Type: !Ref Kind
+    Properties: {A: 1}
+Outputs:
+  O:
+    Value: >-
+      folded
+      text
+"""
+SPACES = ("\n", "\n\n", " ", "  ", "    ", "      ", "#x\n", "\n  ", "\n    ", "\n      x: 1",
+          "        New: 1\n", "      New: 1\n", "    New: 1\n", "  New: 1\n", "- ", "x", ":")
+
+
+@settings(max_examples=600, deadline=None)
+@given(where=st.tuples(st.integers(0, len(YAML_TEMPLATE)), st.integers(0, 3)),
+       written=st.lists(st.sampled_from(SPACES), max_size=3), allowed=ALLOWED)
+def test_verify_answers_as_the_full_comparison_for_spacing_written_in_yaml(
+        where: tuple[int, int], written: list[str], allowed: set[str]) -> None:
+    template = Template("t.yaml", YAML_TEMPLATE)
+    start, end = where[0], min(len(YAML_TEMPLATE), where[0] + where[1])
+    after = YAML_TEMPLATE[:start] + "".join(written) + YAML_TEMPLATE[end:]
+    edits = [template.text.edit(start, end, "".join(written))]
+    assert verify(template, after, allowed | {"New"}, edits) == full_verify(
+        template, after, allowed | {"New"})
