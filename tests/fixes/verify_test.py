@@ -54,9 +54,9 @@ def dump(data: Any, is_json: bool, indent: int | None) -> str:
                           sort_keys=False)
 
 
-SNIPPETS = ("\n", "  ", "    ", "- ", ": ", "'", '"', "#", "x", "\n  A: 1", "\nB: 2", "\n    New: 1",
-            "|", "|+\n", ">-", "{", "}", "[", "]", ",", "---\n", "...\n", "%TAG ! x\n", "&a ", "*a",
-            "\t", "!Ref ", "? ", "\r\n", "1")
+SNIPPETS = ("\n", "  ", "    ", "- ", ": ", "'", '"', "#", "x", "\n  A: 1", "\nB: 2",
+            "\n    New: 1", "|", "|+\n", ">-", "{", "}", "[", "]", ",", "---\n", "...\n",
+            "%TAG ! x\n", "&a ", "*a", "\t", "!Ref ", "? ", "\r\n", "1")
 
 
 @settings(max_examples=400, deadline=None)
