@@ -212,7 +212,9 @@ class Evaluator:
     def expression(self, node: Any, fallback: str = "") -> str:
         if isinstance(node, _Located):
             return node.text
-        return self.scope.source.text(node, fallback or _compact(node))
+        # the source text, else the fallback: made only when the text is not found (the
+        # text of a node that has one is never empty)
+        return self.scope.source.text(node, "") or fallback or _compact(node)
 
     def merged_unknown(self, node: Any, parts: list[Unknown]) -> Unknown:
         """One Unknown for ``node`` standing for its Unknown ``parts`` (which it replaces in
