@@ -50,13 +50,9 @@ def run_rules(
     findings: list[Finding] = []
     unknown: list[UnknownVerdict] = []
     variants = variant_counts(graph)
-    for rule in rules:
-        if not rule_selected(rule, options):
-            continue
-        values = parameter_values(rule, options)
-        for fmt, block in rule.match.items():
+    for rule, values, blocks in prepared(rules, options):
+        for fmt, block, where in blocks:
             fired: list[tuple[Resource, Finding]] = []
-            where = bind(block.where, values)
             for resource in resources_for(graph, fmt, block.types):
                 try:
                     ctx = RuleContext(resource, graph, options)
@@ -76,6 +72,30 @@ def run_rules(
             findings.extend(merge_variants(fired, variants))
     findings.sort(key=lambda f: f.sort_key)
     return findings, unknown
+
+
+Prepared = tuple[Rule, dict[str, Any], tuple[tuple[Format, MatchBlock, Any], ...]]
+# the last rules prepared: the rule objects, the options, what ``prepared`` made of them
+_prepared: tuple[tuple[Rule, ...], ScanOptions, list[Prepared]] | None = None
+
+
+def prepared(rules: Sequence[Rule], options: ScanOptions) -> list[Prepared]:
+    """The selected rules, each with its parameter values and its match blocks' conditions
+    bound to them: the same for every graph of a scan (a scan of templates judges one graph
+    per template), so made once while the same rule objects and options come back."""
+    global _prepared
+    last = _prepared
+    if last is not None and last[1] is options and len(last[0]) == len(rules) and all(
+            a is b for a, b in zip(last[0], rules, strict=True)):
+        return last[2]
+    out: list[Prepared] = []
+    for rule in rules:
+        if rule_selected(rule, options):
+            values = parameter_values(rule, options)
+            out.append((rule, values, tuple((fmt, block, bind(block.where, values))
+                                            for fmt, block in rule.match.items())))
+    _prepared = (tuple(rules), options, out)
+    return out
 
 
 def variant_counts(graph: Graph) -> dict[str, int]:
@@ -114,6 +134,8 @@ def merge_variants(
 
 
 def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resource]:
+    present = _types(graph)
+    types = [t for t in types if t in present or (t.startswith("data.") and t[5:] in present)]
     out: dict[int, Resource] = {}
     for native in types:
         if fmt is Format.TERRAFORM and native.startswith("data."):
@@ -125,6 +147,14 @@ def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resou
             if resource.format is fmt:
                 out.setdefault(id(resource), resource)
     return list(out.values())
+
+
+def _types(graph: Graph) -> set[str]:
+    """The types of the graph's resources (most rules match none of a template's)."""
+    present: set[str] | None = graph.memo.get(("evaluate", "types"))
+    if present is None:
+        present = graph.memo[("evaluate", "types")] = {r.type for r in graph.all_resources()}
+    return present
 
 
 # ---------------------------------------------------------------- selection and severity

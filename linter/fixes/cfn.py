@@ -20,7 +20,7 @@ import json.decoder
 import json.scanner
 import pathlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ import yaml
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.source import read_text
-from linter.fixes.text import Text
+from linter.fixes.text import Replacement, Text
 from linter.frontends.cloudformation.marked_yaml import scalar_tag
 from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Span
@@ -729,15 +729,146 @@ def read_template(root: pathlib.Path, rel: str, budgets: Budgets | None = None) 
 # ---------------------------------------------------------------- verification
 
 
-def verify(template: Template, after: str, allowed: set[str]) -> str | None:
-    """None when ``after`` parses and its data differs from the template's only under keys
-    named in ``allowed``; else what is wrong."""
+def verify(template: Template, after: str, allowed: set[str],
+           edits: Sequence[Edit] = ()) -> str | None:
+    """None when ``after`` (the template's text with ``edits`` made) parses and its data
+    differs from the template's only under keys named in ``allowed``; else what is wrong.
+
+    Two shortcuts give the same answers as the full comparison, which still says what is
+    wrong: the part of the document enclosing every edit is parsed again alone
+    (``_edited_part_same``), and trees that ``_same_outside`` finds equal need no
+    flattening."""
+    if edits and _edited_part_same(template, after, allowed, edits):
+        return None
     try:
-        new = to_python(parse(template.rel, after, template.is_json))
+        new = parse(template.rel, after, template.is_json)
     except NotFixable as exc:
         return str(exc)
-    old = to_python(template.root)
-    return _compare(dict(_flatten(old)), dict(_flatten(new)), allowed)
+    if _surely_same(template.root, new, allowed):
+        return None
+    return _compare(dict(_flatten(to_python(template.root))), dict(_flatten(to_python(new))),
+                    allowed)
+
+
+def _edited_part_same(template: Template, after: str, allowed: set[str],
+                      edits: Sequence[Edit]) -> bool:
+    """Whether the part of the document enclosing every edit, parsed alone from ``after``,
+    holds the same data outside ``allowed``: then so does the whole edited document, whose
+    other text is the original's, for a part that parses alone as it does in place. In JSON,
+    the innermost collection below the document (a value's text means the same wherever it
+    stands); in YAML, the innermost entry of nested block mappings that stays one entry, from
+    its key's line to the next key's, edited after the start of its key (block structure
+    follows indentation: with the key at its column, lines indented further belong to it in
+    place and alone, and an edit that reaches out of the entry leaves more or other than that
+    one entry, or no valid YAML, when parsed alone)."""
+    replaced = {template.text.replacement(edit) for edit in edits}
+    first, last = min(r.start for r in replaced), max(r.end for r in replaced)
+    growth = sum(len(r.new) - (r.end - r.start) for r in replaced)
+    if template.is_json:
+        region = _json_region(template.root, first, last)
+        edited = (_json_direct(after[region.start:region.end + growth], 0)
+                  if region is not None else None)
+        return region is not None and edited is not None and _surely_same(region, edited,
+                                                                          allowed)
+    for start, end, key, value in reversed(_yaml_entries(template, replaced)):
+        edited = _yaml_events(after[start:end + growth], 0)
+        # more than one entry or none (the edit wrote lines less indented than the key, as a
+        # sibling of the entry or one of its ancestors): the enclosing entry may still parse
+        if edited is not None and edited.kind == "map" and len(edited.pairs) == 1:
+            new_key, new_value = edited.pairs[0]
+            return (isinstance(key.value, str) and isinstance(new_key.value, str)
+                    and new_key.value == key.value and _surely_same(value, new_value, allowed))
+    return False
+
+
+def _json_region(root: Node, first: int, last: int) -> Node | None:
+    """The innermost mapping or list below the document whose brackets enclose the offsets
+    ``first`` to ``last`` (None: only the document's do)."""
+    found: Node | None = None
+    node: Node | None = root
+    while node is not None:
+        children = [value for _key, value in node.pairs] + node.items
+        node = next((child for child in children if child.kind != "scalar"
+                     and child.start < first and last < child.end), None)
+        found = node or found
+    return found
+
+
+def _yaml_entries(template: Template, replaced: Collection[Replacement]
+                  ) -> list[tuple[int, int, Node, Node]]:
+    """The entries of nested block mappings whose lines enclose every replacement, outermost
+    first: (start of the key's line, start of the next key's line or the enclosing entry's
+    end, key, value); none when the document has directives (which would not apply to an
+    entry alone)."""
+    source = template.text.source
+    if any(line.startswith("%") for line in source[:template.root.start].splitlines()):
+        return []
+    found: list[tuple[int, int, Node, Node]] = []
+    mapping, end = template.root, len(source)
+    while mapping.kind == "map" and not mapping.flow:
+        entry = _enclosing_entry(template.text, mapping, end, replaced)
+        if entry is None:
+            break
+        found.append(entry)
+        _start, end, _key, mapping = entry
+    return found
+
+
+def _enclosing_entry(text: Text, mapping: Node, end: int, replaced: Collection[Replacement]
+                     ) -> tuple[int, int, Node, Node] | None:
+    """The entry of a block mapping ending at ``end`` that encloses every replacement, when
+    its key and the next start their lines: each replacement after the start of its key (the
+    key keeps its column), and one that reaches the next key's line leaves a line break
+    before it."""
+    first, last = min(r.start for r in replaced), max(r.end for r in replaced)
+    keys = [key.start for key, _value in mapping.pairs] + [-1]
+    for index, (key, value) in enumerate(mapping.pairs):
+        following = keys[index + 1]
+        stop = text.line_start(following) if following >= 0 else end
+        if key.start < first and last <= stop:
+            starts_lines = all(text.source[text.line_start(k):k].strip(" ") == ""
+                               for k in (key.start, following) if k >= 0)
+            breaks = stop == len(text.source) or all(
+                r.new.endswith("\n") or r.new == "" == text.source[r.start:r.end]
+                for r in replaced if r.end == stop)
+            return (text.line_start(key.start), stop, key, value) if (
+                starts_lines and breaks) else None
+    return None
+
+
+def _surely_same(old: Node, new: Node, allowed: set[str]) -> bool:
+    """``_same_outside``, False for trees too deep to compare recursively."""
+    try:
+        return _same_outside(old, new, allowed)
+    except RecursionError:
+        return False
+
+
+def _same_outside(old: Node, new: Node, allowed: set[str]) -> bool:
+    """True only when ``_compare`` finds the trees' data equal outside ``allowed``: a stricter
+    test that builds nothing (same kinds, tags, scalar types and values, list lengths; mapping
+    keys distinct strings, the same outside ``allowed``, and a mapping empty in one tree empty
+    in the other). False means "compare in full", not "different"."""
+    if old.kind != new.kind or old.tag != new.tag:
+        return False
+    if old.kind == "scalar":
+        return type(old.value) is type(new.value) and not isinstance(
+            old.value, (dict, list)) and bool(old.value == new.value)
+    if old.kind == "seq":
+        return len(old.items) == len(new.items) and all(
+            _same_outside(a, b, allowed) for a, b in zip(old.items, new.items, strict=True))
+    old_members, new_members = _members(old), _members(new)
+    if old_members is None or new_members is None or bool(old_members) != bool(new_members):
+        return False
+    kept = old_members.keys() - allowed
+    return kept == new_members.keys() - allowed and all(
+        _same_outside(old_members[key], new_members[key], allowed) for key in kept)
+
+
+def _members(mapping: Node) -> dict[str, Node] | None:
+    """A mapping's values by key; None unless every key is a distinct string."""
+    members = {key.value: value for key, value in mapping.pairs if isinstance(key.value, str)}
+    return members if len(members) == len(mapping.pairs) else None
 
 
 def _flatten(data: Any) -> list[tuple[tuple[str, ...], Any]]:

@@ -350,7 +350,7 @@ def _verify(context: _Context, rel: str, entries: Sequence[tuple[_Merged, tuple[
     from linter.fixes import cfn
 
     assert isinstance(payload, (cfn.ReplaceAt, cfn.InsertAt))
-    return cfn.verify(payload.template, after, allowed)
+    return cfn.verify(payload.template, after, allowed, edits)
 
 
 def _text_of(site: Site) -> Text:

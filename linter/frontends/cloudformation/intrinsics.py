@@ -144,6 +144,8 @@ class Evaluator:
     unknowns: list[Unknown] = field(default_factory=list)
     _resolving: set[str] = field(default_factory=set)
     _at: Path = ()  # output path of the intrinsic being evaluated (fallback location)
+    # the intrinsic-depth budget of the unit being evaluated (deeper values are Unknown)
+    _max_depth: int = field(default_factory=lambda: meter().budgets.intrinsic_depth)
 
     # ---- plain nodes -------------------------------------------------------------------------
 
@@ -154,14 +156,21 @@ class Evaluator:
         ``record``: whether ``path`` is a real output path (spans are recorded) or ``node`` is
         an argument of an intrinsic whose result lands at ``path`` (only origins/edges are).
         """
-        try:
-            meter().depth(depth, "intrinsic functions and values")
-        except BudgetExceeded as exc:
-            return self.unknown(node, meter().record(exc, self.located(node)))
-        if record:
+        if depth > self._max_depth:
+            try:
+                meter().depth(depth, "intrinsic functions and values")
+            except BudgetExceeded as exc:
+                return self.unknown(node, meter().record(exc, self.located(node)))
+        if record and path not in self.spans:
             span = self.scope.source.span(node, key)
             if span is not None:
-                self.spans.setdefault(path, span)
+                self.spans[path] = span
+        if isinstance(node, str):
+            if "{{resolve:" in node:
+                ssm = _SSM_REFERENCE.match(node.strip())
+                return self.unknown(node, "dynamic reference, resolved at deploy time",
+                                    resolved_from=f"ssm:{ssm.group(1)}" if ssm else "")
+            return str(node)
         if isinstance(node, dict):
             function = intrinsic_name(node)
             if function is not None:
@@ -181,12 +190,6 @@ class Evaluator:
                 if result is not NO_VALUE:
                     items.append(result)
             return items
-        if isinstance(node, str):
-            if "{{resolve:" in node:
-                ssm = _SSM_REFERENCE.match(node.strip())
-                return self.unknown(node, "dynamic reference, resolved at deploy time",
-                                    resolved_from=f"ssm:{ssm.group(1)}" if ssm else "")
-            return str(node)
         return node
 
     def unknown(self, node: Any, reason: str, refs: tuple[str, ...] = (),
@@ -209,7 +212,9 @@ class Evaluator:
     def expression(self, node: Any, fallback: str = "") -> str:
         if isinstance(node, _Located):
             return node.text
-        return self.scope.source.text(node, fallback or _compact(node))
+        # the source text, else the fallback: made only when the text is not found (the
+        # text of a node that has one is never empty)
+        return self.scope.source.text(node, "") or fallback or _compact(node)
 
     def merged_unknown(self, node: Any, parts: list[Unknown]) -> Unknown:
         """One Unknown for ``node`` standing for its Unknown ``parts`` (which it replaces in

@@ -94,7 +94,10 @@ def _mark(node: Any, attribute: str) -> tuple[int, int] | None:
     mark = getattr(node, attribute, None)
     if mark is None:
         return None
-    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    try:
+        line, column = mark.line, mark.column
+    except AttributeError:
+        return None
     if not isinstance(line, int) or not isinstance(column, int):
         return None
     return (line, column)

@@ -330,15 +330,19 @@ def _if_conditions(node: Any) -> list[str]:
 
 
 def _collect_if_conditions(node: Any, out: list[str]) -> None:
-    """``_if_conditions`` by appending (no chain of generators as deep as the resource)."""
+    """``_if_conditions`` by appending (no chain of generators as deep as the resource); only
+    mappings and lists are visited (the leaves hold no ``Fn::If``)."""
     if isinstance(node, dict):
         if intrinsic_name(node) == "Fn::If":
             arg = node["Fn::If"]
             if isinstance(arg, list) and arg and isinstance(arg[0], str):
                 out.append(arg[0])
-        for child in node.values():
-            _collect_if_conditions(child, out)
+        children: Any = node.values()
     elif isinstance(node, list):
-        for child in node:
+        children = node
+    else:
+        return
+    for child in children:
+        if isinstance(child, (dict, list)):
             _collect_if_conditions(child, out)
 

@@ -263,3 +263,20 @@ def test_sub_evaluates_each_variable_once_and_merges_unknowns_linearly() -> None
     assert isinstance(properties["A"], Unknown)
     assert properties["A"].reason.count("AWS::Region") == 2  # expression and reason, once each
     assert "and 25 more" in properties["B"].reason
+
+
+def test_an_expression_is_the_source_text_else_the_fallback_made_only_then() -> None:
+    from linter.frontends.cloudformation import marked_yaml
+    from linter.frontends.cloudformation.intrinsics import Evaluator, TemplateScope, _compact
+    from linter.frontends.cloudformation.spans import SourceText
+
+    text = "A: !Ref X\nB: {Fn::Join: ['', [a, b]]}\nC: '   '\nD: [1, 2]\n"
+    source = SourceText.of("t.yaml", text)
+    evaluator = Evaluator(TemplateScope(source, {}, {}, {}, {}), "R")
+    tree = marked_yaml.load(text)
+    nodes: list[Any] = [*tree.values(), 7, {"Ref": "Y"}, ["x", 1], None]
+    for node in nodes:
+        for fallback in ("", "!Ref Z"):
+            expected = source.text(node, fallback or _compact(node))
+            assert evaluator.expression(node, fallback) == expected
+    assert SourceText.of("t.yaml", "").text(tree["A"], "") == ""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+import yaml
+
 from linter.frontends.cloudformation import marked_yaml
-from linter.frontends.cloudformation.spans import SourceText
+from linter.frontends.cloudformation.marked_yaml import Mark
+from linter.frontends.cloudformation.spans import SourceText, _mark
 
 TEXT = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -54,3 +58,31 @@ def test_remembered_spans_are_the_spans_computed_afresh() -> None:
     assert first == again == fresh
     assert len({s for s in first if s is not None}) > 10
     assert source == SourceText.of("t.yaml", TEXT)  # the memo is no part of equality
+
+
+def _mark_with_getattr(node: Any, attribute: str) -> tuple[int, int] | None:
+    """``spans._mark`` as it was, with ``getattr`` defaults."""
+    mark = getattr(node, attribute, None)
+    if mark is None:
+        return None
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if not isinstance(line, int) or not isinstance(column, int):
+        return None
+    return (line, column)
+
+
+def test_marks_are_read_as_with_getattr_defaults() -> None:
+    class Raising:
+        line = 1
+
+        @property
+        def column(self) -> int:
+            raise AttributeError("column")
+
+    marks: list[Any] = [None, Mark(2, 3), Mark(True, 0), SimpleNamespace(line=1),
+                        SimpleNamespace(line="1", column=2), SimpleNamespace(column=2), Raising(),
+                        yaml.CSafeLoader("a: b").get_event().start_mark]
+    for mark in marks:
+        node = SimpleNamespace(start_mark=mark)
+        assert _mark(node, "start_mark") == _mark_with_getattr(node, "start_mark")
+    assert _mark(object(), "start_mark") is None

@@ -7,11 +7,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import pathlib
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linter.frontends.cloudformation.decode import looks_like_cfn
-from linter.frontends.cloudformation.template import MAX_CONDITION_ATOMS, evaluate_template
+from linter.frontends.cloudformation.intrinsics import intrinsic_name
+from linter.frontends.cloudformation.template import (
+    MAX_CONDITION_ATOMS,
+    _if_conditions,
+    evaluate_template,
+)
 from linter.model import Format, Unknown, condition_note
 from linter.options import Budgets, ScanOptions
 from tests.frontends.cloudformation.cfn_helpers import evaluate, only, props
@@ -334,3 +342,33 @@ def test_the_time_budget_leaves_every_resource_with_unknown_values(
     assert len(result.resources) == 300
     assert isinstance(props(result, "Box299")["ImageId"], Unknown)
     assert any("budget seconds (3)" in f.message for f in result.findings)
+
+
+def _if_conditions_visiting_leaves(node: Any, out: list[str]) -> None:
+    """``template._collect_if_conditions`` as it was: every node visited, leaves too."""
+    if isinstance(node, dict):
+        if intrinsic_name(node) == "Fn::If":
+            arg = node["Fn::If"]
+            if isinstance(arg, list) and arg and isinstance(arg[0], str):
+                out.append(arg[0])
+        for child in node.values():
+            _if_conditions_visiting_leaves(child, out)
+    elif isinstance(node, list):
+        for child in node:
+            _if_conditions_visiting_leaves(child, out)
+
+
+_CONDITION_TREES = st.recursive(
+    st.one_of(st.sampled_from(["A", "B", "Fn::If", ""]), st.integers(0, 2), st.none()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["Fn::If", "Ref", "Fn::Sub", "X"]), inner, max_size=2)),
+    max_leaves=15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=_CONDITION_TREES)
+def test_if_conditions_are_those_of_a_walk_of_every_node(tree: Any) -> None:
+    expected: list[str] = []
+    _if_conditions_visiting_leaves(tree, expected)
+    assert _if_conditions(tree) == expected
