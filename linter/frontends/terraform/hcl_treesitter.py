@@ -337,8 +337,9 @@ class Converter:
         children = node.children
         name_node = children[0]
         if len(children) == 3 and children[2].type == "expression" and children[1].type == "=":
-            return Attribute(self.text(name_node), self.expr(children[2]), self.span(node),
-                             self.span(name_node))
+            span = self.span(node)
+            return Attribute(self.text(name_node), self.expr(children[2]), span,
+                             self._name_span(name_node, node, span))
         rest = [c for c in children[1:] if c.type not in ("=", "comment")]
         expr_nodes = [c for c in rest if c.type == "expression"]
         expr: Expr
@@ -348,7 +349,18 @@ class Converter:
             expr = self.invalid(rest)
         else:
             expr = Invalid(self.positions.span(node.end_point, node.end_point), "")
-        return Attribute(self.text(name_node), expr, self.span(node), self.span(name_node))
+        span = self.span(node)
+        return Attribute(self.text(name_node), expr, span, self._name_span(name_node, node, span))
+
+    def _name_span(self, name_node: Node, node: Node, span: Span) -> Span:
+        """The span of an attribute's name: in an ASCII file, where the attribute starts and as
+        many columns on as the name has bytes (an identifier holds no line break), without
+        asking the syntax tree for its two points."""
+        if self._direct is None or name_node.start_byte != node.start_byte:
+            return self.span(name_node)
+        width = name_node.end_byte - name_node.start_byte
+        return Span(span.file, span.start_line, span.start_col, span.start_line,
+                    span.start_col + width)
 
     # -- expressions
 
