@@ -491,6 +491,8 @@ class Converter:
         return Literal(value, span, text)
 
     def _string_lit(self, node: Node) -> str:
+        if not node.has_error:  # both quotes there: the text is between the first and last byte
+            return _unescape_quoted(self.slice(node.start_byte + 1, node.end_byte - 1))
         children = node.children
         start = children[0].end_byte
         end = children[-1].start_byte if len(children) > 1 else node.end_byte
