@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from linter.records import record
@@ -356,11 +357,16 @@ class Outcome:
 
     @staticmethod
     def false(**kwargs: Any) -> Outcome:
-        return Outcome(Tri.FALSE, **kwargs)
+        return Outcome(Tri.FALSE, **kwargs) if kwargs else _FALSE
 
     @staticmethod
     def unknown(*unknowns: Unknown, **kwargs: Any) -> Outcome:
         return Outcome(Tri.UNKNOWN, unknowns=unknowns, **kwargs)
+
+
+# the plain FALSE most conditions return: one shared outcome (records are not changed; its
+# details cannot be) instead of one made for each of ~50,000 resources a rule does not fire on
+_FALSE = Outcome(Tri.FALSE, details=MappingProxyType({}))
 
 
 @record
