@@ -165,11 +165,8 @@ def launch_specs(graph: Graph, launcher: Resource) -> list[LaunchSpec]:
     once per graph and launcher (the derived edges, the metadata options and the instance
     profile checks each ask). It reads resources and reference edges only, which deriving
     the identity edges leaves as they are."""
-    key = ("launch_specs", launcher.address + "\0" + str(id(launcher)))
-    found: tuple[LaunchSpec, ...] | None = graph.memo.get(key)
-    if found is None:
-        found = graph.memo[key] = tuple(_launch_specs(graph, launcher))
-    return list(found)
+    return list(graph.remembered("launch_specs", launcher,
+                                 lambda: tuple(_launch_specs(graph, launcher))))
 
 
 def _launch_specs(graph: Graph, launcher: Resource) -> list[LaunchSpec]:
