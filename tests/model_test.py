@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from linter.model import Format, Resource, scope_note
+import pytest
+
+from linter.model import Format, Outcome, Resource, Span, Tri, scope_note
 
 
 def resource(**meta: object) -> Resource:
@@ -19,3 +21,18 @@ def test_scope_note_names_collapsed_instances_and_inputs_judgement() -> None:
     note = scope_note(resource(judged_by_inputs=judged, instances_unknown=["module.web"]))
     assert note == (f" ({judged}; judged once for every instance of module.web: count/for_each "
                     "is not known, so the instances cannot be told apart)")
+
+
+def test_the_shared_false_outcome_is_a_plain_false_that_cannot_change() -> None:
+    shared = Outcome.false()
+    assert shared == Outcome(Tri.FALSE)
+    assert shared is Outcome.false()
+    assert Outcome.false(details={"a": 1}).details == {"a": 1}
+    with pytest.raises(TypeError):
+        shared.details["a"] = 1  # type: ignore[index]
+
+
+def test_a_span_defaults_its_end_line_to_its_start_line() -> None:
+    assert Span("a.tf", 3) == Span("a.tf", 3, 1, 3, 0)
+    assert Span("a.tf", 3, 2, 5, 7).end_line == 5
+    assert Span(file="a.tf", start_line=4, end_col=9) == Span("a.tf", 4, 1, 4, 9)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from linter.model import Edge, Resource
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -24,6 +26,16 @@ class Graph:
     _by_type: dict[str, list[Resource]] = field(
         default_factory=lambda: defaultdict(list), repr=False
     )
+
+    def remembered(self, kind: str, resource: Resource, compute: Callable[[], T]) -> T:
+        """``compute()``, the view ``kind`` of ``resource``, made the first time it is asked on
+        this graph and the same object after (see ``memo``)."""
+        key = (kind, resource.address + "\0" + str(id(resource)))
+        if key in self.memo:
+            found: T = self.memo[key]
+            return found
+        made = self.memo[key] = compute()
+        return made
 
     def add_resource(self, resource: Resource) -> None:
         self.resources[resource.address] = resource

@@ -24,7 +24,7 @@ Query functions (plain, over the graph): ``launchers``, ``profile_of``, ``roles_
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from linter.graph.graph import Graph
 from linter.graph.launch import (
@@ -155,10 +155,17 @@ class ProfileLink:
 
 
 def _own_profile(graph: Graph, resource: Resource) -> Resolution | None:
-    """The profile ``resource`` names itself (None: the type cannot name one)."""
+    """The profile ``resource`` names itself (None: the type cannot name one); computed once
+    per graph and resource (deriving the identity edges and the profile checks ask). It
+    reads resources and reference edges only, which deriving leaves as they are."""
     patterns = _PROFILE_PATHS.get(resource.type)
     if patterns is None:
         return None
+    return graph.remembered("own_profile", resource,
+                            lambda: _named_profile(graph, resource, patterns))
+
+
+def _named_profile(graph: Graph, resource: Resource, patterns: Sequence[Path]) -> Resolution:
     fallback: Resolution | None = None
     for pattern in patterns:
         for path in expand(resource.attributes, pattern):

@@ -331,6 +331,8 @@ def allowed_hop_limit(graph: Graph, resource: Resource, maximum: int,
     ``max_hop_limit``), or a configured exception selecting the resource itself, or every group
     that launches from it (a template used both by an EKS node group and a plain group gets the
     stricter limit)."""
+    if not exceptions:  # the usual case: nothing to look up
+        return maximum, "max_hop_limit"
     own = _allowance(exceptions, resource)
     if own is not None:
         return max(own, maximum), f"hop-limit exception for {resource.address}"

@@ -161,7 +161,15 @@ def _version(graph: Graph, launcher: Resource, path: Path) -> str:
 
 
 def launch_specs(graph: Graph, launcher: Resource) -> list[LaunchSpec]:
-    """Every launch template / configuration specification of ``launcher``, resolved."""
+    """Every launch template / configuration specification of ``launcher``, resolved; computed
+    once per graph and launcher (the derived edges, the metadata options and the instance
+    profile checks each ask). It reads resources and reference edges only, which deriving
+    the identity edges leaves as they are."""
+    return list(graph.remembered("launch_specs", launcher,
+                                 lambda: tuple(_launch_specs(graph, launcher))))
+
+
+def _launch_specs(graph: Graph, launcher: Resource) -> list[LaunchSpec]:
     specs: list[LaunchSpec] = []
     for pattern, id_key, name_key, version_key in _TF_TEMPLATE_BLOCKS.get(launcher.type, ()):
         for path, unknown in unknown_blocks(launcher.attributes, pattern):

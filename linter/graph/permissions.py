@@ -54,12 +54,8 @@ def _known_view_only(doc: PolicyDocument) -> PolicyDocument:
 
 def role_permissions(graph: Graph, role: Resource) -> Permissions:
     """The role's effective permissions, computed once per graph and role."""
-    key = ("role_permissions", role.address + "\0" + str(id(role)))
-    found: Permissions | None = graph.memo.get(key)
-    if found is None:
-        found = graph.memo[key] = effective_permissions(
-            _known_view_only(d) for d in policies_of(role, graph))
-    return found
+    return graph.remembered("role_permissions", role, lambda: effective_permissions(
+        _known_view_only(d) for d in policies_of(role, graph)))
 
 
 def power(perms: Permissions) -> tuple[Tri, str, tuple[Hit, ...]]:

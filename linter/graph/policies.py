@@ -294,11 +294,8 @@ def _data_document_kind(resource: Resource, statements: Iterable[Statement],
 def documents_in(resource: Resource, graph: Graph) -> list[PolicyDocument]:
     """Documents the resource itself defines or attaches (see the module docstring); computed
     once per graph and resource."""
-    key = ("documents_in", resource.address + "\0" + str(id(resource)))
-    found: list[PolicyDocument] | None = graph.memo.get(key)
-    if found is None:
-        found = graph.memo[key] = _documents_in(resource, graph)
-    return list(found)
+    return list(graph.remembered("documents_in", resource,
+                                 lambda: _documents_in(resource, graph)))
 
 
 def _documents_in(resource: Resource, graph: Graph) -> list[PolicyDocument]:
@@ -581,11 +578,8 @@ def _flatten(values: list[Any]) -> list[Any]:
 def policies_of(resource: Resource, graph: Graph) -> list[PolicyDocument]:
     """The identity policies in force for a principal (see ``_policies_of``), computed once
     per graph and resource."""
-    key = ("policies_of", resource.address + "\0" + str(id(resource)))
-    found: list[PolicyDocument] | None = graph.memo.get(key)
-    if found is None:
-        found = graph.memo[key] = _policies_of(resource, graph)
-    return list(found)
+    return list(graph.remembered("policies_of", resource,
+                                 lambda: _policies_of(resource, graph)))
 
 
 def _policies_of(resource: Resource, graph: Graph) -> list[PolicyDocument]:

@@ -578,13 +578,32 @@ def grant_of(statements: Sequence[Statement], action: str, passed_to: str | None
     return None
 
 
+class _Grants:
+    """``grant_of`` over one statement sequence, each action asked once: the same action
+    starts or continues several escalations (``iam:PassRole`` nine). The service a role is
+    passed to only tells grants apart when an Allow statement has a condition (an
+    ``iam:PassedToService``)."""
+
+    def __init__(self, statements: Sequence[Statement]) -> None:
+        self.statements = statements
+        self.conditional = any(s.conditions for s in statements if s.allows)
+        self._found: dict[tuple[str, str], Grant | None] = {}
+
+    def of(self, action: str, passed_to: str) -> Grant | None:
+        key = (action, passed_to if self.conditional else "")
+        if key not in self._found:
+            self._found[key] = grant_of(self.statements, action, key[1] or None)
+        return self._found[key]
+
+
 def escalation_hits(statements: Sequence[Statement],
                     document: PolicyDocument | None = None) -> Verdict:
     hits: list[Hit] = []
+    grants_of = _Grants(statements)
     for escalation in ESCALATIONS:
         grants: list[Grant] = []
         for action in escalation.actions:
-            found = grant_of(statements, action, escalation.passed_to or None)
+            found = grants_of.of(action, escalation.passed_to)
             if found is None:
                 break
             grants.append(found)

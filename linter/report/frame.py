@@ -62,6 +62,8 @@ def printable(text: str) -> str:
 
 def cell_width(text: str) -> int:
     """Terminal columns taken by ``text`` (wide East Asian characters take two)."""
+    if text.isascii():  # no combining and no wide character: one column each
+        return len(text)
     width = 0
     for char in text:
         if unicodedata.combining(char):

@@ -140,7 +140,15 @@ def _compiled(secrets: frozenset[str]) -> re.Pattern[str] | None:
 
 def _known(secrets: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern for every quoted form of every secret (None: no secret)."""
+    if isinstance(secrets, tuple):  # a report's secrets (``secrets_of_result``), asked per text
+        return _known_of_tuple(secrets)
     return _compiled(secrets if isinstance(secrets, frozenset) else frozenset(secrets))
+
+
+@functools.lru_cache(maxsize=64)
+def _known_of_tuple(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``_known`` of a tuple: the set made once per tuple, not once per text redacted."""
+    return _compiled(frozenset(secrets))
 
 
 def _spans(text: str, known: re.Pattern[str] | None) -> list[tuple[int, int]]:
@@ -233,19 +241,15 @@ def redact_mapped(text: str, secrets: Iterable[str]) -> tuple[str, list[int]]:
     new_length = 0
     for start, end in _spans(text, _known(secrets)):
         mask = masked(text[start:end])
-        for _ in range(position, start):
-            index_map.append(new_length)
-            new_length += 1
+        index_map.extend(range(new_length, new_length + start - position))  # kept: one each
+        new_length += start - position
         out.append(text[position:start])
-        index_map.extend([new_length] * (end - start))
+        index_map.extend([new_length] * (end - start))  # masked: all at the mask's start
         out.append(mask)
         new_length += len(mask)
         position = end
-    for _ in range(position, len(text)):
-        index_map.append(new_length)
-        new_length += 1
+    index_map.extend(range(new_length, new_length + len(text) - position + 1))
     out.append(text[position:])
-    index_map.append(new_length)
     return "".join(out), index_map
 
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from linter.graph.graph import Graph
 from linter.graph.identity import (
+    _PROFILE_PATHS,
+    _named_profile,
+    _own_profile,
     instance_roles,
     launched_only_by_eks,
     launchers,
@@ -12,8 +15,8 @@ from linter.graph.identity import (
     roles_of,
     workload_roles,
 )
-from linter.graph.resolve import Status
-from linter.model import Edge, Unknown
+from linter.graph.resolve import Resolution, Status
+from linter.model import Edge, Resource, Unknown
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
 
 
@@ -146,3 +149,20 @@ def test_template_maybe_used_only_by_eks() -> None:
     asg = tf("aws_autoscaling_group.a", {"launch_template": [{"id": ref(template.address)}]})
     graph = graph_of(template, group, asg, edges=[content])
     assert maybe_only_eks(graph, template) is None  # a definite launcher that is not EKS
+
+
+def test_a_remembered_own_profile_is_the_one_resolved_again_after_deriving() -> None:
+    """``_own_profile`` remembers what a workload names: deriving the identity edges (which
+    asks first) changes nothing it is made of."""
+    profile = tf("aws_iam_instance_profile.p", {"name": "p"})
+    named = tf("aws_instance.a", {"iam_instance_profile": ref(profile.address, "name")})
+    literal = tf("aws_instance.b", {"iam_instance_profile": "p"})
+    template = tf("aws_launch_template.lt", {"iam_instance_profile": [{"name": "other"}]})
+    graph = graph_of(profile, named, literal, template)
+    for workload in (named, literal, template, profile):
+        assert _own_profile(graph, workload) == _named_profile_again(graph, workload)
+
+
+def _named_profile_again(graph: Graph, workload: Resource) -> Resolution | None:
+    patterns = _PROFILE_PATHS.get(workload.type)
+    return None if patterns is None else _named_profile(graph, workload, patterns)

@@ -153,3 +153,14 @@ def test_node_group_whose_template_block_may_not_exist() -> None:
     found = effective_imds(graph_of(template, al2023, edges=[content]), al2023, NONE)
     assert (found.tokens.value, found.hop_limit.value) == ("required", 1)
     assert "whichever applies" in found.tokens.source
+
+
+def test_without_exceptions_the_allowance_is_the_rule_maximum_launchers_or_not() -> None:
+    template = tf("aws_launch_template.lt", {})
+    eks = tf("aws_eks_node_group.a", {"launch_template": [{"id": ref(template.address)}]})
+    graph = graph_of(template, eks)
+    for resource in (template, eks):
+        assert allowed_hop_limit(graph, resource, 2, ()) == (2, "max_hop_limit")
+        # the reason and limit the selectors give when none selects anything
+        assert allowed_hop_limit(graph, resource, 2, (HopLimitException(5, types=("x",)),)) == (
+            2, "max_hop_limit")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from linter.graph.launch import launch_specs, template_of, unknown_blocks
+from linter.graph.identity import derive
+from linter.graph.launch import _launch_specs, launch_specs, template_of, unknown_blocks
 from linter.graph.resolve import Status
 from linter.model import Edge, Unknown
 from tests.graph.graph_builders import cfn, cfn_ref, graph_of, ref, tf
@@ -106,3 +107,20 @@ def test_unknown_blocks_on_the_way_of_a_pattern() -> None:
     assert unknown_blocks({"a": [{"b": 1}, block]}, ("a", "*", "b")) == [(("a", 1), block)]
     assert unknown_blocks({"a": [{"b": block}]}, ("a", "*", "b")) == [(("a", 0, "b"), block)]
     assert unknown_blocks({"a": []}, ("a", "*", "b")) == []
+
+
+def test_remembered_specifications_are_those_computed_again_after_deriving() -> None:
+    """``launch_specs`` remembers a launcher's specifications: deriving the identity edges
+    (which asks first) changes nothing they are made of."""
+    template = tf("aws_launch_template.lt", {"name": "web-lt"})
+    lc = tf("aws_launch_configuration.c", {"name": "c"})
+    instance = tf("aws_instance.a", {"launch_template": [{"name": "web-lt"}]})
+    group = tf("aws_autoscaling_group.g", {
+        "launch_configuration": ref(lc.address, "name"),
+        "launch_template": [{"id": ref(template.address), "version": "2"}]})
+    graph = graph_of(template, lc, instance, group)
+    derive(graph)
+    for launcher in (instance, group, template):
+        assert launch_specs(graph, launcher) == _launch_specs(graph, launcher)
+    assert len(launch_specs(graph, group)) == 2
+    assert launch_specs(graph, group) is not launch_specs(graph, group)  # a list of one's own

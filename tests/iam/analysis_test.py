@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from linter.iam import analysis
-from linter.iam.policy import DocKind, PolicyDocument
+from linter.iam.policy import DocKind, PolicyDocument, Statement
 from linter.model import Tri
 from tests.iam.iam_helpers import statements
 
@@ -171,6 +173,39 @@ def test_escalation_needs_broad_targets() -> None:
         allow("sts:AssumeRole", "arn:aws:iam::*:role/*"))).tri is Tri.TRUE
     assert analysis.escalation_hits(statements(
         allow("iam:PassRole", "arn:aws:sqs:us-east-2:1:queue1"))).tri is Tri.FALSE
+
+
+def _escalations_one_by_one(statements: Sequence[Statement]) -> list[tuple[object, ...]]:
+    """The escalations ``escalation_hits`` finds, each action's grant asked again for every
+    escalation (as before the grants were shared between escalations)."""
+    found = []
+    for escalation in analysis.ESCALATIONS:
+        grants = [analysis.grant_of(statements, action, escalation.passed_to or None)
+                  for action in escalation.actions]
+        if all(grants):
+            found.append(tuple((g.statement, g.node, g.targets) for g in grants if g))
+    return found
+
+
+_CONDITIONED = {"StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com"]}}
+
+
+@pytest.mark.parametrize("raw", [
+    [allow("*")], [allow(["iam:PassRole", "ec2:RunInstances"])],
+    [allow("iam:PassRole", Condition=_CONDITIONED), allow(["lambda:*", "ec2:RunInstances"])],
+    [allow("iam:PassRole", Condition=_CONDITIONED), allow("iam:PassRole", "arn:aws:iam::*:role/*"),
+     allow(["lambda:CreateFunction", "lambda:InvokeFunction"])],
+    [allow("iam:*"), {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}],
+    [allow("iam:PassRole", Condition={"StringLike": {"iam:PassedToService": "*"}}),
+     allow(["glue:*", "sagemaker:*"])],
+    [allow("s3:GetObject")],
+])
+def test_escalations_share_grants_with_the_same_answer(raw: list[dict[str, object]]) -> None:
+    policy = statements(*raw)
+    hits = analysis.escalation_hits(policy).hits
+    found = [tuple(zip(h.node_statements, h.nodes, strict=True)) for h in hits]
+    expected = [tuple((s, n) for s, n, _ in grants) for grants in _escalations_one_by_one(policy)]
+    assert found == expected
 
 
 def test_passed_to_service_is_honoured_except_for_matching_combinations() -> None:

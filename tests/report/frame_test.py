@@ -53,6 +53,14 @@ def test_display_escapes_control_characters() -> None:
     assert cell_width("名a") == 3
 
 
+def test_an_ascii_text_takes_one_column_per_character_as_the_general_count_says() -> None:
+    """``cell_width``'s ASCII shortcut is the per-character count's answer for every byte."""
+    every = "".join(chr(code) for code in range(128))
+    general = sum(0 if unicodedata.combining(c) else
+                  2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in every)
+    assert cell_width(every) == general == len(every)
+
+
 @given(st.text(max_size=40))
 def test_display_shows_each_character_as_the_reference_does(text: str) -> None:
     # printable text takes a shortcut; whatever the text, each character is shown as below

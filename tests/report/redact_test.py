@@ -9,6 +9,8 @@ import pytest
 
 from linter.model import Finding, Format, Resource, Severity, Span
 from linter.report.redact import (
+    _known,
+    _spans,
     masked,
     redact,
     redact_mapped,
@@ -63,6 +65,42 @@ def test_the_index_map_moves_columns_onto_the_shortened_text() -> None:
     assert redacted[index_map[text.index("#")]] == "#"
     assert index_map[text.index(KEY) + 10] == redacted.index("AKIA")  # inside the secret
     assert index_map[len(text)] == len(redacted)
+
+
+def _redact_mapped_one_by_one(text: str, secrets: list[str]) -> tuple[str, list[int]]:
+    """``redact_mapped`` as it was before, the index map made one kept character at a time."""
+    out: list[str] = []
+    index_map: list[int] = []
+    position = 0
+    new_length = 0
+    for start, end in _spans(text, _known(secrets)):
+        mask = masked(text[start:end])
+        for _ in range(position, start):
+            index_map.append(new_length)
+            new_length += 1
+        out.append(text[position:start])
+        index_map.extend([new_length] * (end - start))
+        out.append(mask)
+        new_length += len(mask)
+        position = end
+    for _ in range(position, len(text)):
+        index_map.append(new_length)
+        new_length += 1
+    out.append(text[position:])
+    index_map.append(new_length)
+    return "".join(out), index_map
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain", KEY, f"{KEY}{KEY}", f'k = "{KEY}" # end', f"{KEY} and s3cr3tpassword",
+    f"x{KEY}", f"s3cr3tpassword{KEY}tail",
+])
+@pytest.mark.parametrize("secrets", [[KEY], [KEY, "s3cr3tpassword"], []])
+def test_the_index_map_is_the_one_made_character_by_character(text: str,
+                                                             secrets: list[str]) -> None:
+    redacted, index_map = redact_mapped(text, secrets)
+    assert (redacted, index_map) == _redact_mapped_one_by_one(text, secrets)
+    assert redact_mapped(text, tuple(secrets)) == (redacted, index_map)
 
 
 def test_trees_are_redacted_in_keys_and_values() -> None:

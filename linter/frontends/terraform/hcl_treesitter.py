@@ -86,8 +86,13 @@ def _language() -> tree_sitter.Language:
 # spends one token per character of a template literal (about 180 bytes of memory each), but
 # treats spaces in one go. The parser is given a copy in which such runs are blanked inside
 # (same bytes offsets, so every node keeps its place); every text is read from the real bytes.
+_RUN_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _LONG_RUN = re.compile(rb"[A-Za-z0-9+/]{64,}")
 _KEEP_HEAD = re.compile(rb"/*[A-Za-z0-9+]")  # a leading "//" (a comment's start) stays
+# every byte of the alphabet above → "A", every other byte → " ": a long run is then a plain
+# substring search (C speed), where the pattern retries each shorter run from every offset
+_RUN_MARKS = bytes(0x41 if byte in _RUN_BYTES else 0x20 for byte in range(256))
+_LONG_RUN_MARKS = b"A" * 64
 
 # tree-sitter calls the progress callback once per 100 parse operations: about 20 (code) to 35
 # (template literal characters, list elements) nodes, and 4-6 KB of memory. A parse is stopped
@@ -107,7 +112,7 @@ class ParseBudgetExceeded(Exception):
 
 def parser_view(data: bytes) -> bytes:
     """``data`` with the inside of every long base64-alphabet run replaced by spaces."""
-    if len(data) < 4096:
+    if len(data) < 4096 or not has_long_run(data):
         return data
     view: bytearray | None = None
     for match in _LONG_RUN.finditer(data):
@@ -120,6 +125,11 @@ def parser_view(data: bytes) -> bytes:
             view = bytearray(data)
         view[start:end] = b" " * (end - start)
     return bytes(view) if view is not None else data
+
+
+def has_long_run(data: bytes) -> bool:
+    """Whether ``data`` holds a run that ``_LONG_RUN`` matches (64 or more of its bytes)."""
+    return data.translate(_RUN_MARKS).find(_LONG_RUN_MARKS) >= 0
 
 
 def parse_tree(data: bytes, max_nodes: int = DEFAULT_SYNTAX_NODES) -> tree_sitter.Tree:
@@ -327,8 +337,9 @@ class Converter:
         children = node.children
         name_node = children[0]
         if len(children) == 3 and children[2].type == "expression" and children[1].type == "=":
-            return Attribute(self.text(name_node), self.expr(children[2]), self.span(node),
-                             self.span(name_node))
+            span = self.span(node)
+            return Attribute(self.text(name_node), self.expr(children[2]), span,
+                             self._name_span(name_node, node, span))
         rest = [c for c in children[1:] if c.type not in ("=", "comment")]
         expr_nodes = [c for c in rest if c.type == "expression"]
         expr: Expr
@@ -338,7 +349,18 @@ class Converter:
             expr = self.invalid(rest)
         else:
             expr = Invalid(self.positions.span(node.end_point, node.end_point), "")
-        return Attribute(self.text(name_node), expr, self.span(node), self.span(name_node))
+        span = self.span(node)
+        return Attribute(self.text(name_node), expr, span, self._name_span(name_node, node, span))
+
+    def _name_span(self, name_node: Node, node: Node, span: Span) -> Span:
+        """The span of an attribute's name: in an ASCII file, where the attribute starts and as
+        many columns on as the name has bytes (an identifier holds no line break), without
+        asking the syntax tree for its two points."""
+        if self._direct is None or name_node.start_byte != node.start_byte:
+            return self.span(name_node)
+        width = name_node.end_byte - name_node.start_byte
+        return Span(span.file, span.start_line, span.start_col, span.start_line,
+                    span.start_col + width)
 
     # -- expressions
 
@@ -469,6 +491,8 @@ class Converter:
         return Literal(value, span, text)
 
     def _string_lit(self, node: Node) -> str:
+        if not node.has_error:  # both quotes there: the text is between the first and last byte
+            return _unescape_quoted(self.slice(node.start_byte + 1, node.end_byte - 1))
         children = node.children
         start = children[0].end_byte
         end = children[-1].start_byte if len(children) > 1 else node.end_byte

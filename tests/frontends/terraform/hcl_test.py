@@ -28,6 +28,7 @@ from linter.frontends.terraform.hcl_ast import (
     TupleExpr,
     UnaryOp,
 )
+from linter.frontends.terraform.hcl_treesitter import _LONG_RUN, has_long_run
 from linter.model import Span
 from linter.options import Budgets
 
@@ -540,6 +541,15 @@ def test_long_base64_runs_are_blanked_for_the_parser_only() -> None:
     assert not parsed.problems
     values = {a.name: a.expr for a in parsed.body.attributes}
     assert getattr(values["x"], "value", None) == blob
+
+
+@pytest.mark.parametrize("text", [
+    b"", b"a" * 63, b"a" * 64, b"x = \"" + b"Ab+/9" * 13 + b"\"", b"a" * 63 + b"-" + b"a" * 63,
+    b"\xff" * 64, "é".encode() * 40 + b"A" * 64, b"QUJD" * 20 + b"=" + b"QUJD" * 15,
+])
+def test_the_long_run_check_agrees_with_the_pattern(text: bytes) -> None:
+    """``has_long_run`` (a byte translation and a substring search) is the pattern's verdict."""
+    assert has_long_run(text) == (_LONG_RUN.search(text) is not None)
 
 
 def test_a_tf_json_file_past_the_syntax_nodes_budget_is_not_parsed(

@@ -144,3 +144,49 @@ def test_may_have_comments_skips_markers_in_strings_only() -> None:
     skipped = [d for d in COMMENT_CASES
                if not hcl_treesitter.may_have_comments(parse_tree(d).root_node, d)]
     assert skipped == [COMMENT_CASES[0], COMMENT_CASES[4]]
+
+
+def _attribute_nodes(node: hcl_treesitter.Node) -> list[hcl_treesitter.Node]:
+    found = [node] if node.type == "attribute" else []
+    for child in node.children:
+        found.extend(_attribute_nodes(child))
+    return found
+
+
+@pytest.mark.parametrize("source", [
+    'a = 1\n  bb   = "x"\nresource "t" "n" {\n\tccc = [1]\n  d_e-f = { g = 2 }\n}\n',
+    'x = 1\ny\n', 'broken = \n', 'é = "unicode name"\nafter = 1\n', 'k = "é"\nafter = 1\n',
+    'a /* c */ = 1\nb = # c\n 2\n',
+])
+def test_an_attribute_name_span_is_the_span_of_its_name_node(source: str) -> None:
+    """The name span taken from the attribute's own start is the one the tree gives."""
+    data = source.encode()
+    converter = hcl_treesitter.Converter(data, hcl_treesitter.FilePositions("t.tf", data))
+    for node in _attribute_nodes(parse_tree(data).root_node):
+        attribute = converter.attribute(node)
+        assert attribute.name_span == converter.span(node.children[0]), attribute.name
+
+
+def _nodes_of(node: hcl_treesitter.Node, kind: str) -> list[hcl_treesitter.Node]:
+    found = [node] if node.type == kind else []
+    for child in node.children:
+        found.extend(_nodes_of(child, kind))
+    return found
+
+
+@pytest.mark.parametrize("source", [
+    'a = "x"\nb = ""\nc = "é\\n\\u00e9 $${x} %%{y}"\nresource "t" "n" {}\n',
+    'd = ["a", "b\\"c"]\ne = { "k" = "v" }\n', 'f = "open\n', 'g = "a" "b"\n',
+])
+def test_a_string_literal_is_read_between_its_quotes(source: str) -> None:
+    """The text between a clean string literal's first and last byte is the text between its
+    quote nodes."""
+    data = source.encode()
+    converter = hcl_treesitter.Converter(data, hcl_treesitter.FilePositions("t.tf", data))
+    literals = _nodes_of(parse_tree(data).root_node, "string_lit")
+    assert literals
+    for node in literals:
+        children = node.children
+        end = children[-1].start_byte if len(children) > 1 else node.end_byte
+        expected = hcl_treesitter._unescape_quoted(converter.slice(children[0].end_byte, end))
+        assert converter._string_lit(node) == expected
