@@ -586,8 +586,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=None,
-        help="pass --jobs N to iaclint (default: iaclint's own default, one process per core "
-        "for a scan of 16+ units; 1 = one process)",
+        help="pass --jobs N to iaclint (default: iaclint's own default, one process; "
+        "0 = one per core for a scan of 16+ units)",
     )
     parser.add_argument("--json", type=pathlib.Path, dest="json_out", help="write numbers here")
     return parser
