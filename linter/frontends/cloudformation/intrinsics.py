@@ -92,10 +92,19 @@ class TemplateScope:
     atoms: dict[AtomKey, Atom] = field(default_factory=dict)  # atoms met so far
     _condition_cache: dict[str, bool | Unknown] = field(default_factory=dict)
     _evaluating: set[str] = field(default_factory=set)
+    # the scopes made by ``with_assumptions``, by assumptions (resources of a template that
+    # depend on the same undecidable comparisons share them and their conditions' values)
+    _assumed_scopes: dict[frozenset[tuple[AtomKey, bool]], TemplateScope] = field(
+        default_factory=dict)
 
     def with_assumptions(self, assumed: Mapping[AtomKey, bool]) -> TemplateScope:
-        return TemplateScope(self.source, self.params, self.mappings, self.conditions,
-                             self.resources, dict(assumed), self.atoms)
+        key = frozenset(assumed.items())
+        scope = self._assumed_scopes.get(key)
+        if scope is None:
+            scope = self._assumed_scopes[key] = TemplateScope(
+                self.source, self.params, self.mappings, self.conditions, self.resources,
+                dict(assumed), self.atoms)
+        return scope
 
     def condition(self, name: str) -> bool | Unknown:
         """The value of a named condition (Unknown when undecidable under ``assumed``)."""

@@ -372,3 +372,25 @@ def test_if_conditions_are_those_of_a_walk_of_every_node(tree: Any) -> None:
     expected: list[str] = []
     _if_conditions_visiting_leaves(tree, expected)
     assert _if_conditions(tree) == expected
+
+
+def test_resources_with_the_same_assumptions_share_a_scope_as_if_each_had_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.frontends.cloudformation.intrinsics import TemplateScope
+
+    template = UNDECIDED + "".join(
+        f"  Web{i}:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+        f"      Tokens: !If [IsProd, required, !If [NotProd, optional, x{i}]]\n"
+        for i in range(3))
+    shared = evaluate(template)
+
+    def fresh(self: TemplateScope, assumed: Any) -> TemplateScope:
+        return TemplateScope(self.source, self.params, self.mappings, self.conditions,
+                             self.resources, dict(assumed), self.atoms)
+
+    monkeypatch.setattr(TemplateScope, "with_assumptions", fresh)
+    own = evaluate(template)
+    assert len(shared.resources) > 6
+    assert shared.resources == own.resources
+    assert (shared.findings, shared.unknowns, shared.edges) == (
+        own.findings, own.unknowns, own.edges)
