@@ -6,11 +6,15 @@ import pathlib
 import urllib.parse
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linter.model import Finding, Format, Resource, Severity, Span
 from linter.report.redact import (
+    _SMALL_SECRET_RUN,
     _known,
     _spans,
+    has_secret_run,
     masked,
     redact,
     redact_mapped,
@@ -188,3 +192,11 @@ def test_secrets_of_a_result_include_what_the_credentials_analysis_sees() -> Non
     assert {key, secret, "MIIEowIBAAKCAQEA0123456789abcdef"} <= set(secrets)
     assert secrets_of_result(result) is secrets  # once per result
     assert secrets_of_result(ScanResult(root=pathlib.Path("."))) == ()
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09+/=- \n_é\ud800\uff41"), max_size=120))
+def test_the_run_check_agrees_with_the_pattern(text: str) -> None:
+    """``has_secret_run`` (the text as marks, one substring search) is the pattern's verdict."""
+    assert has_secret_run(text) == (_SMALL_SECRET_RUN.search(text) is not None)
+    assert has_secret_run("x" * 40 + text)
+    assert not has_secret_run("é" * 80)
