@@ -160,12 +160,14 @@ def _spans(text: str, known: re.Pattern[str] | None) -> list[tuple[int, int]]:
     if known is not None:
         chosen.extend(match.span() for match in known.finditer(text))
     shapes: list[tuple[int, int]] = []
-    for match in _KEY_ID.finditer(text):
+    match = _KEY_ID.search(text)  # a search per key id: most texts have none (no iterator)
+    while match is not None:
         start, end = match.span()
         if (start == 0 or text[start - 1] not in _ALNUM) and (
                 end == len(text) or text[end] not in _ALNUM) and (
                 not is_masked_key_id(match.group(0))):
             shapes.append((start, end))
+        match = _KEY_ID.search(text, end)
     for match in _secret_runs(text):
         start, end = match.span()
         if end - start == 40 and (end == len(text) or text[end] != "=") and (

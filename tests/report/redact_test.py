@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from linter.model import Finding, Format, Resource, Severity, Span
 from linter.report.redact import (
+    _KEY_ID,
     _SMALL_SECRET_RUN,
     _known,
     _spans,
@@ -24,6 +25,7 @@ from linter.report.redact import (
     secrets_of_result,
 )
 from linter.result import ScanResult
+from linter.secrets.patterns import is_masked_key_id
 from tests.hostile_cases import KEY_ID, assert_contained, run_case
 
 KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -200,3 +202,16 @@ def test_the_run_check_agrees_with_the_pattern(text: str) -> None:
     assert has_secret_run(text) == (_SMALL_SECRET_RUN.search(text) is not None)
     assert has_secret_run("x" * 40 + text)
     assert not has_secret_run("é" * 80)
+
+
+@pytest.mark.parametrize("text", [
+    KEY, f"{KEY}{KEY}", f"x{KEY} {KEY}y {KEY}", f"ASIA{KEY[4:]}/A3T{'B' * 17}", "AKIA" * 10,
+])
+def test_key_ids_are_found_where_the_pattern_finds_them(text: str) -> None:
+    """``_spans`` searches key ids one after another: the spans of every match, as iterated."""
+    found = [span for span in _spans(text, None) if text[span[0]] == "A"]
+    expected = [m.span() for m in _KEY_ID.finditer(text)
+                if (m.start() == 0 or not text[m.start() - 1].isalnum())
+                and (m.end() == len(text) or not text[m.end()].isalnum())
+                and not is_masked_key_id(m.group(0))]
+    assert [s for s in found if s in expected] == expected
