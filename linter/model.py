@@ -151,11 +151,15 @@ class Resource:
 
     @property
     def header(self) -> Span:
-        return self.spans.get((), Span(self.file, 1))
+        span = self.spans.get(())  # the fallback made only when needed
+        return span if span is not None else Span(self.file, 1)
 
     def span_at(self, path: Path) -> Span:
         """The deepest existing span on ``path`` (attribute, else enclosing block, else header)."""
-        for cut in range(len(path), -1, -1):
+        span = self.spans.get(path)  # the usual case: the path itself has one
+        if span is not None:
+            return span
+        for cut in range(len(path) - 1, -1, -1):
             span = self.spans.get(path[:cut])
             if span is not None:
                 return span

@@ -36,3 +36,13 @@ def test_a_span_defaults_its_end_line_to_its_start_line() -> None:
     assert Span("a.tf", 3) == Span("a.tf", 3, 1, 3, 0)
     assert Span("a.tf", 3, 2, 5, 7).end_line == 5
     assert Span(file="a.tf", start_line=4, end_col=9) == Span("a.tf", 4, 1, 4, 9)
+
+
+def test_span_at_is_the_deepest_span_on_the_path_else_the_header() -> None:
+    located = Resource("aws_instance.a", "aws_instance", Format.TERRAFORM, "resource", {},
+                       {(): Span("main.tf", 1), ("a",): Span("main.tf", 2),
+                        ("a", 0, "b"): Span("main.tf", 3)}, "main.tf")
+    assert located.span_at(("a", 0, "b")) == Span("main.tf", 3)
+    assert located.span_at(("a", 0, "c")) == Span("main.tf", 2)
+    assert located.span_at(("z",)) == located.header == Span("main.tf", 1)
+    assert resource().span_at(("a",)) == resource().header == Span("main.tf", 1)

@@ -18,7 +18,7 @@ from linter.options import ScanOptions
 from linter.records import record
 
 
-@record
+@record(slots=True)
 class RuleContext:
     resource: Resource
     graph: Graph

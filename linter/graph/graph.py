@@ -20,7 +20,8 @@ class Graph:
     derived: bool = False  # the identity edges were added (linter.graph.identity.derive)
     # views computed once per graph (policies of a principal, documents of a resource, indexes);
     # valid because nothing changes a graph's resources or reference edges after ``build``
-    memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    memo: dict[tuple[str, str] | tuple[str, str, int], Any] = field(default_factory=dict,
+                                                                    repr=False)
     _out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _in: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _by_type: dict[str, list[Resource]] = field(
@@ -30,7 +31,7 @@ class Graph:
     def remembered(self, kind: str, resource: Resource, compute: Callable[[], T]) -> T:
         """``compute()``, the view ``kind`` of ``resource``, made the first time it is asked on
         this graph and the same object after (see ``memo``)."""
-        key = (kind, resource.address + "\0" + str(id(resource)))
+        key = (kind, resource.address, id(resource))
         if key in self.memo:
             found: T = self.memo[key]
             return found

@@ -84,7 +84,14 @@ _PROFILE_ROLE_PATHS: dict[str, Path] = {
 
 def launchers(graph: Graph, template: Resource) -> list[Resource]:
     """Every scanned resource that launches instances from ``template`` (a launch template or
-    launch configuration), in address order."""
+    launch configuration), in address order; once the identity edges it reads are derived,
+    computed once per graph and template (the metadata and profile checks each ask)."""
+    if not graph.derived:
+        return _launchers(graph, template)
+    return list(graph.remembered("launchers", template, lambda: _launchers(graph, template)))
+
+
+def _launchers(graph: Graph, template: Resource) -> list[Resource]:
     seen = {r.address: r for kind in ("launch_template", "launch_configuration")
             for r in graph.sources(template.address, kind)}
     return [seen[a] for a in sorted(seen)]
@@ -343,9 +350,9 @@ def derive(graph: Graph) -> None:
     """Add the derived identity edges to ``graph`` (once: a derived graph is left as it is)."""
     if graph.derived:
         return
-    graph.derived = True
     for edge in list(_derived_edges(graph)):
         graph.add_edge(edge)
+    graph.derived = True  # after the edges: views of derived edges are remembered from here
 
 
 def _derived_edges(graph: Graph) -> Iterable[Edge]:

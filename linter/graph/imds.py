@@ -240,7 +240,7 @@ def _template_setting(graph: Graph, resource: Resource, spec: LaunchSpec, name: 
 def effective_imds(graph: Graph, resource: Resource, options: ScanOptions) -> EffectiveImds:
     """The metadata options instances launched from ``resource`` get, setting by setting
     (computed once per graph, resource and options: several rules ask)."""
-    key = ("effective_imds", resource.address + "\0" + str(id(resource)))
+    key = ("effective_imds", resource.address, id(resource))
     found: tuple[ScanOptions, EffectiveImds] | None = graph.memo.get(key)
     if found is None or found[0] is not options:
         found = graph.memo[key] = (options, _effective_imds(graph, resource, options))

@@ -160,12 +160,14 @@ def _spans(text: str, known: re.Pattern[str] | None) -> list[tuple[int, int]]:
     if known is not None:
         chosen.extend(match.span() for match in known.finditer(text))
     shapes: list[tuple[int, int]] = []
-    for match in _KEY_ID.finditer(text):
+    match = _KEY_ID.search(text)  # a search per key id: most texts have none (no iterator)
+    while match is not None:
         start, end = match.span()
         if (start == 0 or text[start - 1] not in _ALNUM) and (
                 end == len(text) or text[end] not in _ALNUM) and (
                 not is_masked_key_id(match.group(0))):
             shapes.append((start, end))
+        match = _KEY_ID.search(text, end)
     for match in _secret_runs(text):
         start, end = match.span()
         if end - start == 40 and (end == len(text) or text[end] != "=") and (
@@ -190,9 +192,23 @@ def _secret_runs(text: str) -> Iterable[Any]:
     if len(text) < _SECRET_RUN_MIN:
         return ()
     if len(text) < _LARGE_TEXT:
-        return _SMALL_SECRET_RUN.finditer(text)
+        return _SMALL_SECRET_RUN.finditer(text) if has_secret_run(text) else ()
     runs: Iterable[Any] = _secret_run_pattern().finditer(text)
     return runs
+
+
+# every character of a run → "A", every other ASCII character → " " (the text encoded as ASCII,
+# any other character one "?", so offsets stay): a run of 40 is then one substring search, where
+# the pattern retries each shorter run (every word of a message) from each of its offsets
+_RUN_MARKS = bytes(0x41 if chr(byte) in "+/" or (chr(byte).isascii() and chr(byte).isalnum())
+                   else 0x20 for byte in range(256))
+_LONG_RUN_MARKS = b"A" * _SECRET_RUN_MIN
+
+
+def has_secret_run(text: str) -> bool:
+    """Whether ``text`` holds a run ``_SECRET_RUN`` matches (40 or more base64 characters)."""
+    marks = text.encode("ascii", "replace").translate(_RUN_MARKS)
+    return marks.find(_LONG_RUN_MARKS) >= 0
 
 
 @functools.cache

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from linter.graph.graph import Graph
+from linter.graph.graph import Graph, build
 from linter.graph.identity import (
     _PROFILE_PATHS,
+    _launchers,
     _named_profile,
     _own_profile,
+    derive,
     instance_roles,
     launched_only_by_eks,
     launchers,
@@ -166,3 +168,22 @@ def test_a_remembered_own_profile_is_the_one_resolved_again_after_deriving() -> 
 def _named_profile_again(graph: Graph, workload: Resource) -> Resolution | None:
     patterns = _PROFILE_PATHS.get(workload.type)
     return None if patterns is None else _named_profile(graph, workload, patterns)
+
+
+def test_remembered_launchers_are_those_found_again() -> None:
+    template = tf("aws_launch_template.lt", {})
+    group = tf("aws_autoscaling_group.g", {"launch_template": [{"id": ref(template.address)}]})
+    eks = tf("aws_eks_node_group.n", {"launch_template": [{"id": ref(template.address)}]})
+    graph = graph_of(template, group, eks)
+    assert graph.derived
+    assert launchers(graph, template) == _launchers(graph, template) == [group, eks]
+    assert launchers(graph, group) == _launchers(graph, group) == []
+
+
+def test_launchers_of_an_underived_graph_are_not_remembered() -> None:
+    template = tf("aws_launch_template.lt", {})
+    group = tf("aws_autoscaling_group.g", {"launch_template": [{"id": ref(template.address)}]})
+    graph = build([template, group], [])
+    assert launchers(graph, template) == []  # no derived edge yet
+    derive(graph)
+    assert launchers(graph, template) == [group]

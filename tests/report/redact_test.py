@@ -6,11 +6,16 @@ import pathlib
 import urllib.parse
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linter.model import Finding, Format, Resource, Severity, Span
 from linter.report.redact import (
+    _KEY_ID,
+    _SMALL_SECRET_RUN,
     _known,
     _spans,
+    has_secret_run,
     masked,
     redact,
     redact_mapped,
@@ -20,6 +25,7 @@ from linter.report.redact import (
     secrets_of_result,
 )
 from linter.result import ScanResult
+from linter.secrets.patterns import is_masked_key_id
 from tests.hostile_cases import KEY_ID, assert_contained, run_case
 
 KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -188,3 +194,24 @@ def test_secrets_of_a_result_include_what_the_credentials_analysis_sees() -> Non
     assert {key, secret, "MIIEowIBAAKCAQEA0123456789abcdef"} <= set(secrets)
     assert secrets_of_result(result) is secrets  # once per result
     assert secrets_of_result(ScanResult(root=pathlib.Path("."))) == ()
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09+/=- \n_é\ud800\uff41"), max_size=120))
+def test_the_run_check_agrees_with_the_pattern(text: str) -> None:
+    """``has_secret_run`` (the text as marks, one substring search) is the pattern's verdict."""
+    assert has_secret_run(text) == (_SMALL_SECRET_RUN.search(text) is not None)
+    assert has_secret_run("x" * 40 + text)
+    assert not has_secret_run("é" * 80)
+
+
+@pytest.mark.parametrize("text", [
+    KEY, f"{KEY}{KEY}", f"x{KEY} {KEY}y {KEY}", f"ASIA{KEY[4:]}/A3T{'B' * 17}", "AKIA" * 10,
+])
+def test_key_ids_are_found_where_the_pattern_finds_them(text: str) -> None:
+    """``_spans`` searches key ids one after another: the spans of every match, as iterated."""
+    found = [span for span in _spans(text, None) if text[span[0]] == "A"]
+    expected = [m.span() for m in _KEY_ID.finditer(text)
+                if (m.start() == 0 or not text[m.start() - 1].isalnum())
+                and (m.end() == len(text) or not text[m.end()].isalnum())
+                and not is_masked_key_id(m.group(0))]
+    assert [s for s in found if s in expected] == expected
