@@ -1013,7 +1013,8 @@ def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str |
         shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
         blocks.append(block)
         pieces.append(apply(text.source[start:end], shifted))
-    fixed = parse_hcl(source.rel, "\n\n".join(pieces).encode("utf-8"))  # the edited blocks
+    edited = "\n\n".join(pieces).encode("utf-8")  # the edited blocks, compared by value
+    fixed = parse_hcl(source.rel, edited, values_only=True)
     if fixed.problems:
         return f"{fixed.problems[0].message} (in an edited block)"
     if [(b.type, b.labels) for b in fixed.body.blocks] != [(b.type, b.labels) for b in blocks] \

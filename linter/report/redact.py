@@ -280,16 +280,11 @@ def _redact_tree(value: Any, known: re.Pattern[str] | None, done: dict[str, str]
     # and an ABC check per node costs more than the rest of the walk
     kind = type(value)
     if kind is str:
-        found = done.get(value)
-        if found is None:
-            found = done[value] = _redact_with(value, known) if value else value
-        return found
+        return _redact_string(value, known, done)
     if kind is dict:
-        return {_redact_tree(k, known, done):
-                v if type(v) in _LEAVES else _redact_tree(v, known, done)
-                for k, v in value.items()}
+        return _redact_dict(value, known, done)
     if kind is list or kind is tuple:
-        return [v if type(v) in _LEAVES else _redact_tree(v, known, done) for v in value]
+        return _redact_list(value, known, done)
     if kind in _LEAVES:
         return value
     if isinstance(value, str):
@@ -300,6 +295,52 @@ def _redact_tree(value: Any, known: re.Pattern[str] | None, done: dict[str, str]
     if isinstance(value, (list, tuple)):
         return [_redact_tree(v, known, done) for v in value]
     return value
+
+
+# A report of 1,000 resources holds 45,000 strings, 3,000 of them distinct: the members of a
+# dict or list are looked up in ``done`` (and numbers passed on) in its own loop, not in a call
+# each.
+
+
+def _redact_string(text: str, known: re.Pattern[str] | None, done: dict[str, str]) -> str:
+    """``text`` redacted, once per distinct text of a tree."""
+    found = done.get(text)
+    if found is None:
+        found = done[text] = _redact_with(text, known) if text else text
+    return found
+
+
+def _redact_dict(value: dict[Any, Any], known: re.Pattern[str] | None,
+                 done: dict[str, str]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    get = done.get
+    for key, item in value.items():
+        new_key = get(key) if type(key) is str else None
+        if new_key is None:
+            new_key = _redact_tree(key, known, done)
+        kind = type(item)
+        if kind is str:
+            out[new_key] = get(item) or _redact_string(item, known, done)
+        elif kind in _LEAVES:
+            out[new_key] = item
+        else:
+            out[new_key] = _redact_tree(item, known, done)
+    return out
+
+
+def _redact_list(value: list[Any] | tuple[Any, ...], known: re.Pattern[str] | None,
+                 done: dict[str, str]) -> list[Any]:
+    out: list[Any] = []
+    get = done.get
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            out.append(get(item) or _redact_string(item, known, done))
+        elif kind in _LEAVES:
+            out.append(item)
+        else:
+            out.append(_redact_tree(item, known, done))
+    return out
 
 
 _LEAVES = frozenset({int, float, bool, type(None)})

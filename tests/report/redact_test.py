@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import enum
 import html
 import json
 import pathlib
 import urllib.parse
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -112,6 +114,32 @@ def test_the_index_map_is_the_one_made_character_by_character(text: str,
 def test_trees_are_redacted_in_keys_and_values() -> None:
     tree = {"a": [KEY, {KEY: 1}], "n": 3}
     assert redact_tree(tree, [KEY]) == {"a": ["AKIA…", {"AKIA…": 1}], "n": 3}
+
+
+class _Level(str, enum.Enum):
+    HIGH = "high"
+
+
+def _redact_tree_one_by_one(value: Any, secrets: list[str]) -> Any:
+    """``redact_tree`` as first written: every string redacted on its own."""
+    if isinstance(value, str):
+        return redact(str(value), secrets)
+    if isinstance(value, dict):
+        return {_redact_tree_one_by_one(k, secrets): _redact_tree_one_by_one(v, secrets)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_tree_one_by_one(v, secrets) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("secrets", [[KEY], ["s3cr3tpassword"], []])
+def test_a_tree_is_redacted_as_each_of_its_strings_alone(secrets: list[str]) -> None:
+    leaf = {"": "", "k": KEY, KEY: [KEY, "", 1, 2.5, None, True], _Level.HIGH: _Level.HIGH}
+    tree = {"a": [leaf, leaf, (KEY, "s3cr3tpassword", [leaf])], "": [""], "n": 3,
+            "many": ["x" * 40, "plain", "plain", f"k={KEY}", {"s3cr3tpassword": None}]}
+    redacted = redact_tree(tree, secrets)
+    assert redacted == _redact_tree_one_by_one(tree, secrets)
+    assert repr(redacted) == repr(_redact_tree_one_by_one(tree, secrets))  # the same types
 
 
 # ---------------------------------------------------------------- redaction everywhere (issue 15)

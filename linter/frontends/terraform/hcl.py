@@ -24,6 +24,7 @@ from linter.frontends.terraform.hcl_treesitter import (
     FilePositions,
     Node,
     ParseBudgetExceeded,
+    ValuesConverter,
     comments,
     first_error,
     may_have_comments,
@@ -51,8 +52,13 @@ _MISSING_NAMES = {
 
 
 def parse_hcl(rel_path: str, data: bytes,
-              max_nodes: int = DEFAULT_BUDGETS.syntax_nodes) -> HclFile:
+              max_nodes: int = DEFAULT_BUDGETS.syntax_nodes, *, values_only: bool = False
+              ) -> HclFile:
     """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced).
+
+    ``values_only``: the syntax tree is for comparing values (``linter.fixes.hcl.verify``): its
+    spans are all one placeholder (``ValuesConverter``) and comments are not collected; a
+    syntax problem still has its real position.
 
     A file of more than ``max_nodes`` syntax nodes (the syntax-nodes budget) is not converted:
     tree-sitter's tree is cheap, the Python syntax tree built from it is not. Its only content is
@@ -71,7 +77,7 @@ def parse_hcl(rel_path: str, data: bytes,
             f"than the budget syntax-nodes ({max_nodes}); not evaluated (raise "
             "budgets.syntax-nodes in the configuration to evaluate it)"),))
     positions = FilePositions(rel_path, data)
-    converter = Converter(data, positions)
+    converter = ValuesConverter(data) if values_only else Converter(data, positions)
     body_node = next((c for c in root.children if c.type == "body"), None)
     try:
         body = converter.body(body_node, top_level=True) if body_node is not None else Body()
@@ -81,7 +87,8 @@ def parse_hcl(rel_path: str, data: bytes,
         deepest = Span(rel_path, 1, 1)
         return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
             deepest, "expressions are nested too deeply for the parser"),))
-    notes = comments(root, data, positions) if may_have_comments(root, data) else ()
+    notes = comments(root, data, positions) if not values_only and may_have_comments(
+        root, data) else ()
     problems: tuple[SyntaxProblem, ...] = ()
     if root.has_error:
         problems = (_problem(rel_path, data, root, positions),)

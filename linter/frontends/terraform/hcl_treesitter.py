@@ -209,6 +209,16 @@ class FilePositions:
         )
 
 
+class NoPositions:
+    """Every span one placeholder: for a tree whose values are compared and whose positions
+    are never shown (``ValuesConverter``)."""
+
+    PLACEHOLDER = Span("", 1, 1)
+
+    def span(self, start: Point, end: Point) -> Span:
+        return self.PLACEHOLDER
+
+
 # ---------------------------------------------------------------- templates
 
 
@@ -765,6 +775,18 @@ def _hoist(block: Block) -> list[Block]:
     for inner in nested:
         out.extend(_hoist(inner))
     return out
+
+
+class ValuesConverter(Converter):
+    """A converter for comparing what a source says, not where (``linter.fixes.hcl.verify``
+    parses every edited block once more): every span is ``NoPositions.PLACEHOLDER``, so no
+    node's points are read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data, NoPositions())
+
+    def span(self, node: Node) -> Span:
+        return NoPositions.PLACEHOLDER
 
 
 # ---------------------------------------------------------------- comments

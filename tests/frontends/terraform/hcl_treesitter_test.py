@@ -8,15 +8,23 @@ more work than the syntax-nodes budget is stopped (``ParseBudgetExceeded``), who
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
+from typing import Any
 
 import pytest
 
 from linter.frontends.terraform import hcl_treesitter
 from linter.frontends.terraform.hcl import load_module, parse_hcl
-from linter.frontends.terraform.hcl_treesitter import ParseBudgetExceeded, parse_tree
+from linter.frontends.terraform.hcl_treesitter import (
+    NoPositions,
+    ParseBudgetExceeded,
+    parse_tree,
+)
 from linter.frontends.terraform.tf_json import parse_tf_json
+from linter.model import Span
 from linter.options import Budgets
+from tests.paths import REPO
 
 BLOB = "QUJD" * 50_000  # 200 KB of base64
 DASHES = "- " * 50_000  # 100 000 literal characters that are not base64
@@ -190,3 +198,42 @@ def test_a_string_literal_is_read_between_its_quotes(source: str) -> None:
         end = children[-1].start_byte if len(children) > 1 else node.end_byte
         expected = hcl_treesitter._unescape_quoted(converter.slice(children[0].end_byte, end))
         assert converter._string_lit(node) == expected
+
+
+# ---------------------------------------------------------------- the values-only tree
+
+
+def _without_spans(value: Any) -> Any:
+    """``value`` with every span inside it the values-only tree's placeholder."""
+    if isinstance(value, Span):
+        return NoPositions.PLACEHOLDER
+    if isinstance(value, tuple):
+        return tuple(_without_spans(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{
+            f.name: _without_spans(getattr(value, f.name)) for f in dataclasses.fields(value)
+            if f.init})
+    return value
+
+
+_TF_FIXTURES = sorted((REPO / "fixtures").rglob("*.tf"))
+
+
+@pytest.mark.parametrize("path", _TF_FIXTURES, ids=lambda p: str(p.relative_to(REPO)))
+def test_a_values_only_tree_is_the_full_tree_without_positions(path: pathlib.Path) -> None:
+    data = path.read_bytes()
+    full = parse_hcl("main.tf", data)
+    values = parse_hcl("main.tf", data, values_only=True)
+    assert values.body == _without_spans(full.body)
+    assert values.problems == full.problems  # a syntax problem keeps its position
+    assert values.comments == ()
+
+
+def test_a_values_only_tree_of_a_broken_and_non_ascii_source() -> None:
+    data = ('# é\nresource "a" "b" {\n  x = "é${var.y}"\n  z = [1, {k = f(2)}]\n'
+            '  w = a ? b : c\n  v = [for i in l : i if i > 0]\n}\nbroken {\n').encode()
+    full = parse_hcl("main.tf", data)
+    values = parse_hcl("main.tf", data, values_only=True)
+    assert full.problems
+    assert values.problems == full.problems
+    assert values.body == _without_spans(full.body)
