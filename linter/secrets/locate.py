@@ -28,7 +28,6 @@ import functools
 import json
 import re
 import weakref
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from linter.model import Format, Path, Resource, Span, Unknown
@@ -123,47 +122,54 @@ def _walked(resource: Resource, scripts_everywhere: bool) -> tuple[Leak, ...]:
     entry = _WALKED.get(key)
     if entry is not None and entry[0]() is resource:
         return entry[1]
-    leaks = tuple(_walk_resource(resource, scripts_everywhere))
+    found: list[Leak] = []
+    _walk_resource(resource, scripts_everywhere, found)
+    leaks = tuple(found)
     if len(_WALKED) >= _MAX_WALKED:
         _WALKED.clear()
     _WALKED[key] = (weakref.ref(resource), leaks)
     return leaks
 
 
-def _walk_resource(resource: Resource, scripts_everywhere: bool) -> Iterator[Leak]:
+# The walk appends to one list (``out``) in walk order rather than yielding: most strings hold
+# no leak, and a generator per string and per dict cost more than the checks themselves.
+
+
+def _walk_resource(resource: Resource, scripts_everywhere: bool, out: list[Leak]) -> None:
     attributes = resource.attributes
     if resource.format is Format.CLOUDFORMATION:
         for key in ("Properties", "Metadata", "Default"):
             if key in attributes:
                 name = resource.address if key == "Default" else key
-                yield from _walk(resource, attributes[key], _Context((key,), name), (key,))
+                _walk(resource, attributes[key], _Context((key,), name), (key,), out)
         return
     for key, value in attributes.items():
         script = scripts_everywhere or key in USER_DATA_KEYS
-        yield from _walk(resource, value, _Context((key,), key, script), (key,))
+        _walk(resource, value, _Context((key,), key, script), (key,), out)
 
 
-def _walk(resource: Resource, node: Any, ctx: _Context, path: Path) -> Iterator[Leak]:
+def _walk(resource: Resource, node: Any, ctx: _Context, path: Path, out: list[Leak]) -> None:
     if type(node) is str:  # the common leaf first (an exact str: subclasses take the long way)
-        yield from _string(resource, node, ctx, path)
+        _string(resource, node, ctx, path, out)
     elif isinstance(node, Unknown):
-        yield from _generated_secret(resource, node, ctx)
-        yield from _unknown_text(resource, node, ctx, path)
+        _generated_secret(resource, node, ctx, out)
+        _unknown_text(resource, node, ctx, path, out)
     elif isinstance(node, dict):
         pair_name = _pair_name(node)
         for key, value in node.items():
             name = pair_name if pair_name and key in ("value", "Value") else str(key)
             child = (*path, key)
-            yield from _walk(resource, value, _Context(
+            _walk(resource, value, _Context(
                 ctx.path if ctx.in_json else child, name,
-                ctx.user_data or key in USER_DATA_KEYS, ctx.in_json), child)
+                ctx.user_data or key in USER_DATA_KEYS, ctx.in_json), child, out)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             child = (*path, index)
-            yield from _walk(resource, value, _Context(
-                ctx.path if ctx.in_json else child, ctx.name, ctx.user_data, ctx.in_json), child)
+            _walk(resource, value, _Context(
+                ctx.path if ctx.in_json else child, ctx.name, ctx.user_data, ctx.in_json), child,
+                out)
     elif isinstance(node, str):
-        yield from _string(resource, node, ctx, path)
+        _string(resource, node, ctx, path, out)
 
 
 def _pair_name(node: dict[str, Any]) -> str:
@@ -175,23 +181,23 @@ def _pair_name(node: dict[str, Any]) -> str:
     return ""
 
 
-def _string(resource: Resource, value: str, ctx: _Context, path: Path) -> Iterator[Leak]:
+def _string(resource: Resource, value: str, ctx: _Context, path: Path, out: list[Leak]) -> None:
     named = _named_hit(resource, value, ctx, path)
     if named is not None:
-        yield _leak(resource, ctx, path, named, value, value, encoded=False)
+        out.append(_leak(resource, ctx, path, named, value, value, encoded=False))
     if ctx.user_data:
         decoded = decode_base64(value)
         text = decoded if decoded is not None else value
         for hit in scan_text(text, nested_base64=True):
-            yield _leak(resource, ctx, path, hit, value, text, encoded=decoded is not None)
+            out.append(_leak(resource, ctx, path, hit, value, text, encoded=decoded is not None))
         return
     document = _json_document(value)
     if document is not None:
-        yield from _walk(resource, document, _Context(ctx.path, ctx.name, False, True), path)
+        _walk(resource, document, _Context(ctx.path, ctx.name, False, True), path, out)
         return
     for hit in scan_text(value):
         if hit.kind != PRIVATE_KEY_KIND:
-            yield _leak(resource, ctx, path, hit, value, value, encoded=False)
+            out.append(_leak(resource, ctx, path, hit, value, value, encoded=False))
 
 
 def _named_hit(resource: Resource, value: str, ctx: _Context, path: Path) -> Hit | None:
@@ -234,23 +240,24 @@ def _sensitive_place(resource: Resource, ctx: _Context, path: Path) -> bool:
             or _name_kind(resource, ctx, path) is not None)
 
 
-def _generated_secret(resource: Resource, node: Unknown, ctx: _Context) -> Iterator[Leak]:
+def _generated_secret(resource: Resource, node: Unknown, ctx: _Context, out: list[Leak]) -> None:
     """The secret of an IAM access key created by this configuration, copied somewhere readable."""
     match = _GENERATED_SECRET.search(node.expression)
     if match is None or not _sensitive_place(resource, ctx, ctx.path):
         return
     source = node.refs[0] if node.refs else match.group(0)
     hit = Hit(SECRET_ACCESS_KEY, "", f"secret access key generated for {source}")
-    yield _leak(resource, ctx, ctx.path, hit, "", "", encoded=False)
+    out.append(_leak(resource, ctx, ctx.path, hit, "", "", encoded=False))
 
 
-def _unknown_text(resource: Resource, node: Unknown, ctx: _Context, path: Path) -> Iterator[Leak]:
+def _unknown_text(resource: Resource, node: Unknown, ctx: _Context, path: Path,
+                  out: list[Leak]) -> None:
     """A value iaclint could not evaluate still shows its source text: an ``!Sub`` script with
     ``${AWS::StackName}`` in it, a ``"${var.x}:AKIA…"`` template. Literal credentials in that
     text are as hard-coded as anywhere (the attribute is pointed at: lines are not known)."""
     for hit in scan_text(node.expression):
         if hit.kind != PRIVATE_KEY_KIND or ctx.user_data:
-            yield _leak(resource, ctx, path, hit, "", "", encoded=False)
+            out.append(_leak(resource, ctx, path, hit, "", "", encoded=False))
 
 
 def _json_document(value: str) -> Any:
