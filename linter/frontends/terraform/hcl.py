@@ -77,7 +77,9 @@ def parse_hcl(rel_path: str, data: bytes,
             f"than the budget syntax-nodes ({max_nodes}); not evaluated (raise "
             "budgets.syntax-nodes in the configuration to evaluate it)"),))
     positions = FilePositions(rel_path, data)
-    converter = ValuesConverter(data) if values_only else Converter(data, positions)
+    clean = not root.has_error
+    converter = (ValuesConverter(data, clean=clean) if values_only
+                 else Converter(data, positions, clean=clean))
     body_node = next((c for c in root.children if c.type == "body"), None)
     try:
         body = converter.body(body_node, top_level=True) if body_node is not None else Body()

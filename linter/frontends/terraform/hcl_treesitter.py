@@ -259,9 +259,12 @@ def _strip_flags(node: Node) -> tuple[bool, bool]:
 class Converter:
     """Turns the nodes of one parsed source into AST nodes."""
 
-    def __init__(self, data: bytes, positions: SpanMapper) -> None:
+    def __init__(self, data: bytes, positions: SpanMapper, *, clean: bool = False) -> None:
+        """``clean``: the tree has no ERROR or MISSING node (its root's ``has_error`` is
+        False, and so is every node's): the nodes' own error flags are then not read."""
         self.data = data
         self.positions = positions
+        self._clean = clean
         self._direct = positions.direct_path if isinstance(positions, FilePositions) else None
         # an ASCII source decoded once: a byte offset is then a character offset, and a node's
         # text is a slice of it (no bytes copy and decode per node)
@@ -313,7 +316,7 @@ class Converter:
                 attributes.append(self.attribute(child))
             elif kind == "block":
                 block = self.block(child)
-                if top_level and child.has_error:
+                if top_level and not self._clean and child.has_error:
                     blocks.extend(_hoist(block))
                 else:
                     blocks.append(block)
@@ -336,7 +339,7 @@ class Converter:
                 labels.append(self.text(child))
                 header_end = child
             elif kind == "block_start":
-                if not child.is_missing:
+                if self._clean or not child.is_missing:
                     header_end = child
             elif kind == "body":
                 body_node = child
@@ -376,7 +379,7 @@ class Converter:
 
     def expr(self, node: Node) -> Expr:
         """Any expression-level node (``expression`` or one of its alternatives)."""
-        if node.has_error or node.is_missing:
+        if not self._clean and (node.has_error or node.is_missing):
             return Invalid(self.span(node), self.text(node))
         if node.type == "expression":
             children = node.children
@@ -501,7 +504,8 @@ class Converter:
         return Literal(value, span, text)
 
     def _string_lit(self, node: Node) -> str:
-        if not node.has_error:  # both quotes there: the text is between the first and last byte
+        if self._clean or not node.has_error:
+            # both quotes there: the text is between the first and last byte
             return _unescape_quoted(self.slice(node.start_byte + 1, node.end_byte - 1))
         children = node.children
         start = children[0].end_byte
@@ -782,8 +786,8 @@ class ValuesConverter(Converter):
     parses every edited block once more): every span is ``NoPositions.PLACEHOLDER``, so no
     node's points are read."""
 
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data, NoPositions())
+    def __init__(self, data: bytes, *, clean: bool = False) -> None:
+        super().__init__(data, NoPositions(), clean=clean)
 
     def span(self, node: Node) -> Span:
         return NoPositions.PLACEHOLDER

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,9 @@ import pytest
 from linter.frontends.terraform import hcl_treesitter
 from linter.frontends.terraform.hcl import load_module, parse_hcl
 from linter.frontends.terraform.hcl_treesitter import (
+    Converter,
+    FilePositions,
+    Node,
     NoPositions,
     ParseBudgetExceeded,
     parse_tree,
@@ -237,3 +241,41 @@ def test_a_values_only_tree_of_a_broken_and_non_ascii_source() -> None:
     assert full.problems
     assert values.problems == full.problems
     assert values.body == _without_spans(full.body)
+
+
+# ---------------------------------------------------------------- clean trees
+
+
+_BROKEN = [b'resource "a" "b" {\n  x = \n}\n', b'a = [1, 2\n', b'a = "x\n', b'a = {k = 1\n',
+           b'b {\n  c = f(1,\n}\n', b'x = ${\n', b'a = 1 +\n', b'a = <<EOF\nx\n']
+
+
+def _nodes(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.children:
+        yield from _nodes(child)
+
+
+@pytest.mark.parametrize("data", _BROKEN)
+def test_a_missing_or_error_node_marks_every_ancestor(data: bytes) -> None:
+    """What ``Converter(clean=True)`` relies on: a root without ``has_error`` has no ERROR or
+    MISSING node below it."""
+    root = parse_tree(data).root_node
+    flagged = [n for n in _nodes(root) if n.is_missing or n.type == "ERROR"]
+    assert flagged
+    for node in flagged:
+        while node is not None:
+            assert node.has_error
+            node = node.parent
+
+
+@pytest.mark.parametrize("path", _TF_FIXTURES, ids=lambda p: str(p.relative_to(REPO)))
+def test_a_clean_tree_converts_the_same_without_reading_error_flags(path: pathlib.Path) -> None:
+    data = path.read_bytes()
+    root = parse_tree(data).root_node
+    body = next((c for c in root.children if c.type == "body"), None)
+    if root.has_error or body is None:
+        pytest.skip("not a clean tree")
+    positions = FilePositions("main.tf", data)
+    assert Converter(data, positions, clean=True).body(body, top_level=True) == Converter(
+        data, positions).body(body, top_level=True)
