@@ -102,19 +102,22 @@ def _index(context: _Context) -> None:
 
 
 def _index_users(context: _Context, wanted: set[UserKey]) -> None:
-    """Every (resource, path) whose span or origins include one of ``wanted``."""
+    """Every (resource, path) whose span or origins include one of ``wanted``. The starts
+    wanted are grouped by file: most spans are in a file no fix touches (one lookup each)."""
+    starts: dict[str, set[tuple[int, int]]] = {}
+    for file, line, column in wanted:
+        starts.setdefault(file, set()).add((line, column))
     for resource in context.resources:
         if resource.kind == "tfvars":
             continue
-        for path, span in resource.spans.items():
-            key = (span.file, span.start_line, span.start_col)
-            if key in wanted:
-                context.users.setdefault(key, []).append((resource, path))
-        for path, spans in resource.origins.items():
-            for span in spans:
-                key = (span.file, span.start_line, span.start_col)
-                if key in wanted:
-                    context.users.setdefault(key, []).append((resource, path))
+        found = [(path, span) for path, span in resource.spans.items()
+                 if (lines := starts.get(span.file)) is not None
+                 and (span.start_line, span.start_col) in lines]
+        found.extend((path, span) for path, spans in resource.origins.items() for span in spans
+                     if (lines := starts.get(span.file)) is not None
+                     and (span.start_line, span.start_col) in lines)
+        for path, span in found:
+            context.users.setdefault(_key(span), []).append((resource, path))
 
 
 # ---------------------------------------------------------------- requests and sites

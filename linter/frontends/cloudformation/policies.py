@@ -24,18 +24,21 @@ POLICY_KEYS = frozenset({
 def decode_policy_strings(
     value: Any, spans: dict[Path, Span], lines: tuple[str, ...], path: Path = (),
 ) -> Any:
-    """``value`` with every JSON string under a policy key decoded (spans added in place)."""
+    """``value`` with every JSON string under a policy key decoded (spans added in place);
+    mappings and lists are copied, other values kept (no call per leaf)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, child in value.items():
-            child_path = (*path, key)
-            if key in POLICY_KEYS and isinstance(child, str):
-                out[key] = _decode(child, child_path, spans, lines)
+            if isinstance(child, (dict, list)):
+                out[key] = decode_policy_strings(child, spans, lines, (*path, key))
+            elif key in POLICY_KEYS and isinstance(child, str):
+                out[key] = _decode(child, (*path, key), spans, lines)
             else:
-                out[key] = decode_policy_strings(child, spans, lines, child_path)
+                out[key] = child
         return out
     if isinstance(value, list):
         return [decode_policy_strings(item, spans, lines, (*path, index))
+                if isinstance(item, (dict, list)) else item
                 for index, item in enumerate(value)]
     return value
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Any
 
+import yaml
+
 from linter.model import Span
 from linter.records import record
 
@@ -90,8 +92,15 @@ class SourceText:
         return piece if len(piece) <= 200 else piece[:197] + "..."
 
 
+# libyaml's marks (``marked_yaml``; their ``line`` and ``column`` are C integers), if PyYAML has
+# its C extension
+_PARSER_MARK: Any = getattr(getattr(yaml, "_yaml", None), "Mark", None)
+
+
 def _mark(node: Any, attribute: str) -> tuple[int, int] | None:
-    mark = getattr(node, attribute, None)
+    mark: Any = getattr(node, attribute, None)
+    if type(mark) is _PARSER_MARK:  # the common case, without the checks below
+        return (mark.line, mark.column)
     if mark is None:
         return None
     try:
