@@ -81,7 +81,8 @@ def _scan(paths: Sequence[str], options: ScanOptions, rules: list[Rule] | None,
     if options.fixes:
         from linter.fixes.plan import plan_fixes
 
-        result.findings = plan_fixes(result, options, found.only_files)
+        with long_lived():  # the re-read templates are acyclic: counting references frees them
+            result.findings = plan_fixes(result, options, found.only_files)
     result.duration = time.perf_counter() - started
     return result
 
