@@ -175,10 +175,13 @@ def test_escalation_needs_broad_targets() -> None:
         allow("iam:PassRole", "arn:aws:sqs:us-east-2:1:queue1"))).tri is Tri.FALSE
 
 
-def _escalations_one_by_one(statements: Sequence[Statement]) -> list[tuple[object, ...]]:
+_Grant = tuple[Statement, tuple[str | int, ...], tuple[str, ...]]  # statement, node, targets
+
+
+def _escalations_one_by_one(statements: Sequence[Statement]) -> list[tuple[_Grant, ...]]:
     """The escalations ``escalation_hits`` finds, each action's grant asked again for every
     escalation (as before the grants were shared between escalations)."""
-    found = []
+    found: list[tuple[_Grant, ...]] = []
     for escalation in analysis.ESCALATIONS:
         grants = [analysis.grant_of(statements, action, escalation.passed_to or None)
                   for action in escalation.actions]

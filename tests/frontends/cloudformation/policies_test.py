@@ -59,12 +59,13 @@ def _decode_every_node(value: Any, spans: dict[Path, Span], lines: tuple[str, ..
 
 def test_decoding_skips_leaves_with_the_same_result() -> None:
     document = '{"Statement": [{"Effect": "Allow", "Action": "*"}]}'
-    value = {"A": [1, "x", {"PolicyDocument": document, "B": None}, [True]],
-             "KeyPolicy": document, "PolicyText": 3, "C": {"InlinePolicy": "not json"}}
+    value: dict[str, Any] = {"A": [1, "x", {"PolicyDocument": document, "B": None}, [True]],
+                             "KeyPolicy": document, "PolicyText": 3,
+                             "C": {"InlinePolicy": "not json"}}
     lines = ("Resources:",)
     spans: dict[Path, Span] = {(): Span("t.yaml", 1)}
     expected_spans = dict(spans)
-    decoded = decode_policy_strings(value, spans, lines)
+    decoded: Any = decode_policy_strings(value, spans, lines)
     assert decoded == _decode_every_node(value, expected_spans, lines)
     assert spans == expected_spans
     assert len(spans) > 1

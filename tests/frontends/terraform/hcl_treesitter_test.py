@@ -263,7 +263,8 @@ def test_a_missing_or_error_node_marks_every_ancestor(data: bytes) -> None:
     root = parse_tree(data).root_node
     flagged = [n for n in _nodes(root) if n.is_missing or n.type == "ERROR"]
     assert flagged
-    for node in flagged:
+    for flagged_node in flagged:
+        node: Node | None = flagged_node
         while node is not None:
             assert node.has_error
             node = node.parent
