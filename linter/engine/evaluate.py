@@ -134,8 +134,15 @@ def merge_variants(
 
 
 def resources_for(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resource]:
+    """The graph's resources of ``types`` in format ``fmt`` (``data.X``: Terraform data
+    sources of type X), the types the graph has none of skipped first."""
     present = _types(graph)
-    types = [t for t in types if t in present or (t.startswith("data.") and t[5:] in present)]
+    return resources_of_types(graph, fmt, [
+        t for t in types if t in present or (t.startswith("data.") and t[5:] in present)])
+
+
+def resources_of_types(graph: Graph, fmt: Format, types: Iterable[str]) -> list[Resource]:
+    """``resources_for`` asking the graph for every type."""
     out: dict[int, Resource] = {}
     for native in types:
         if fmt is Format.TERRAFORM and native.startswith("data."):

@@ -11,14 +11,14 @@ from linter.engine.evaluate import (
     locate,
     prepared,
     resources_for,
+    resources_of_types,
     rule_selected,
     run_rules,
     severity_for,
 )
 from linter.engine.loader import bundled_rules_dir, load_rules, rule_from_data
 from linter.engine.params import bind, parameter_values
-from linter.graph.graph import Graph
-from linter.model import Format, Outcome, Resource, Severity, Span, Unknown
+from linter.model import Format, Outcome, Severity, Span, Unknown
 from linter.options import ScanOptions
 from linter.rule import Rule
 from tests.engine.engine_builders import cfn, graph_of, tf
@@ -136,27 +136,13 @@ def test_prepared_rules_are_the_selected_rules_bound_and_made_once() -> None:
     assert prepared(rules[::-1], options) == expected[::-1]
 
 
-def resources_for_all_types(graph: Graph, fmt: Format, types: tuple[str, ...]
-                            ) -> list[Resource]:
-    """``resources_for`` without its check of the graph's types first."""
-    out: dict[int, Resource] = {}
-    for native in types:
-        if fmt is Format.TERRAFORM and native.startswith("data."):
-            candidates = [r for r in graph.of_type(native[5:]) if r.kind == "data"]
-            candidates += graph.of_type(native)
-        else:
-            candidates = [r for r in graph.of_type(native) if r.kind != "data"]
-        out.update((id(r), r) for r in candidates if r.format is fmt)
-    return list(out.values())
-
-
 def test_resources_for_skips_the_types_a_graph_does_not_have() -> None:
     graph = graph_of(tf("aws_instance.a"), tf("data.aws_instance.b", kind="data"),
                      tf("aws_s3_bucket.c"), cfn("D", "AWS::EC2::Instance"))
     for fmt in (Format.TERRAFORM, Format.CLOUDFORMATION):
         for types in (("aws_instance",), ("data.aws_instance", "aws_s3_bucket"), ("nothing",),
                       ("data.aws_s3_bucket", "data.nothing"), ("AWS::EC2::Instance",), ()):
-            assert resources_for(graph, fmt, types) == resources_for_all_types(graph, fmt, types)
+            assert resources_for(graph, fmt, types) == resources_of_types(graph, fmt, types)
 
 
 def test_related_location_from_value_origin(bundled: list[Rule]) -> None:
