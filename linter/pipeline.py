@@ -15,6 +15,7 @@ import pathlib
 import posixpath
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from linter.discover.read import read_file, unread_encoding
 from linter.discover.walk import Discovery, discover, scan_root
@@ -28,6 +29,9 @@ from linter.options import ScanOptions
 from linter.result import BaselineEntry, ScanResult
 from linter.rule import FILE_DOES_NOT_PARSE, Rule, tool_finding
 from linter.workers import can_fork, ordered_map, usable_cores
+
+if TYPE_CHECKING:  # the rule engine is imported when a scan judges its units
+    from linter.engine.evaluate import PreparedRule
 
 # progress(label, done, total): called before each unit (a Terraform root module or a template)
 # is parsed, and once with done = total = -1 when the rules start
@@ -373,7 +377,7 @@ def judge(
 
 Judged = tuple[list[Finding], list[UnknownVerdict], list[Resource]]
 # what forked judging workers read (set in the parent just before the fork, cleared after)
-_judging: tuple[Mapping[str, ParseResult], list[Rule], ScanOptions,
+_judging: tuple[Mapping[str, ParseResult], list[PreparedRule], ScanOptions,
                 Mapping[str, ParseResult]] | None = None
 
 
@@ -383,11 +387,14 @@ def judge_units(names: Sequence[str], units: Mapping[str, ParseResult], rules: l
     prevented, the resources the rules judged. In worker processes when there are enough units:
     they inherit the units and return the findings and verdicts, and the judged resources as
     positions in the unit's list (the parent has them already)."""
+    from linter.engine.evaluate import prepare
+
     global _judging
+    prepared = prepare(rules, options)  # the same for every unit
     jobs = worker_count(options.jobs, len(names))
     if jobs == 1:
-        return [judge_unit(units[name], rules, options, base.get(name)) for name in names]
-    _judging = (units, rules, options, base)
+        return [judge_unit(units[name], prepared, options, base.get(name)) for name in names]
+    _judging = (units, prepared, options, base)
     try:
         with long_lived():
             judged = ordered_map(_judge_in_worker, names, jobs)
@@ -399,14 +406,14 @@ def judge_units(names: Sequence[str], units: Mapping[str, ParseResult], rules: l
 
 def _judge_in_worker(name: str) -> tuple[list[Finding], list[UnknownVerdict], list[int]]:
     assert _judging is not None, "a judging worker starts with the units it judges"
-    units, rules, options, base = _judging
+    units, prepared, options, base = _judging
     parsed = units[name]
-    found, undecided, judged = judge_unit(parsed, rules, options, base.get(name))
+    found, undecided, judged = judge_unit(parsed, prepared, options, base.get(name))
     position = {id(resource): i for i, resource in enumerate(parsed.resources)}
     return found, undecided, [position[id(resource)] for resource in judged]
 
 
-def judge_unit(parsed: ParseResult, rules: list[Rule], options: ScanOptions,
+def judge_unit(parsed: ParseResult, rules: list[PreparedRule], options: ScanOptions,
                base: ParseResult | None) -> Judged:
     """The rules on one unit's graph (and its base revision's, for rules about a change)."""
     from linter.engine.evaluate import run_rules

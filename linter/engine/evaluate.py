@@ -1,4 +1,5 @@
-"""Running rules on the graph: ``run_rules(rules, graph, options) -> (findings, unknown verdicts)``.
+"""Running rules on the graph: ``run_rules(prepare(rules, options), graph, options) ->
+(findings, unknown verdicts)``.
 
 For each selected rule, each format block and each resource of its types: evaluate ``where``.
 TRUE → a ``Finding`` located at the block's ``at`` path when it exists, else at the deepest path
@@ -45,12 +46,12 @@ from linter.rule import RULE_RAISED, MatchBlock, Rule, tool_finding
 
 
 def run_rules(
-    rules: Sequence[Rule], graph: Graph, options: ScanOptions
+    rules: Sequence[PreparedRule], graph: Graph, options: ScanOptions
 ) -> tuple[list[Finding], list[UnknownVerdict]]:
     findings: list[Finding] = []
     unknown: list[UnknownVerdict] = []
     variants = variant_counts(graph)
-    for rule, values, blocks in prepared(rules, options):
+    for rule, values, blocks in rules:
         for fmt, block, where in blocks:
             fired: list[tuple[Resource, Finding]] = []
             for resource in resources_for(graph, fmt, block.types):
@@ -74,27 +75,20 @@ def run_rules(
     return findings, unknown
 
 
-Prepared = tuple[Rule, dict[str, Any], tuple[tuple[Format, MatchBlock, Any], ...]]
-# the last rules prepared: the rule objects, the options, what ``prepared`` made of them
-_prepared: tuple[tuple[Rule, ...], ScanOptions, list[Prepared]] | None = None
+# a selected rule, its parameter values, and its match blocks with their conditions bound
+PreparedRule = tuple[Rule, dict[str, Any], tuple[tuple[Format, MatchBlock, Any], ...]]
 
 
-def prepared(rules: Sequence[Rule], options: ScanOptions) -> list[Prepared]:
+def prepare(rules: Sequence[Rule], options: ScanOptions) -> list[PreparedRule]:
     """The selected rules, each with its parameter values and its match blocks' conditions
     bound to them: the same for every graph of a scan (a scan of templates judges one graph
-    per template), so made once while the same rule objects and options come back."""
-    global _prepared
-    last = _prepared
-    if last is not None and last[1] is options and len(last[0]) == len(rules) and all(
-            a is b for a, b in zip(last[0], rules, strict=True)):
-        return last[2]
-    out: list[Prepared] = []
+    per template), so a scan makes them once."""
+    out: list[PreparedRule] = []
     for rule in rules:
         if rule_selected(rule, options):
             values = parameter_values(rule, options)
             out.append((rule, values, tuple((fmt, block, bind(block.where, values))
                                             for fmt, block in rule.match.items())))
-    _prepared = (tuple(rules), options, out)
     return out
 
 

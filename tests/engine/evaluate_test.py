@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import pathlib
 from typing import Any
 
 import pytest
 
 from linter.checks.table import PREDICATES
+from linter.engine import evaluate
 from linter.engine.evaluate import (
+    PreparedRule,
     locate,
-    prepared,
+    prepare,
     resources_for,
     resources_of_types,
     rule_selected,
@@ -20,6 +23,7 @@ from linter.engine.loader import bundled_rules_dir, load_rules, rule_from_data
 from linter.engine.params import bind, parameter_values
 from linter.model import Format, Outcome, Severity, Span, Unknown
 from linter.options import ScanOptions
+from linter.pipeline import scan
 from linter.rule import Rule
 from tests.engine.engine_builders import cfn, graph_of, tf
 from tests.engine.loader_test import VALID
@@ -31,7 +35,8 @@ def bundled() -> list[Rule]:
 
 
 def run(rules: list[Rule], *resources: Any, options: ScanOptions | None = None) -> Any:
-    return run_rules(rules, graph_of(*resources), options or ScanOptions())
+    options = options or ScanOptions()
+    return run_rules(prepare(rules, options), graph_of(*resources), options)
 
 
 def lines(findings: Any, rule_id: str) -> dict[str, int]:
@@ -121,19 +126,34 @@ def test_data_sources_are_not_resources(bundled: list[Rule]) -> None:
     assert run(bundled, data) == ([], [])
 
 
-def test_prepared_rules_are_the_selected_rules_bound_and_made_once() -> None:
+def test_prepared_rules_are_the_selected_rules_with_their_conditions_bound() -> None:
     rules = load_rules([bundled_rules_dir()])
     options = ScanOptions(ignore=("IAC0102",), parameters={"IAC0101": {}})
     expected = [(rule, parameter_values(rule, options),
                  tuple((fmt, block, bind(block.where, parameter_values(rule, options)))
                        for fmt, block in rule.match.items()))
                 for rule in rules if rule_selected(rule, options)]
-    made = prepared(rules, options)
-    assert made == expected
-    assert prepared(list(rules), options) is made  # the same rule objects and options
+    assert prepare(rules, options) == expected
     other = ScanOptions(select=("IAC0102",))
-    assert [rule.id for rule, _v, _b in prepared(rules, other)] == ["IAC0102"]
-    assert prepared(rules[::-1], options) == expected[::-1]
+    assert [rule.id for rule, _v, _b in prepare(rules, other)] == ["IAC0102"]
+    assert prepare(rules[::-1], options) == expected[::-1]
+
+
+def test_a_scan_prepares_its_rules_once_for_all_its_units(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.yaml").write_text(
+            "Resources:\n  I:\n    Type: AWS::EC2::Instance\n    Properties: {}\n")
+    calls: list[int] = []
+
+    def counted(rules: list[Rule], options: ScanOptions) -> list[PreparedRule]:
+        calls.append(len(rules))
+        return prepare(rules, options)
+
+    monkeypatch.setattr(evaluate, "prepare", counted)
+    result = scan([str(tmp_path)], ScanOptions())
+    assert len(result.units) == 3
+    assert len(calls) == 1
 
 
 def test_resources_for_skips_the_types_a_graph_does_not_have() -> None:
