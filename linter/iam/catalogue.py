@@ -105,8 +105,11 @@ def service_is_wildcard(pattern: str) -> bool:
     return "*" in parts[0] or "?" in parts[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def expand(pattern: str) -> tuple[ActionInfo, ...]:
-    """Every catalogued action matched by a single-service pattern (``iam:*Role*``)."""
+    """Every catalogued action matched by a single-service pattern (``iam:*Role*``); remembered
+    per pattern (a wildcard is matched against every action of its service, and templates
+    repeat the same patterns in many statements)."""
     parts = split_action(pattern)
     if parts is None or service_is_wildcard(pattern):
         return ()

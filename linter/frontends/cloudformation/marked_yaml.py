@@ -97,6 +97,7 @@ class MarkedStr(str):
 class MarkedDict(dict[Any, Any]):
     """A mapping with the marks of its node."""
 
+    __slots__ = ("end_mark", "start_mark", "using_merge")  # no instance dict: smaller, faster
     start_mark: Any
     end_mark: Any
     using_merge: bool
@@ -125,6 +126,7 @@ class MarkedDict(dict[Any, Any]):
 class MarkedList(list[Any]):
     """A list with the marks of its node."""
 
+    __slots__ = ("end_mark", "start_mark")
     start_mark: Any
     end_mark: Any
 
@@ -155,18 +157,12 @@ def load(text: str) -> Any:
         loader.dispose()
 
 
-class _Open:
-    """A mapping or sequence being read: its start event and the children read so far."""
-
-    __slots__ = ("children", "event", "is_mapping")
-
-    def __init__(self, event: Any, is_mapping: bool) -> None:
-        self.event = event
-        self.is_mapping = is_mapping
-        self.children: list[Any] = []
-
+_Open = tuple[Any, bool, list[Any]]  # a mapping or sequence being read: its start event,
+# whether it is a mapping, the children read so far
 
 _new_str = str.__new__
+_new_dict = dict.__new__
+_new_list = list.__new__
 
 
 class _Builder:
@@ -209,16 +205,15 @@ class _Builder:
                     children.append(self.scalar(event))
             elif kind is mapping_end or kind is sequence_end:
                 value = self.close(stack.pop(), event)
-                children = stack[-1].children if stack else root
+                children = stack[-1][2] if stack else root
                 children.append(value)
             elif kind is mapping_start or kind is sequence_start:
                 if anchors and event.anchor is not None:
                     raise Unsupported("YAML anchor")
                 if len(stack) >= MAX_DEPTH:
                     raise Unsupported("nests too deeply")
-                opened = _Open(event, kind is mapping_start)
-                stack.append(opened)
-                children = opened.children
+                children = []
+                stack.append((event, kind is mapping_start, children))
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -250,19 +245,24 @@ class _Builder:
                                          event.style))
 
     def close(self, opened: _Open, end: Any) -> Any:
-        start_mark, end_mark, tag = opened.event.start_mark, end.end_mark, opened.event.tag
+        start, is_mapping, children = opened
+        start_mark, end_mark, tag = start.start_mark, end.end_mark, start.tag
         if tag is None or tag == "!":
-            tag = _MAP if opened.is_mapping else _SEQ
-        children = opened.children
+            tag = _MAP if is_mapping else _SEQ
         if not tag.startswith("!"):
-            if tag == _SEQ and not opened.is_mapping:
-                return MarkedList(children, start_mark, end_mark)
-            if tag == _MAP and opened.is_mapping:
-                return MarkedDict(self.entries(children, strict=True), start_mark, end_mark)
+            if tag == _SEQ and not is_mapping:
+                items = _new_list(MarkedList)
+                items += children
+                items.start_mark, items.end_mark = start_mark, end_mark
+                return items
+            if tag == _MAP and is_mapping:
+                mapping = self.mapping(children)
+                mapping.start_mark, mapping.end_mark = start_mark, end_mark
+                return mapping
             raise Unsupported(f"tag {tag}")
         name = _function(tag)
         value: Any
-        if not opened.is_mapping:
+        if not is_mapping:
             value = MarkedList(children, start_mark, end_mark) if name == "Fn::GetAtt" else (
                 children)
         elif name == "Fn::GetAtt":
@@ -271,6 +271,23 @@ class _Builder:
             value = self.entries(children, strict=False)
         return MarkedDict({name: value}, start_mark, end_mark)
 
+    def mapping(self, children: list[Any]) -> MarkedDict:
+        """A block or flow mapping's keys and values read in turn → a ``MarkedDict`` without
+        marks. Keys are hashable, distinct and not null in nearly every mapping: those go
+        straight into the dict; for the rest ``entries`` reports what is wrong."""
+        mapping: MarkedDict = _new_dict(MarkedDict)
+        try:
+            mapping.update(zip(children[::2], children[1::2], strict=True))
+        except TypeError:  # an unhashable key
+            pass
+        else:
+            if len(mapping) * 2 == len(children) and None not in mapping:
+                mapping.using_merge = False
+                return mapping
+        mapping = _new_dict(MarkedDict)
+        mapping.update(self.entries(children, strict=True))
+        mapping.using_merge = False
+        return mapping
 
     def entries(self, children: list[Any], strict: bool) -> dict[Any, Any]:
         """Keys and values read in turn → a dict. ``strict``: a repeated key is reported as

@@ -148,6 +148,7 @@ EDGE_CASES = {
                        "    K: 3\n    V: 2\n  B: {Type: Y}\n  B: {Type: Z}\n",
     "duplicate-nested-first": "A: 1\nA: 2\nB:\n  C: 1\n  C: 2\n",
     "duplicate-non-string": "Mappings:\n  M:\n    1: a\n    1: b\n",
+    "equal-keys-of-two-types": "Mappings:\n  M: {1: a, 1.0: b, true: c}\n",
     "duplicate-in-short-form": "R:\n  P: !FindInMap {MapName: a, MapName: b}\n",
     "anchors": "Resources:\n  A: &a\n    Type: X\n  B: *a\n",
     "anchor-unused": "Resources:\n  A: &a\n    Type: X\n  B: {Type: 'a & b'}\n",
@@ -189,7 +190,8 @@ def test_short_forms_become_intrinsic_functions() -> None:
 
 def test_what_the_fast_path_leaves_to_cfn_lint() -> None:
     for name in ("anchors", "merge", "merge-inline", "null-key", "syntax", "two-documents",
-                 "only-comments", "deep", "duplicate-non-string"):
+                 "only-comments", "deep", "duplicate-non-string",
+                 "equal-keys-of-two-types", "complex-key"):
         with pytest.raises(marked_yaml.Unsupported):
             marked_yaml.load(EDGE_CASES[name])
 
