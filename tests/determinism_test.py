@@ -1,12 +1,12 @@
 """The JSON report does not depend on what the process remembers.
 
 A generated tree (the synthetic Terraform of ``bench/scale.py``, plus the role-chain and
-IMDS-with-admin-role fixtures, Terraform and CloudFormation, as more units) is scanned with the
-JSON report, which carries the fixes, under every cache state: the rule cache
-(``IACLINT_CACHE_DIR``) empty, then warm, then switched off; the front end's module parse cache
-(``linter.frontends.terraform.modules``) empty, then warm; the fix stage reading the front end's
-syntax trees, or parsing the files itself; and in one process or in worker processes
-(``--jobs``). Every report, minus its timing, is the same bytes.
+IMDS-with-admin-role fixtures, Terraform and CloudFormation, and a SAM template, as more units)
+is scanned with the JSON report, which carries the fixes, under every cache state: the rule
+cache and the SAM expansions (``IACLINT_CACHE_DIR``) empty, then warm, then switched off; the
+front end's module parse cache (``linter.frontends.terraform.modules``) empty, then warm; the
+fix stage reading the front end's syntax trees, or parsing the files itself; and in one process
+or in worker processes (``--jobs``). Every report, minus its timing, is the same bytes.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     _generate(250, root / "synth")
     for name in ("role-chain-to-admin", "imdsv1-with-admin-role"):
         shutil.copytree(FIXTURES / "aws" / "identity" / name, root / name)
+    shutil.copytree(FIXTURES / "aws" / "ec2" / "imds-v1-allowed" / "cfn-eval-sam", root / "sam")
     return root
 
 
@@ -60,6 +61,7 @@ def test_reports_are_identical_whatever_is_cached(
     clear_caches()
     cold = _report(tree, tmp_path / "cold.json")  # rule cache empty, nothing parsed yet
     assert any((tmp_path / "rule-cache").rglob("*")), "the rule cache was not written"
+    assert any((tmp_path / "rule-cache" / "sam-expansions").iterdir()), "no SAM expansion kept"
     warm = _report(tree, tmp_path / "warm.json")  # rule cache and module parse cache warm
     monkeypatch.setattr(fix_hcl, "parsed_files", lambda root, directory: {})
     fixes_parse = _report(tree, tmp_path / "fixes-parse.json")  # fix stage parses the files

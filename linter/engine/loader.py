@@ -11,19 +11,17 @@ reserved ids, duplicate ids, names and aliases across all loaded directories.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
-import os
 import pathlib
 import re
-import stat
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from linter import __version__
 from linter.checks.table import PREDICATES
+from linter.discover import cache_files
 from linter.discover.read import Refused, read_regular
 from linter.engine import messages, params
 from linter.engine.operators import OPERATORS
@@ -154,7 +152,7 @@ def rule_from_data(data: Any, file: str = "", *, schema_checked: bool = False) -
 # the user's cache directory; an unchanged rule is then neither parsed as YAML nor validated
 # against the schema again. Any change of the rule, the schema or a predicate changes the hash.
 # IACLINT_NO_CACHE=1 turns this off; IACLINT_CACHE_DIR moves it (default
-# $XDG_CACHE_HOME/iaclint or ~/.cache/iaclint).
+# $XDG_CACHE_HOME/iaclint or ~/.cache/iaclint; ``linter.discover.cache_files``).
 #
 # A stamp is never trusted, only checked: it is used when it is a regular file (not a symlink,
 # FIFO or device) of sane size holding a JSON object with exactly the expected keys, written by
@@ -172,13 +170,7 @@ _CACHE_NAME = "checked-rules"
 
 
 def cache_dir() -> pathlib.Path | None:
-    if os.environ.get("IACLINT_NO_CACHE"):
-        return None
-    base = os.environ.get("IACLINT_CACHE_DIR")
-    if base:
-        return pathlib.Path(base) / _CACHE_NAME
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(pathlib.Path.home() / ".cache")
-    return pathlib.Path(xdg) / "iaclint" / _CACHE_NAME
+    return cache_files.cache_dir(_CACHE_NAME)
 
 
 @functools.cache
@@ -209,21 +201,11 @@ def _read_stamp(stamp: str, text: str) -> Any:
     directory = cache_dir()
     if directory is None:
         return None
-    path = directory / stamp
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-    except OSError:
-        return None
-    raw = read_regular(path, _MAX_STAMP_BYTES)
-    if isinstance(raw, Refused):
-        return None
-    try:
-        entry = json.loads(raw)
-    except (ValueError, RecursionError):
+    entry = cache_files.read_entry(directory, stamp, _MAX_STAMP_BYTES)
+    if entry is None:
         return None
     source = _source_digest(text)
-    if (not isinstance(entry, dict) or set(entry) != _STAMP_KEYS
+    if (set(entry) != _STAMP_KEYS
             or entry["iaclint"] != __version__ or entry["schemas"] != _schemas_digest()
             or entry["source"] != source or not isinstance(entry["data"], dict)):
         return None
@@ -245,21 +227,7 @@ def _write_stamp(stamp: str, text: str, data: Any) -> None:
                             "source": source, "data": data, "check": _checksum(source, data)})
     except (TypeError, ValueError):
         return  # a value JSON cannot hold (a YAML date): this rule is simply not cached
-    temporary = directory / f".{stamp}.{os.getpid()}"
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-             | getattr(os, "O_CLOEXEC", 0))
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(temporary, flags, 0o600)  # never an existing file, FIFO or symlink
-    except OSError:
-        return  # a read-only home only costs the parsing and validation time
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(entry)
-        temporary.replace(directory / stamp)  # atomic: a parallel run never reads half a file
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    cache_files.write_entry(directory, stamp, entry)
 
 
 # ---------------------------------------------------------------- JSON Schema

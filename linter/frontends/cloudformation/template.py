@@ -55,7 +55,8 @@ from linter.frontends.cloudformation.parameters import (
     parameter_values,
 )
 from linter.frontends.cloudformation.policies import decode_policy_strings
-from linter.frontends.cloudformation.sam import SamError, expand_sam, is_sam
+from linter.frontends.cloudformation.sam import SamError, is_sam
+from linter.frontends.cloudformation.sam_cache import expand_sam_cached
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Edge, Format, ParseResult, Resource, Span, Unknown
 from linter.options import ScanOptions
@@ -103,7 +104,7 @@ def _evaluate_template(
     if is_sam(template):
         known = {name: override.value for name, override in overrides.items()}
         try:
-            expansion = expand_sam(template, known)
+            expansion = expand_sam_cached(template, known)
         except SamError as err:
             result.findings.append(tool_finding(
                 EVALUATION_NOTE,
