@@ -49,7 +49,7 @@ def expand_sam_cached(template: Mapping[str, Any], parameter_values: Mapping[str
         return expand_sam(template, parameter_values)
     try:
         key = _key(template, parameter_values)
-    except _NotCacheable:
+    except (_NotCacheable, RecursionError):
         return expand_sam(template, parameter_values)
     remembered = _read(directory, key)
     if remembered is not None:
@@ -65,7 +65,7 @@ def expand_sam_cached(template: Mapping[str, Any], parameter_values: Mapping[str
         encoded = {"template": encode(expansion.template),
                    "source_of": dict(expansion.source_of),
                    "rejected": dict(expansion.rejected)}
-    except _NotCacheable:
+    except (_NotCacheable, RecursionError):
         return expansion
     _write(directory, key, encoded, None)
     return expansion
