@@ -16,6 +16,7 @@ closing brace; in JSON, the members' indentation, or one line when the object is
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import json.decoder
@@ -460,7 +461,7 @@ def _surely_parses(body: str, is_json: bool) -> bool:
         return isinstance(data, dict) and _json_depth(body) <= _SAFE_DEPTH
     if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:
         return False
-    return (not _odd_breaks(body) and not _maybe_anchor(body) and not _maybe_directive(body)
+    return (not _odd_characters(body) and not _maybe_anchor(body) and not _maybe_directive(body)
             and _one_document(body) and _yaml_shallow(body)
             and _yaml_valid_mapping(body))
 
@@ -478,19 +479,21 @@ def _json_depth(body: str) -> int:
     return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
-def _odd_breaks(body: str) -> bool:
+def _odd_characters(body: str) -> bool:
     """Whether ``body`` has a line break of libyaml's other than "\\n" (a lone "\\r", NEL, LS,
-    PS): the line patterns here and ``Text`` see lines only at "\\n"."""
+    PS: the line patterns here and ``Text`` see lines only at "\\n"), or a byte-order mark
+    (libyaml skips one that starts the text without counting it in its offsets)."""
     return body.count("\r") != body.count("\r\n") or any(
-        mark in body for mark in "\x85\u2028\u2029")
+        mark in body for mark in "\x85\u2028\u2029\ufeff")
 
 
-# In the text read backwards: an ``&`` or ``*`` where a node (its anchor, or an alias) can
-# start — first on its line, or after an indicator (``-``, ``?``, ``,``, ``[``, ``{``, ``:``
-# and a space, ``:`` right after a quoted key or a collection) or a tag. It also matches text
-# that is none (in a comment, a scalar), which only costs the full parse.
+# In the text read backwards: an ``&`` or ``*`` and a name character (libyaml's: a valid
+# document has no other) where a node (its anchor, or an alias) can start — first on its line,
+# or after an indicator (``-``, ``?``, ``,``, ``[``, ``{``, ``:`` and a space, ``:`` right after
+# a quoted key or a collection) or a tag. It also matches text that is none (in a comment, a
+# scalar), which only costs the full parse.
 _ANCHOR_BACKWARDS = re.compile(
-    "[&*][ \t]*(?:\ufeff?(?:\n|\\Z)|[-?,\\[{]|[ \t]:|:[\"'\\]}]|[ \t][^ \t\n]*!)")
+    "[A-Za-z0-9_-][&*][ \t]*(?:\ufeff?(?:\n|\\Z)|[-?,\\[{]|[ \t]:|:[\"'\\]}]|[ \t][^ \t\n]*!)")
 _SUB_VARIABLE = re.compile(r"\$\{[^{}\n]*\}")
 
 
@@ -533,11 +536,19 @@ def _yaml_shallow(body: str) -> bool:
     below ``widest`` nest at most ``2 * widest + 1`` deep. Each flow collection adds one at
     most (its bracket never follows ``$``: ``${`` is in a scalar)."""
     flow = body.count("[") + body.count("{") - body.count("${")
-    widest = (_SAFE_DEPTH - 1 - flow) // 2  # columns 0 .. widest - 1 keep within the bound
+    # columns 0 .. widest - 1 keep within the bound; a multiple of 8, for few patterns
+    widest = (_SAFE_DEPTH - 1 - flow) // 16 * 8
     if widest < 1:
         return False
-    wide = re.compile(f"[ \\t?:-]{{{widest}}}")
-    return wide.match(body) is None and re.search("\n" + wide.pattern, body) is None
+    wide, wide_line = _line_start_patterns(widest)
+    return wide.match(body) is None and wide_line.search(body) is None
+
+
+@functools.cache
+def _line_start_patterns(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns of ``width`` characters of indentation and indicators: at the start of the
+    text, and after a line break."""
+    return re.compile(f"[ \\t?:-]{{{width}}}"), re.compile(f"\\n[ \\t?:-]{{{width}}}")
 
 
 def _yaml_valid_mapping(body: str) -> bool:
