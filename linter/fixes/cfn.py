@@ -16,11 +16,14 @@ closing brace; in JSON, the members' indentation, or one line when the object is
 
 from __future__ import annotations
 
+import functools
+import itertools
+import json
 import json.decoder
 import json.scanner
 import pathlib
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +32,10 @@ import yaml
 from linter.fixes import values
 from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.source import read_text
-from linter.fixes.text import Replacement, Text
+from linter.fixes.text import Replacement, Text, apply
 from linter.frontends.cloudformation.marked_yaml import scalar_tag
 from linter.json_positions import JNode, JsonPositionError, parse_json
-from linter.model import Edit, Span
+from linter.model import Edit, Resource, Span
 from linter.options import Budgets
 from linter.records import record
 
@@ -78,16 +81,65 @@ class Node:
 
 
 class Template:
-    """One template: its text and node tree (``NotFixable`` when it cannot be read)."""
+    """One template: its text and node tree (``NotFixable`` when it cannot be read).
+
+    The tree is parsed on first use of ``root``, when a cheap pass (``_surely_parses``) finds
+    that parsing cannot fail; otherwise at once, so a broken template raises here with the
+    message it always had. Until then a resource's entry can be read alone (``entry``): most
+    fixes need nothing else."""
 
     def __init__(self, rel: str, source: str) -> None:
         self.rel = rel
         self.text = Text(rel, source)
         self.is_json = source.lstrip("\ufeff \t\r\n").startswith("{")
-        self.root = parse(rel, source, self.is_json)
+        self.entries: dict[str, Entry | None] = {}  # read alone, by logical id (None: not)
+        self._root: Node | None = None
+        self._alone = _surely_parses(source[1:] if source.startswith("\ufeff") else source,
+                                     self.is_json)
+        if not self._alone:
+            self._root = parse(rel, source, self.is_json)
+
+    @property
+    def root(self) -> Node:
+        """The whole document's tree."""
+        if self._root is None:
+            self._root = parse(self.rel, self.text.source, self.is_json)
+        return self._root
+
+    def entry(self, logical_id: str, span: Span | None) -> Entry | None:
+        """``Resources.<logical_id>`` read alone, as ``root`` holds it: its key and value; None
+        when that cannot be made sure of (the caller reads ``root``).
+
+        ``span`` is the resource's span in the front end, which decoded the same text as this
+        tree — its key is that entry's key — and rejects a template with a repeated key. The
+        entry is read from where the span starts, and kept when the key there is the logical
+        id, the value a mapping and the span ends where the value does."""
+        if logical_id not in self.entries:
+            found = None
+            if self._alone and span is not None and _LOGICAL_ID.fullmatch(logical_id):
+                start, end = self.text.span_offsets(span)
+                reader = _json_entry if self.is_json else _yaml_entry
+                found = reader(self.text, logical_id, start)
+                if found is not None and not _ends_as_span(self.text.source, end, found.value):
+                    found = None
+            self.entries[logical_id] = found
+        return self.entries[logical_id]
 
     def span(self, start: int, end: int) -> Span:
         return self.text.span(start, end)
+
+
+@dataclass(eq=False, slots=True)
+class Entry:
+    """A resource's entry read alone: key and value (offsets into the whole text) and, in YAML,
+    what ``_enclosing_entry`` would find around it in ``root``: the offset of the next key of
+    Resources (-1 for the last) and ``stop``, the start of that key's line (for the last, of
+    the next top-level key's line, or the end of the text); None when not known."""
+
+    key: Node
+    value: Node
+    following: int = -1
+    stop: int | None = None
 
 
 def parse(rel: str, source: str, is_json: bool) -> Node:
@@ -149,17 +201,32 @@ class _EventBuilder:
         self.implicit: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
 
     def run(self, next_event: Any) -> Node | None:
+        """The one document's root; None for no document or more than one, and as ``node``."""
+        root: Node | None = None
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                if root is not None:
+                    return None
+                root = self.node(next_event(), next_event)
+                if root is None:
+                    return None
+            elif kind is yaml.StreamEndEvent or event is None:
+                return root
+
+    def node(self, event: Any, next_event: Any) -> Node | None:
+        """The node that starts with ``event``, reading its events to its end (no further);
+        None for an anchor or alias in it, or nesting deeper than ``_MAX_EVENT_DEPTH``."""
         skip = self.skip
         stack: list[tuple[Any, list[Node]]] = []  # open collections: start event, children
-        root: list[Node] = []
-        children = root
-        documents = 0
+        done: list[Node] = []
+        children = done
         implicit = self.implicit
         scalar_event, mapping_start = yaml.ScalarEvent, yaml.MappingStartEvent
         sequence_start = yaml.SequenceStartEvent
         mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         while True:
-            event = next_event()
             kind = type(event)
             if kind is scalar_event:
                 if event.anchor is not None:
@@ -174,7 +241,7 @@ class _EventBuilder:
                     children.append(self.scalar(event))
             elif kind is mapping_end or kind is sequence_end:
                 start, items = stack.pop()
-                children = stack[-1][1] if stack else root
+                children = stack[-1][1] if stack else done
                 children.append(self.collection(start, event, items, skip))
             elif kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None or len(stack) >= _MAX_EVENT_DEPTH:
@@ -182,15 +249,11 @@ class _EventBuilder:
                 opened: list[Node] = []
                 stack.append((event, opened))
                 children = opened
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    return None
-            elif kind is yaml.AliasEvent:
+            else:  # an alias (no other event is part of a node)
                 return None
-            elif kind is yaml.StreamEndEvent or event is None:
-                break
-        return root[0] if len(root) == 1 else None
+            if not stack:
+                return done[0]
+            event = next_event()
 
     def scalar(self, event: Any) -> Node:
         value = event.value
@@ -373,6 +436,224 @@ def to_python(node: Node) -> Any:
     return {node.tag: data} if node.tag else data
 
 
+# ---------------------------------------------------------------- a resource read alone
+
+_SAFE_DEPTH = 150  # the full parse recurses two frames a level at most (the composer, the
+# JSON readers), far within the interpreter's default limit of 1000 at this depth
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")  # CloudFormation's logical ids (nothing to escape)
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` / ``Infinity``, which ``json`` reads and the template readers do not."""
+    raise ValueError(f"{name} is not JSON")
+
+
+def _surely_parses(body: str, is_json: bool) -> bool:
+    """Whether ``parse`` surely gives a tree for ``body`` (the text after a byte-order mark),
+    found at a fraction of its cost: a JSON object the stdlib's C reader accepts, or YAML
+    libyaml's parser accepts that is one block mapping with no anchors, aliases or directives.
+    Either not nested deeper than ``_SAFE_DEPTH``. False means "parse now", not "broken"."""
+    if is_json:
+        try:
+            data = json.loads(body, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(data, dict) and _json_depth(body) <= _SAFE_DEPTH
+    if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:
+        return False
+    return (not _odd_characters(body) and not _maybe_anchor(body) and not _maybe_directive(body)
+            and _one_document(body) and _yaml_shallow(body)
+            and _yaml_valid_mapping(body))
+
+
+_JSON_TEXT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _json_depth(body: str) -> int:
+    """How deep the collections of valid JSON ``body`` nest."""
+    if body.count("{") + body.count("[") <= _SAFE_DEPTH:
+        return 0  # no deeper than that, whatever it is
+    brackets = _JSON_BRACKETS.findall(_JSON_TEXT.sub("", body))
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def _odd_characters(body: str) -> bool:
+    """Whether ``body`` has a line break of libyaml's other than "\\n" (a lone "\\r", NEL, LS,
+    PS: the line patterns here and ``Text`` see lines only at "\\n"), or a byte-order mark
+    (libyaml skips one that starts the text without counting it in its offsets)."""
+    return body.count("\r") != body.count("\r\n") or any(
+        mark in body for mark in "\x85\u2028\u2029\ufeff")
+
+
+# In the text read backwards: an ``&`` or ``*`` and a name character (libyaml's: a valid
+# document has no other) where a node (its anchor, or an alias) can start — first on its line,
+# or after an indicator (``-``, ``?``, ``,``, ``[``, ``{``, ``:`` and a space, ``:`` right after
+# a quoted key or a collection) or a tag. It also matches text that is none (in a comment, a
+# scalar), which only costs the full parse.
+_ANCHOR_BACKWARDS = re.compile(
+    "[A-Za-z0-9_-][&*][ \t]*(?:\ufeff?(?:\n|\\Z)|[-?,\\[{]|[ \t]:|:[\"'\\]}]|[ \t][^ \t\n]*!)")
+_SUB_VARIABLE = re.compile(r"\$\{[^{}\n]*\}")
+
+
+def _maybe_anchor(body: str) -> bool:
+    """Whether ``body`` may have an anchor or an alias. ``${Name}`` (``Fn::Sub``) is never YAML
+    structure in a valid document (``$`` starts no node, and no flow collection follows it in
+    a flow collection): it is blanked first."""
+    if "&" not in body and "*" not in body:
+        return False
+    text = _SUB_VARIABLE.sub("$", body) if "${" in body else body
+    return _ANCHOR_BACKWARDS.search(text[::-1]) is not None
+
+
+def _maybe_directive(body: str) -> bool:
+    """Whether a line of ``body`` starts with ``%`` (a directive, where one is allowed)."""
+    return body.startswith("%") or "\n%" in body
+
+
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.MULTILINE)
+_BARE_START = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*(---)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
+
+
+def _one_document(body: str) -> bool:
+    """Whether ``body`` holds at most one document: no ``---`` or ``...`` line, except one
+    ``---`` alone on its line before anything but blank lines and comments."""
+    if not body.startswith(("---", "...")) and "\n---" not in body and "\n..." not in body:
+        return True
+    markers = [m.start() for m in _DOCUMENT_MARKER.finditer(body)]
+    if not markers:
+        return True
+    start = _BARE_START.match(body)
+    return markers == [start.start(1)] if start is not None else False
+
+
+def _yaml_shallow(body: str) -> bool:
+    """Whether the collections of valid YAML ``body`` (one document, no ``---`` before content)
+    surely nest no deeper than ``_SAFE_DEPTH``. A block collection starts at a column after
+    only indentation and ``-`` / ``?`` / ``:`` indicators on its line, and nests inside
+    collections of smaller columns (or is the one sequence at its mapping's column): columns
+    below ``widest`` nest at most ``2 * widest + 1`` deep. Each flow collection adds one at
+    most (its bracket never follows ``$``: ``${`` is in a scalar)."""
+    flow = body.count("[") + body.count("{") - body.count("${")
+    # columns 0 .. widest - 1 keep within the bound; a multiple of 8, for few patterns
+    widest = (_SAFE_DEPTH - 1 - flow) // 16 * 8
+    if widest < 1:
+        return False
+    wide, wide_line = _line_start_patterns(widest)
+    return wide.match(body) is None and wide_line.search(body) is None
+
+
+@functools.cache
+def _line_start_patterns(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns of ``width`` characters of indentation and indicators: at the start of the
+    text, and after a line break."""
+    return re.compile(f"[ \\t?:-]{{{width}}}"), re.compile(f"\\n[ \\t?:-]{{{width}}}")
+
+
+def _yaml_valid_mapping(body: str) -> bool:
+    """Whether libyaml parses ``body`` without an error and its document is a mapping."""
+    loader: Any = _Loader(body)
+    try:
+        kinds = [type(loader.get_event()) for _ in range(3)]
+    except Exception:
+        return False
+    finally:
+        loader.dispose()
+    if kinds != [yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.MappingStartEvent]:
+        return False
+    loader = _Loader(body)
+    try:
+        loader.raw_parse()  # every event in C: no Python object for any
+    except Exception:  # a syntax error, or no libyaml (PyYAML's parser has no raw_parse)
+        return False
+    finally:
+        loader.dispose()
+    return True
+
+
+def _ends_as_span(source: str, span_end: int, value: Node) -> bool:
+    """Whether the front end's span of the resource ends where ``value`` does: at its end, or
+    (a block mapping ends where the next key starts) at its last line with content."""
+    return span_end <= value.end and _FILLER.fullmatch(source, span_end, value.end) is not None
+
+
+_FILLER = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+
+
+def _json_entry(text: Text, logical_id: str, start: int) -> Entry | None:
+    """The entry whose key is the string at ``start``: a JSON value means the same wherever it
+    stands, so its value is read from where it starts, with the one-pass reader."""
+    source = text.source
+    if not source.startswith('"', start):
+        return None
+    try:
+        name, key_end = _JSON_STRING(source, start + 1, True)
+        colon = _space(source, key_end)
+        if name != logical_id or source[colon:colon + 1] != ":":
+            return None
+        value, _end = _JsonBuilder(source, 0).value(_space(source, colon + 1))
+    except Exception:  # not what the front end said: the whole tree answers
+        return None
+    key = Node("scalar", start, key_end, name, "", '"', False, [], [])
+    return Entry(key, value) if value.kind == "map" else None
+
+
+def _yaml_entry(text: Text, logical_id: str, start: int) -> Entry | None:
+    """The entry whose key is the plain scalar at ``start``, first on its line: the text from
+    that line on is parsed alone, up to the event after the entry's value. With the key at its
+    column, the block structure is the same alone as in place — lines indented further belong
+    to the entry, a line indented as far or less ends it — and the events are read only until
+    the value is complete."""
+    source = text.source
+    line = text.line_start(start)
+    if source[line:start].strip(" "):
+        return None
+    region = source[line:]
+    loader = _Loader(region)
+    try:
+        return _entry_events(text, logical_id, start, line, len(region), loader.get_event)
+    except Exception:  # an error after the entry, or text that is not block mappings
+        return None
+    finally:
+        loader.dispose()
+
+
+def _entry_events(text: Text, logical_id: str, start: int, line: int, length: int,
+                  next_event: Any) -> Entry | None:
+    """``_yaml_entry`` from the events of the text from ``line`` on (``length`` characters):
+    one block mapping, its first key the plain string ``logical_id`` at ``start``, its value a
+    mapping; then the next key (its line is ``stop``) or the mapping's end, which is marked at
+    the next token (a top-level key) or at the end of the text."""
+    opening = [next_event() for _ in range(3)]
+    kinds = [type(event) for event in opening]
+    mapping = opening[2]
+    if (kinds != [yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.MappingStartEvent]
+            or opening[1].explicit or mapping.flow_style or mapping.tag is not None
+            or mapping.anchor is not None):
+        return None
+    builder = _EventBuilder(line)
+    key = builder.node(next_event(), next_event)
+    if (key is None or key.kind != "scalar" or key.tag or key.style or key.value != logical_id
+            or key.start != start):
+        return None
+    value = builder.node(next_event(), next_event)
+    if value is None or value.kind != "map":
+        return None
+    after = next_event()
+    kind = type(after)  # (not narrowing ``after``: its marks are there)
+    if kind is yaml.ScalarEvent:
+        following = after.start_mark.index + line
+        return Entry(key, value, following, text.line_start(following))
+    if kind is not yaml.MappingEndEvent:
+        return Entry(key, value)
+    if after.end_mark.index >= length:
+        return Entry(key, value, -1, len(text.source))
+    following = after.end_mark.index + line
+    stop = text.line_start(following)
+    return Entry(key, value, -1, stop if not text.source[stop:following].strip(" ") else None)
+
+
 # ---------------------------------------------------------------- intrinsics
 
 
@@ -431,9 +712,7 @@ def locate(template: Template, request: Request) -> Site:
     if source:
         raise NotFixable(f"{resource.address} is generated by the SAM transform from {source}; "
                          "set the value on the SAM resource by hand")
-    resources = template.root.get("Resources")
-    node = resources.get(resource.address) if resources is not None else None
-    owner = resources.key_of(resource.address) if resources is not None else None
+    owner, node = _resource(template, resource)
     if node is None or owner is None or node.kind != "map":
         raise NotFixable(f"{resource.address} was not found under Resources in {template.rel}")
     for depth, name in enumerate(request.container):
@@ -452,6 +731,18 @@ def locate(template: Template, request: Request) -> Site:
     if value is None or key is None:
         return _insert_site(template, node, owner, ())
     return _follow(template, request, key, value)
+
+
+def _resource(template: Template, resource: Resource) -> tuple[Node | None, Node | None]:
+    """The key and value of ``Resources.<address>``: read alone when the template allows it
+    (``Template.entry``), else from the whole tree."""
+    entry = template.entry(resource.address, resource.spans.get(()))
+    if entry is not None:
+        return entry.key, entry.value
+    resources = template.root.get("Resources")
+    if resources is None:
+        return None, None
+    return resources.key_of(resource.address), resources.get(resource.address)
 
 
 def _insert_site(template: Template, mapping: Node, owner: Node, create: tuple[str, ...]
@@ -762,6 +1053,9 @@ def _edited_part_same(template: Template, after: str, allowed: set[str],
     place and alone, and an edit that reaches out of the entry leaves more or other than that
     one entry, or no valid YAML, when parsed alone)."""
     replaced = {template.text.replacement(edit) for edit in edits}
+    alone = _entries_same(template, replaced, allowed)
+    if alone is not None:
+        return alone
     first, last = min(r.start for r in replaced), max(r.end for r in replaced)
     growth = sum(len(r.new) - (r.end - r.start) for r in replaced)
     if template.is_json:
@@ -770,20 +1064,80 @@ def _edited_part_same(template: Template, after: str, allowed: set[str],
                   if region is not None else None)
         return region is not None and edited is not None and _surely_same(region, edited,
                                                                           allowed)
-    for start, end, key, value in reversed(_yaml_entries(template, replaced)):
-        edited = _yaml_events(after[start:end + growth], 0)
+    return bool(_single_entry_same(lambda start, end: after[start:end + growth], allowed,
+                                   _yaml_entries(template, replaced)))
+
+
+def _entries_same(template: Template, replaced: Collection[Replacement], allowed: set[str]
+                  ) -> bool | None:
+    """``_edited_part_same`` without the whole tree, when every replacement lies in a resource
+    entry read alone (``Template.entry``): each such entry's edited part, parsed alone, holds
+    the same data outside ``allowed`` (True: so does the document, the parts being replaced
+    one after the other), or one does not (False); None when that needs the whole tree."""
+    groups: dict[int, tuple[Entry, list[Replacement]]] = {}
+    for replacement in replaced:
+        entry = _entry_enclosing(template, replacement)
+        if entry is None:
+            return None
+        groups.setdefault(id(entry), (entry, []))[1].append(replacement)
+    for entry, group in groups.values():
+        answer = _entry_same(template, entry, group, allowed)
+        if answer is not True:
+            return answer
+    return True
+
+
+def _entry_enclosing(template: Template, replacement: Replacement) -> Entry | None:
+    """The resource entry read alone that encloses ``replacement``: inside the value's
+    brackets in JSON, after the key and up to ``stop`` in YAML."""
+    start, end = replacement.start, replacement.end
+    for entry in template.entries.values():
+        if entry is None:
+            continue
+        if template.is_json:
+            if entry.value.start < start and end < entry.value.end:
+                return entry
+        elif entry.stop is not None and entry.key.start < start and end <= entry.stop:
+            return entry
+    return None
+
+
+def _entry_same(template: Template, entry: Entry, replaced: Sequence[Replacement],
+                allowed: set[str]) -> bool | None:
+    """``_edited_part_same`` for the replacements in one resource entry read alone: the part
+    ``_json_region`` or ``_entries_from`` finds in it, with the replacements made."""
+    source = template.text.source
+
+    def edited(start: int, end: int) -> str:
+        return apply(source[start:end], (Replacement(r.start - start, r.end - start, r.new)
+                                         for r in replaced))
+
+    if template.is_json:
+        first, last = min(r.start for r in replaced), max(r.end for r in replaced)
+        region = _json_region(entry.value, first, last) or entry.value
+        new = _json_direct(edited(region.start, region.end), 0)
+        return new is not None and _surely_same(region, new, allowed)
+    return _single_entry_same(edited, allowed, _entries_from(template.text, entry, replaced))
+
+
+def _single_entry_same(edited: Callable[[int, int], str], allowed: set[str],
+                       entries: Sequence[tuple[int, int, Node, Node]]) -> bool | None:
+    """For the innermost of ``entries`` whose edited text (``edited(start, end)``) parses alone
+    as one entry: whether it holds the same data outside ``allowed``; None when none does."""
+    for start, end, key, value in reversed(entries):
+        parsed = _yaml_events(edited(start, end), 0)
         # more than one entry or none (the edit wrote lines less indented than the key, as a
         # sibling of the entry or one of its ancestors): the enclosing entry may still parse
-        if edited is not None and edited.kind == "map" and len(edited.pairs) == 1:
-            new_key, new_value = edited.pairs[0]
+        if parsed is not None and parsed.kind == "map" and len(parsed.pairs) == 1:
+            new_key, new_value = parsed.pairs[0]
             return (isinstance(key.value, str) and isinstance(new_key.value, str)
                     and new_key.value == key.value and _surely_same(value, new_value, allowed))
-    return False
+    return None
 
 
 def _json_region(root: Node, first: int, last: int) -> Node | None:
-    """The innermost mapping or list below the document whose brackets enclose the offsets
-    ``first`` to ``last`` (None: only the document's do)."""
+    """The innermost mapping or list below ``root`` whose brackets enclose the offsets
+    ``first`` to ``last`` (None: only the root's do)."""
     found: Node | None = None
     node: Node | None = root
     while node is not None:
@@ -803,10 +1157,26 @@ def _yaml_entries(template: Template, replaced: Collection[Replacement]
     source = template.text.source
     if any(line.startswith("%") for line in source[:template.root.start].splitlines()):
         return []
+    return _entries_within(template.text, template.root, len(source), replaced)
+
+
+def _entries_from(text: Text, entry: Entry, replaced: Collection[Replacement]
+                  ) -> list[tuple[int, int, Node, Node]]:
+    """``_yaml_entries`` from a resource's entry read alone down (the document has no
+    directives: ``_surely_parses``); none when the entry's own lines do not qualify."""
+    assert entry.stop is not None
+    outer = _entry_lines(text, entry.key, entry.value, entry.following, entry.stop, replaced)
+    if outer is None:
+        return []
+    return [outer, *_entries_within(text, entry.value, entry.stop, replaced)]
+
+
+def _entries_within(text: Text, mapping: Node, end: int, replaced: Collection[Replacement]
+                    ) -> list[tuple[int, int, Node, Node]]:
+    """The enclosing entries of ``mapping`` (ending at ``end``) and of its values, down."""
     found: list[tuple[int, int, Node, Node]] = []
-    mapping, end = template.root, len(source)
     while mapping.kind == "map" and not mapping.flow:
-        entry = _enclosing_entry(template.text, mapping, end, replaced)
+        entry = _enclosing_entry(text, mapping, end, replaced)
         if entry is None:
             break
         found.append(entry)
@@ -817,23 +1187,29 @@ def _yaml_entries(template: Template, replaced: Collection[Replacement]
 def _enclosing_entry(text: Text, mapping: Node, end: int, replaced: Collection[Replacement]
                      ) -> tuple[int, int, Node, Node] | None:
     """The entry of a block mapping ending at ``end`` that encloses every replacement, when
-    its key and the next start their lines: each replacement after the start of its key (the
-    key keeps its column), and one that reaches the next key's line leaves a line break
-    before it."""
+    its lines qualify (``_entry_lines``)."""
     first, last = min(r.start for r in replaced), max(r.end for r in replaced)
     keys = [key.start for key, _value in mapping.pairs] + [-1]
     for index, (key, value) in enumerate(mapping.pairs):
         following = keys[index + 1]
         stop = text.line_start(following) if following >= 0 else end
         if key.start < first and last <= stop:
-            starts_lines = all(text.source[text.line_start(k):k].strip(" ") == ""
-                               for k in (key.start, following) if k >= 0)
-            breaks = stop == len(text.source) or all(
-                r.new.endswith("\n") or r.new == "" == text.source[r.start:r.end]
-                for r in replaced if r.end == stop)
-            return (text.line_start(key.start), stop, key, value) if (
-                starts_lines and breaks) else None
+            return _entry_lines(text, key, value, following, stop, replaced)
     return None
+
+
+def _entry_lines(text: Text, key: Node, value: Node, following: int, stop: int,
+                 replaced: Collection[Replacement]) -> tuple[int, int, Node, Node] | None:
+    """An entry from its key's line to ``stop`` (the next key's line, at ``following``, or
+    the enclosing entry's end), when its key and the next start their lines: each replacement
+    after the start of its key (the key keeps its column), and one that reaches the next
+    key's line leaves a line break before it."""
+    starts_lines = all(text.source[text.line_start(k):k].strip(" ") == ""
+                       for k in (key.start, following) if k >= 0)
+    breaks = stop == len(text.source) or all(
+        r.new.endswith("\n") or r.new == "" == text.source[r.start:r.end]
+        for r in replaced if r.end == stop)
+    return (text.line_start(key.start), stop, key, value) if starts_lines and breaks else None
 
 
 def _surely_same(old: Node, new: Node, allowed: set[str]) -> bool:
