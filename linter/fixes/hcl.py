@@ -987,7 +987,9 @@ def _equals_column(text: Text, attribute: Attribute) -> int:
 def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str | None:
     """None when the edited file parses and differs from the original only in attributes and
     blocks named in ``allowed``; else what is wrong. Edits inside a top-level block are checked
-    by parsing that block alone (a fix touches a few blocks of a possibly long file); edits
+    by parsing that block alone (a fix touches a few blocks of a possibly long file), and first
+    by parsing only the innermost nested block around them (``_inner_blocks_keep``: the
+    ``metadata_options`` block whose value is replaced, not the whole launch template); edits
     outside every block (a tfvars assignment) by parsing the whole file."""
     text = source.text
     replacements = [text.replacement(e) for e in edits]
@@ -1007,20 +1009,86 @@ def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str |
         groups.setdefault((start, end), (block, []))[1].append(item)
     if outside:
         return _verify_text(source.rel, text.source, apply(text.source, replacements), allowed)
+    edited = sorted(groups.items())
+    if _inner_blocks_keep(text, edited, allowed):
+        return None
+    return _verify_blocks(source.rel, text, edited, allowed)
+
+
+_Edited = Sequence[tuple[tuple[int, int], tuple[Block, list[Replacement]]]]
+
+
+def _verify_blocks(rel: str, text: Text, edited: _Edited, allowed: set[str]) -> str | None:
+    """``verify`` of edits inside the top-level blocks ``edited`` ((start, end) offsets → the
+    block and its replacements, in order): the edited blocks parsed again and compared by
+    value."""
     blocks: list[Block] = []
     pieces: list[str] = []
-    for (start, end), (block, items) in sorted(groups.items()):
+    for (start, end), (block, items) in edited:
         shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
         blocks.append(block)
         pieces.append(apply(text.source[start:end], shifted))
-    edited = "\n\n".join(pieces).encode("utf-8")  # the edited blocks, compared by value
-    fixed = parse_hcl(source.rel, edited, values_only=True)
+    fixed = parse_hcl(rel, "\n\n".join(pieces).encode("utf-8"), values_only=True)
     if fixed.problems:
         return f"{fixed.problems[0].message} (in an edited block)"
     if [(b.type, b.labels) for b in fixed.body.blocks] != [(b.type, b.labels) for b in blocks] \
             or fixed.body.attributes:
         return "an edited block would not stay one block"
     return _compare(_flatten(Body(blocks=tuple(blocks))), _flatten(fixed.body), allowed)
+
+
+def _inner_blocks_keep(text: Text, edited: _Edited, allowed: set[str]) -> bool:
+    """True when ``_verify_blocks`` would find nothing wrong, judged from the innermost block of
+    each edited top-level block whose braces enclose all its edits, parsed alone (False:
+    unsure, the full check decides and words the problem).
+
+    An edited inner block that parses alone into one block of the same type and labels stands
+    in its parent's body as the old one did (the text around it is unchanged, and it begins
+    with the same header and ends with the same brace); its flattened keys are the paths the
+    whole comparison gives it (the prefix of its parents, with each block's index among its
+    namesakes), and every other path is the same before and after."""
+    inner: list[tuple[Block, tuple[str, ...]]] = []
+    pieces: list[str] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for (start, end), (block, items) in edited:
+        key = (block.type, *block.labels)
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        low, high = min(i.start for i in items), max(i.end for i in items)
+        found = _innermost(text, block, (*key, f"#{index}"), start, end, low, high)
+        block, prefix, start, end = found
+        shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
+        inner.append((block, prefix))
+        pieces.append(apply(text.source[start:end], shifted))
+    fixed = parse_hcl("", "\n\n".join(pieces).encode("utf-8"), values_only=True)
+    if fixed.problems or fixed.body.attributes or [(b.type, b.labels) for b in fixed.body.blocks] \
+            != [(b.type, b.labels) for b, _prefix in inner]:
+        return False
+    return all(_compare(_flatten(old.body, prefix), _flatten(new.body, prefix), allowed) is None
+               for (old, prefix), new in zip(inner, fixed.body.blocks, strict=True))
+
+
+def _innermost(text: Text, block: Block, prefix: tuple[str, ...], start: int, end: int,
+               low: int, high: int) -> tuple[Block, tuple[str, ...], int, int]:
+    """The innermost block at or below ``block`` (whose flattened prefix is ``prefix`` and
+    offsets ``start``-``end``) with offsets ``low``-``high`` between its braces, its prefix and
+    offsets."""
+    source = text.source
+    while True:
+        seen: dict[tuple[str, ...], int] = {}
+        for child in block.body.blocks:
+            key = (child.type, *child.labels)
+            index = seen.get(key, 0)
+            seen[key] = index + 1
+            child_start, child_end = text.span_offsets(child.span)
+            opening = text.span_offsets(child.header)[1]
+            if (child_start < opening <= low and high < child_end
+                    and source[opening - 1] == "{" and source[child_end - 1] == "}"):
+                block, prefix = child, (*prefix, *key, f"#{index}")
+                start, end = child_start, child_end
+                break
+        else:
+            return block, prefix, start, end
 
 
 def _verify_text(rel: str, before: str, after: str, allowed: set[str]) -> str | None:
