@@ -46,6 +46,9 @@ resource "aws_launch_template" "t" {
   metadata_options {
     http_tokens = "z"
   }
+
+  /* a comment
+  */
 }
 """
 SNIPPETS = ("\n", " ", '"', "{", "}", "[", "]", ",", "=", "#", "//", "/*", "*/", "${", "}\n",
@@ -79,6 +82,36 @@ def test_verify_answers_as_the_check_of_whole_blocks(
         taken.append((start, end))
         edits.append(source.text.edit(start, end, "".join(written)))
     assert verify(source, edits, allowed) == full_verify(source, edits, allowed)
+
+
+LINES = ("\n", "  x = 1\n", '  http_tokens = "required"\n', "  metadata_options {\n", "  }\n",
+         "  metadata_options {\n    http_tokens = \"required\"\n  }\n", "  name = \"y\"\n",
+         "  # c\n", "  /*\n", "  */\n", "  user_data = <<EOF\n", "EOF\n", '  a = "\n', "x\n",
+         "  inner {}\n", "  dynamic \"ebs\" {\n", "  tags = { a = 1 }\n", "  }\n}\n")
+LINE_STARTS = [0, *(i + 1 for i, c in enumerate(SOURCE) if c == "\n")]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(at=st.sampled_from(LINE_STARTS), lines=st.lists(st.sampled_from(LINES), max_size=4),
+       also=st.none() | st.sampled_from(LINE_STARTS), allowed=ALLOWED)
+def test_verify_answers_as_the_check_of_whole_blocks_for_inserted_lines(
+        at: int, lines: list[str], also: int | None, allowed: set[str]) -> None:
+    source = HclSource("main.tf", SOURCE.encode())
+    edits = [source.text.edit(at, at, "".join(lines))]
+    if also is not None and also != at:
+        edits.append(source.text.edit(also, also, "".join(reversed(lines))))
+    assert verify(source, edits, allowed) == full_verify(source, edits, allowed)
+
+
+def test_a_new_block_is_checked_by_parsing_its_lines() -> None:
+    source = HclSource("main.tf", SOURCE.encode())
+    closing = SOURCE.index("}\n\nlocals")
+    new = "  metadata_options {\n    http_tokens = \"required\"\n  }\n"
+    edit = source.text.edit(closing, closing, new)
+    with mock.patch.object(hcl, "_verify_blocks", side_effect=AssertionError("whole block")):
+        assert verify(source, [edit], {"metadata_options"}) is None
+    assert verify(source, [edit], {"x"}) == full_verify(source, [edit], {"x"}) == (
+        "resource.aws_launch_template.t.#0.metadata_options.#2.http_tokens would change")
 
 
 def test_a_value_in_a_nested_block_is_checked_by_parsing_that_block() -> None:
