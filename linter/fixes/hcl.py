@@ -987,7 +987,9 @@ def _equals_column(text: Text, attribute: Attribute) -> int:
 def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str | None:
     """None when the edited file parses and differs from the original only in attributes and
     blocks named in ``allowed``; else what is wrong. Edits inside a top-level block are checked
-    by parsing that block alone (a fix touches a few blocks of a possibly long file); edits
+    by parsing that block alone (a fix touches a few blocks of a possibly long file), and first
+    by parsing less (``_inner_blocks_keep``: the ``metadata_options`` block whose value is
+    replaced, not the whole launch template; a new block, not the instance it is added to); edits
     outside every block (a tfvars assignment) by parsing the whole file."""
     text = source.text
     replacements = [text.replacement(e) for e in edits]
@@ -1007,20 +1009,139 @@ def verify(source: HclSource, edits: Sequence[Edit], allowed: set[str]) -> str |
         groups.setdefault((start, end), (block, []))[1].append(item)
     if outside:
         return _verify_text(source.rel, text.source, apply(text.source, replacements), allowed)
+    edited = sorted(groups.items())
+    if _inner_blocks_keep(text, edited, allowed):
+        return None
+    return _verify_blocks(source.rel, text, edited, allowed)
+
+
+_Edited = Sequence[tuple[tuple[int, int], tuple[Block, list[Replacement]]]]
+
+
+def _verify_blocks(rel: str, text: Text, edited: _Edited, allowed: set[str]) -> str | None:
+    """``verify`` of edits inside the top-level blocks ``edited`` ((start, end) offsets → the
+    block and its replacements, in order): the edited blocks parsed again and compared by
+    value."""
     blocks: list[Block] = []
     pieces: list[str] = []
-    for (start, end), (block, items) in sorted(groups.items()):
+    for (start, end), (block, items) in edited:
         shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
         blocks.append(block)
         pieces.append(apply(text.source[start:end], shifted))
-    edited = "\n\n".join(pieces).encode("utf-8")  # the edited blocks, compared by value
-    fixed = parse_hcl(source.rel, edited, values_only=True)
+    fixed = parse_hcl(rel, "\n\n".join(pieces).encode("utf-8"), values_only=True)
     if fixed.problems:
         return f"{fixed.problems[0].message} (in an edited block)"
     if [(b.type, b.labels) for b in fixed.body.blocks] != [(b.type, b.labels) for b in blocks] \
             or fixed.body.attributes:
         return "an edited block would not stay one block"
     return _compare(_flatten(Body(blocks=tuple(blocks))), _flatten(fixed.body), allowed)
+
+
+def _inner_blocks_keep(text: Text, edited: _Edited, allowed: set[str]) -> bool:
+    """True when ``_verify_blocks`` would find nothing wrong, judged from less text (False:
+    unsure, the full check decides and words the problem). Each edited top-level block is
+    judged by one of:
+
+    * lines inserted in a blank gap between the items of its body (``_between_items``: a new
+      ``metadata_options`` block): the new lines parsed alone, inside a stand-in block, and
+      spliced among the old items, whose values are unchanged;
+    * otherwise the innermost block whose braces enclose all its edits, parsed alone: an
+      edited block that parses into one block of the same type and labels stands in its
+      parent's body as the old one did (the text around it is unchanged, and it begins with
+      the same header and ends with the same brace).
+
+    Either way the flattened keys are the paths the whole comparison gives them (the prefix
+    of the parents, with each block's index among its namesakes), and every other path is the
+    same before and after."""
+    probes: list[tuple[Block, tuple[str, ...], int | None]] = []  # insertion offset or None
+    pieces: list[str] = []
+    expected: list[tuple[str, tuple[str, ...]]] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for (start, end), (block, items) in edited:
+        key = (block.type, *block.labels)
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        prefix = (*key, f"#{index}")
+        if len(items) == 1 and _between_items(text, block, end, items[0]):
+            probes.append((block, prefix, items[0].start))
+            pieces.append(f"{_STAND_IN} {{\n{items[0].new}}}")
+            expected.append((_STAND_IN, ()))
+            continue
+        low, high = min(i.start for i in items), max(i.end for i in items)
+        block, prefix, start, end = _innermost(text, block, prefix, start, end, low, high)
+        shifted = [Replacement(i.start - start, i.end - start, i.new) for i in items]
+        probes.append((block, prefix, None))
+        pieces.append(apply(text.source[start:end], shifted))
+        expected.append((block.type, block.labels))
+    fixed = parse_hcl("", "\n\n".join(pieces).encode("utf-8"), values_only=True)
+    if fixed.problems or fixed.body.attributes or [
+            (b.type, b.labels) for b in fixed.body.blocks] != expected:
+        return False
+    for (old, prefix, at), new in zip(probes, fixed.body.blocks, strict=True):
+        after = new.body if at is None else _spliced(text, old.body, new.body, at)
+        if _compare(_flatten(old.body, prefix), _flatten(after, prefix), allowed) is not None:
+            return False
+    return True
+
+
+_STAND_IN = "inserted"  # the block type that holds inserted lines parsed alone
+
+
+def _between_items(text: Text, block: Block, end: int, item: Replacement) -> bool:
+    """Whether ``item`` inserts whole lines (at a line start, ending with a line break) into
+    a gap of only blanks between the items of ``block``'s body (or its braces), whose offsets
+    end at ``end``: such lines parse in the body as they parse alone."""
+    source, at = text.source, item.start
+    if item.end != at or not item.new.endswith("\n") or source[at - 1:at] != "\n":
+        return False
+    before = text.span_offsets(block.header)[1]
+    after = end - 1
+    if source[before - 1:before] != "{" or source[after] != "}" or not before <= at <= after:
+        return False
+    spans = [*(a.span for a in block.body.attributes), *(b.span for b in block.body.blocks)]
+    for span in spans:
+        member_start, member_end = text.span_offsets(span)
+        if member_end <= at:
+            before = max(before, member_end)
+        elif member_start >= at:
+            after = min(after, member_start)
+        else:
+            return False
+    return not source[before:after].strip(" \t\r\n")
+
+
+def _spliced(text: Text, old: Body, new: Body, at: int) -> Body:
+    """``old`` with the items of ``new`` among its own at offset ``at``, in source order."""
+    def first(member: Attribute | Block) -> bool:
+        return text.span_offsets(member.span)[0] < at
+
+    return Body((*(a for a in old.attributes if first(a)), *new.attributes,
+                 *(a for a in old.attributes if not first(a))),
+                (*(b for b in old.blocks if first(b)), *new.blocks,
+                 *(b for b in old.blocks if not first(b))))
+
+
+def _innermost(text: Text, block: Block, prefix: tuple[str, ...], start: int, end: int,
+               low: int, high: int) -> tuple[Block, tuple[str, ...], int, int]:
+    """The innermost block at or below ``block`` (whose flattened prefix is ``prefix`` and
+    offsets ``start``-``end``) with offsets ``low``-``high`` between its braces, its prefix and
+    offsets."""
+    source = text.source
+    while True:
+        seen: dict[tuple[str, ...], int] = {}
+        for child in block.body.blocks:
+            key = (child.type, *child.labels)
+            index = seen.get(key, 0)
+            seen[key] = index + 1
+            child_start, child_end = text.span_offsets(child.span)
+            opening = text.span_offsets(child.header)[1]
+            if (child_start < opening <= low and high < child_end
+                    and source[opening - 1] == "{" and source[child_end - 1] == "}"):
+                block, prefix = child, (*prefix, *key, f"#{index}")
+                start, end = child_start, child_end
+                break
+        else:
+            return block, prefix, start, end
 
 
 def _verify_text(rel: str, before: str, after: str, allowed: set[str]) -> str | None:

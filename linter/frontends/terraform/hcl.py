@@ -52,13 +52,15 @@ _MISSING_NAMES = {
 
 
 def parse_hcl(rel_path: str, data: bytes,
-              max_nodes: int = DEFAULT_BUDGETS.syntax_nodes, *, values_only: bool = False
-              ) -> HclFile:
+              max_nodes: int = DEFAULT_BUDGETS.syntax_nodes, *, values_only: bool = False,
+              with_comments: bool = True) -> HclFile:
     """Parse one ``.tf`` file (``data`` should be UTF-8; invalid bytes are replaced).
 
     ``values_only``: the syntax tree is for comparing values (``linter.fixes.hcl.verify``): its
     spans are all one placeholder (``ValuesConverter``) and comments are not collected; a
-    syntax problem still has its real position.
+    syntax problem still has its real position. ``with_comments=False``: the file's
+    ``comments`` are left empty (``load_module``: nothing reads them there; suppressions are
+    read from the text), which saves a query over the whole tree of a file with comments.
 
     A file of more than ``max_nodes`` syntax nodes (the syntax-nodes budget) is not converted:
     tree-sitter's tree is cheap, the Python syntax tree built from it is not. Its only content is
@@ -89,8 +91,8 @@ def parse_hcl(rel_path: str, data: bytes,
         deepest = Span(rel_path, 1, 1)
         return HclFile(path=rel_path, body=Body(), problems=(SyntaxProblem(
             deepest, "expressions are nested too deeply for the parser"),))
-    notes = comments(root, data, positions) if not values_only and may_have_comments(
-        root, data) else ()
+    notes = comments(root, data, positions) if with_comments and not values_only and (
+        may_have_comments(root, data)) else ()
     problems: tuple[SyntaxProblem, ...] = ()
     if root.has_error:
         problems = (_problem(rel_path, data, root, positions),)
@@ -212,7 +214,8 @@ def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_
 
     Files are read in sorted name order, through ``linter.discover.read``: nothing outside
     ``root``, nothing but regular files, nothing past the file-bytes or syntax-nodes budget (an
-    IAC0001 finding on the file). A directory or file
+    IAC0001 finding on the file). The files' comments are not collected (nothing that reads
+    a module uses them). A directory or file
     that is not read becomes a finding on its path (IAC0004 note for a symlink out of the root,
     a FIFO or a loop; IAC0001 for one that cannot be read or is too large).
     """
@@ -255,7 +258,7 @@ def load_module(root: pathlib.Path, module_dir: str, budgets: Budgets = DEFAULT_
                 "the budget syntax-nodes; not evaluated", Span(rel, 1, 1)))
             continue
         parsed = (parse_tf_json(rel, data) if name.endswith(".tf.json")
-                  else parse_hcl(rel, data, budgets.syntax_nodes))
+                  else parse_hcl(rel, data, budgets.syntax_nodes, with_comments=False))
         files.append(parsed)
         findings.extend(
             tool_finding(FILE_DOES_NOT_PARSE, p.message, p.span) for p in parsed.problems)

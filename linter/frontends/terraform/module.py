@@ -49,6 +49,7 @@ from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import (
     Attribute,
     Block,
+    Expr,
     GetAttr,
     Index,
     Literal,
@@ -124,6 +125,8 @@ class Evaluation:
         self.manifest = Manifest.read(root, self.root_dir)
         self._configs: dict[str, ModuleConfig] = {}
         self.nodes: dict[str, Node] = {}  # base address → resource or module call node
+        # id of a variable's type expression → (the expression, its type, why it is invalid)
+        self._types: dict[int, tuple[Expr, TfType, str | None]] = {}
 
     # -- configuration
 
@@ -138,6 +141,22 @@ class Evaluation:
                     self.result.files.append(file.path)
             self._configs[directory] = config
         return config
+
+    def type_of(self, expr: Expr) -> tuple[TfType, str | None]:
+        """The type a variable's ``type`` expression means (``ANY`` when it is invalid) and why
+        it is invalid (None when it is not): parsed once per evaluation, where each instance of
+        a module asked for every variable it reads (7,542 parses of 1,026 expressions on the
+        five terraform-aws-modules repositories). The expression is constant (no references),
+        so every instance gets the same answer."""
+        found = self._types.get(id(expr))
+        if found is None or found[0] is not expr:
+            const = Context(ConstResolver(self.access))
+            try:
+                found = (expr, parse_type(expr, lambda e: evaluate(e, const)), None)
+            except EvalError as exc:
+                found = (expr, ANY, str(exc))
+            self._types[id(expr)] = found
+        return found[1], found[2]
 
     def note(self, message: str, span: Span) -> None:
         self.access.note(message, span)
@@ -350,11 +369,9 @@ class ModuleInstance:
             attribute = block.body.attribute("type")
             var_type = ANY
             if attribute is not None:
-                const = Context(ConstResolver(self.evaluation.access))
-                try:
-                    var_type = parse_type(attribute.expr, lambda e: evaluate(e, const))
-                except EvalError as exc:
-                    self.evaluation.note(f"variable {name!r}: {exc}", attribute.span)
+                var_type, problem = self.evaluation.type_of(attribute.expr)
+                if problem is not None:
+                    self.evaluation.note(f"variable {name!r}: {problem}", attribute.span)
             self._types[name] = var_type
         return self._types[name]
 

@@ -224,6 +224,15 @@ _TF_FIXTURES = sorted((REPO / "fixtures").rglob("*.tf"))
 
 
 @pytest.mark.parametrize("path", _TF_FIXTURES, ids=lambda p: str(p.relative_to(REPO)))
+def test_a_module_file_is_the_full_parse_without_comments(path: pathlib.Path) -> None:
+    data = path.read_bytes()
+    full = parse_hcl(path.name, data)
+    loaded = {f.path: f for f in load_module(path.parent, ".")[0]}[path.name]
+    assert loaded == parse_hcl(path.name, data, with_comments=False)
+    assert loaded == dataclasses.replace(full, comments=(), comment_details=())
+
+
+@pytest.mark.parametrize("path", _TF_FIXTURES, ids=lambda p: str(p.relative_to(REPO)))
 def test_a_values_only_tree_is_the_full_tree_without_positions(path: pathlib.Path) -> None:
     data = path.read_bytes()
     full = parse_hcl("main.tf", data)

@@ -487,3 +487,63 @@ def test_a_fifo_in_a_module_is_a_note(tmp_path: pathlib.Path) -> None:
     assert addresses(result) == ["aws_instance.a"]
     assert sorted((f.rule_id, f.span.file) for f in result.findings) == [
         ("IAC0004", "pipe.tf"), ("IAC0004", "terraform.tfvars")]
+
+
+def test_variable_types_are_parsed_once_per_evaluation_with_the_same_answers(
+        tmp_path: pathlib.Path) -> None:
+    from unittest import mock
+
+    from linter.frontends.terraform import module
+    from linter.frontends.terraform.expressions import Context, evaluate
+    from linter.frontends.terraform.hcl_ast import Expr
+    from linter.frontends.terraform.module import ConstResolver, Evaluation
+    from linter.frontends.terraform.type_constraints import ANY, TfType, parse_type
+    from linter.frontends.terraform.values import EvalError
+
+    files = {
+        "main.tf": """\
+            module "m" {
+              for_each = toset(["a", "b", "c"])
+              source   = "./m"
+              tags     = { Name = each.key }
+              settings = { size = 2 }
+              bad      = "x"
+            }
+            """,
+        "m/main.tf": """\
+            variable "tags" { type = map(string) }
+            variable "settings" {
+              type = object({ size = number, mode = optional(string, "fast") })
+            }
+            variable "bad" { type = nonsense(string) }
+            resource "aws_instance" "i" {
+              tags          = var.tags
+              instance_type = var.settings.mode
+              ami           = var.bad
+            }
+            """,
+    }
+    parses = []
+
+    def fresh(self: Evaluation, expr: Expr) -> tuple[TfType, str | None]:
+        """Every instance parses every type it asks for, as before the memo."""
+        parses.append(expr)
+        const = Context(ConstResolver(self.access))
+        try:
+            return parse_type(expr, lambda e: evaluate(e, const)), None
+        except EvalError as exc:
+            return ANY, str(exc)
+
+    with mock.patch.object(Evaluation, "type_of", fresh):
+        straight = run(tmp_path, files)
+    assert len(parses) == 9  # three instances, three variables each
+    counted = mock.Mock(side_effect=parse_type)
+    with mock.patch.object(module, "parse_type", counted):
+        remembered = run(tmp_path, files)
+    assert counted.call_count == 3  # once per expression
+    assert remembered.resources == straight.resources
+    assert remembered.findings == straight.findings  # the note on "nonsense" for each instance
+    assert remembered.unknowns == straight.unknowns
+    assert [r.attributes.get("instance_type") for r in remembered.resources
+            if r.type == "aws_instance"] == ["fast", "fast", "fast"]
+    assert len([f for f in remembered.findings if "nonsense" in f.message]) == 1  # one place

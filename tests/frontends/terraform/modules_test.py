@@ -228,9 +228,10 @@ def test_an_edit_parses_only_the_file_that_changed(
     parsed: list[str] = []
     real_parse = hcl.parse_hcl
 
-    def counting(rel: str, data: bytes, max_nodes: int = 500_000) -> HclFile:
+    def counting(rel: str, data: bytes, max_nodes: int = 500_000, *,
+                 with_comments: bool = True) -> HclFile:
         parsed.append(rel)
-        return real_parse(rel, data, max_nodes)
+        return real_parse(rel, data, max_nodes, with_comments=with_comments)
 
     monkeypatch.setattr(hcl, "parse_hcl", counting)
     first, _ = load_module_cached(tmp_path, "")
