@@ -12,6 +12,7 @@ the entry would have saved.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pathlib
 import stat
@@ -34,8 +35,6 @@ def cache_dir(name: str) -> pathlib.Path | None:
 def read_entry(directory: pathlib.Path, name: str, max_bytes: int) -> dict[str, Any] | None:
     """The JSON object in ``directory/name``, or None (no such regular file, too large, not a
     JSON object)."""
-    import json
-
     path = directory / name
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):

@@ -28,6 +28,7 @@ from typing import Any
 
 from linter import __version__
 from linter.discover import cache_files
+from linter.frontends.cloudformation import sam
 from linter.frontends.cloudformation.marked_yaml import Mark, MarkedDict, MarkedList, MarkedStr
 from linter.frontends.cloudformation.sam import SamError, SamExpansion, expand_sam
 
@@ -76,8 +77,6 @@ def _code_digest() -> str:
     """What else the expansion depends on: iaclint's and the translator's versions and the
     source of the expansion code (a change to it during development changes the key)."""
     import samtranslator  # its package only: the version, not the translator
-
-    from linter.frontends.cloudformation import sam
 
     parts = [__version__, str(getattr(samtranslator, "__version__", "?"))]
     for source in (sam.__file__, __file__):
