@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from linter.records import record
+from linter.records import mutable, record
 
 PathKey = str | int
 Path = tuple[PathKey, ...]
@@ -384,7 +384,7 @@ class UnknownVerdict:
     root: str = ""  # the unit of the resource (see Finding.root)
 
 
-@dataclass
+@mutable
 class ParseResult:
     """What a front end returns for one unit (a Terraform root module or one template)."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pathlib
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.model import Finding, ParseResult, Resource, Unknown, UnknownVerdict
-from linter.records import record
+from linter.records import mutable, record
 from linter.rule import Rule
 
 
@@ -19,7 +19,7 @@ class BaselineEntry:
     message: str
 
 
-@dataclass
+@mutable
 class ScanResult:
     root: pathlib.Path  # the scan root; every Span.file is relative to it
     findings: list[Finding] = field(default_factory=list)  # rule and tool findings, sorted

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
-from linter.records import record
+from linter.records import mutable, record
 
 
 @record
@@ -100,3 +100,103 @@ def test_records_pickle_and_replace() -> None:
     assert pickle.loads(pickle.dumps(value)) == value
     assert dataclasses.replace(value, count=3) == Plain("a", 3, "note", ("e",))
     assert pickle.loads(pickle.dumps(Slotted("x"))) == Slotted("x")
+
+
+@record(slots=True)
+class OwnInit:
+    first: int
+    second: int = 0
+
+    if not TYPE_CHECKING:  # as linter.model.Span writes its own
+
+        def __init__(self, first, second=0):
+            self.first = first
+            self.second = second or first
+
+
+@record
+class Defaults:
+    items: list[str] = dataclasses.field(default_factory=list)
+    label: str = "x"
+    cache: dict[str, int] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    self: int = 0  # a field may be called self
+
+
+def test_an_init_written_in_the_class_is_kept() -> None:
+    assert OwnInit(3).second == 3
+    assert OwnInit(3, 4).second == 4
+
+
+def test_defaults_factories_and_fields_outside_init() -> None:
+    one, two = Defaults(), Defaults()
+    assert one.items == []
+    assert one.items is not two.items
+    assert one.cache == {}
+    assert one.cache is not two.cache
+    assert Defaults(["a"], "y", self=2) == Defaults(items=["a"], label="y", self=2)
+    assert repr(Defaults(["a"])) == "Defaults(items=['a'], label='x', self=0)"
+    assert [f.name for f in dataclasses.fields(Defaults)] == ["items", "label", "cache", "self"]
+    assert dataclasses.asdict(Defaults(["a"])) == {
+        "items": ["a"], "label": "x", "cache": {}, "self": 0}
+    assert Defaults.__match_args__ == ("items", "label", "self")
+    with pytest.raises(TypeError):
+        Defaults(cache={})  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Defaults([], "x", 0, 1)  # type: ignore[call-arg]
+
+
+def test_what_dataclass_rejects_is_rejected() -> None:
+    with pytest.raises(ValueError, match="mutable default"):
+        record(type("Bad", (), {"__annotations__": {"items": "list[str]"}, "items": []}))
+    with pytest.raises(TypeError, match="non-default argument"):
+        record(type("Bad", (), {"__annotations__": {"a": "int", "b": "int"}, "a": 1}))
+    with pytest.raises(TypeError, match="overwrite attribute __lt__"):
+        record(order=True)(type("Bad", (), {"__annotations__": {"a": "int"},
+                                            "__lt__": lambda s, o: True}))
+
+
+def test_class_variables_are_not_fields() -> None:
+    @record
+    class WithClassVar:
+        shared: ClassVar[int] = 3
+        own: int = 1
+
+    assert [f.name for f in dataclasses.fields(WithClassVar)] == ["own"]
+    assert WithClassVar.shared == 3
+    assert WithClassVar(2).own == 2
+
+
+def test_ordered_records_compare_only_with_their_own_class() -> None:
+    assert Ordered(1) < Ordered(2)
+    assert Ordered(2) >= Ordered(2)
+    assert Ordered(1) <= Ordered(1)
+    assert Ordered(3, "b") > Ordered(3, "a")
+    with pytest.raises(TypeError):
+        assert Ordered(1) < (1, "")  # type: ignore[operator]
+
+
+@mutable
+class State:
+    name: str
+    seen: list[str] = dataclasses.field(default_factory=list)
+
+
+@mutable(eq=False, slots=True)
+class Node:
+    value: int
+
+
+def test_mutable_records_are_dataclasses_that_may_change() -> None:
+    state = State("a")
+    state.seen.append("x")
+    state.name = "b"
+    assert state == State("b", ["x"])
+    assert state != State("b")
+    assert State.__hash__ is None
+    assert repr(state) == "State(name='b', seen=['x'])"
+    assert dataclasses.replace(state, name="c") == State("c", ["x"])
+    first, second = Node(1), Node(1)
+    assert first != second  # eq=False: identity, and hashable by it
+    assert len({first, second}) == 2
+    assert not hasattr(first, "__dict__")

@@ -23,7 +23,7 @@ import os
 import pathlib
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.discover.read import (
     MISSING,
@@ -35,6 +35,7 @@ from linter.discover.read import (
     real_path,
 )
 from linter.model import Finding, Span
+from linter.records import mutable
 from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
 
 TF_SUFFIXES = (".tf", ".tf.json")
@@ -44,7 +45,7 @@ SCANNED_SUFFIXES = (*TF_SUFFIXES, *TFVARS_SUFFIXES, *TEMPLATE_SUFFIXES)
 DEFAULT_EXCLUDES = (".terraform", ".terragrunt-cache", "node_modules", ".git")
 
 
-@dataclass
+@mutable
 class Discovery:
     root: pathlib.Path
     module_dirs: list[str] = field(default_factory=list)  # relative POSIX paths ("." = root)

@@ -14,14 +14,14 @@ import os
 import pathlib
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.fixes.sites import NotFixable
 from linter.fixes.source import destination, read_text
 from linter.fixes.text import Replacement, Text, apply, unified_diff
 from linter.model import Finding
 from linter.options import Budgets
-from linter.records import record
+from linter.records import mutable, record
 
 
 @record
@@ -31,7 +31,7 @@ class FileChange:
     after: str
 
 
-@dataclass
+@mutable
 class FixOutcome:
     changes: list[FileChange] = field(default_factory=list)
     fixed: list[Finding] = field(default_factory=list)

@@ -24,7 +24,7 @@ import json.scanner
 import pathlib
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import yaml
@@ -37,7 +37,7 @@ from linter.frontends.cloudformation.marked_yaml import scalar_tag
 from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Resource, Span
 from linter.options import Budgets
-from linter.records import record
+from linter.records import mutable, record
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"
@@ -45,7 +45,7 @@ _STR = _STANDARD_TAG + "str"
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-@dataclass(eq=False, slots=True)
+@mutable(eq=False, slots=True)
 class Node:
     kind: str  # map | seq | scalar
     start: int  # character offsets into the file's text
@@ -129,7 +129,7 @@ class Template:
         return self.text.span(start, end)
 
 
-@dataclass(eq=False, slots=True)
+@mutable(eq=False, slots=True)
 class Entry:
     """A resource's entry read alone: key and value (offsets into the whole text) and, in YAML,
     what ``_enclosing_entry`` would find around it in ``root``: the offset of the next key of

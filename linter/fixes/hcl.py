@@ -43,7 +43,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from linter.fixes import values
@@ -76,7 +76,7 @@ from linter.frontends.terraform.hcl_treesitter import (
 from linter.frontends.terraform.modules import parsed_files
 from linter.model import Edit, Resource, Span
 from linter.options import Budgets
-from linter.records import record
+from linter.records import mutable, record
 
 MAX_CHAIN = 16
 DEFAULT_UNIT = "  "
@@ -465,7 +465,7 @@ def _origins(request: Request, prefixes: bool = False) -> set[Span]:
     return out
 
 
-@dataclass
+@mutable
 class _Scope:
     """What following one request's value needs, and what it collects on the way."""
 

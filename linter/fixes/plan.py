@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from linter.engine.params import bind, parameter_values
@@ -33,6 +33,7 @@ from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.text import EditConflict, Text, apply_edits
 from linter.model import Edit, Finding, Fix, Format, Path, Resource, Span
 from linter.options import Budgets, ScanOptions
+from linter.records import mutable
 from linter.result import ScanResult
 from linter.rule import Autofix, Rule
 
@@ -46,7 +47,7 @@ def _key(span: Span) -> UserKey:
     return (span.file, span.start_line, span.start_col)
 
 
-@dataclass
+@mutable
 class _Context:
     root: pathlib.Path
     resources: Sequence[Resource]
@@ -123,7 +124,7 @@ def _index_users(context: _Context, wanted: set[UserKey]) -> None:
 # ---------------------------------------------------------------- requests and sites
 
 
-@dataclass
+@mutable
 class _Planned:
     finding: Finding
     description: str
@@ -265,7 +266,7 @@ def _sibling_note(resource: Resource, pairs: Sequence[tuple[Request, Site]]) -> 
 # ---------------------------------------------------------------- edits
 
 
-@dataclass
+@mutable
 class _Merged:
     site: Site
     settings: dict[str, Any] = field(default_factory=dict)

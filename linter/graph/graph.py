@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeVar
 
 from linter.model import Edge, Resource
+from linter.records import mutable
 
 T = TypeVar("T")
 
 
-@dataclass
+@mutable
 class Graph:
     resources: dict[str, Resource] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from importlib import resources
 from typing import Any
 
 from linter.model import Unknown
@@ -33,6 +32,8 @@ class ManagedPolicy:
 
 @functools.cache
 def _data() -> dict[str, Any]:
+    from importlib import resources  # lazy: only a scan that names a managed policy reads it
+
     text = resources.files("linter.iam").joinpath("data/aws_managed_policies.json").read_text(
         encoding="utf-8")
     data: dict[str, Any] = json.loads(text)

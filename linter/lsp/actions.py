@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from linter.model import Edit, Finding, Fix, Resource
+from linter.records import mutable
 
 from .convert import Texts, code_point_range, to_client, uri_of
 from .suppression import place
@@ -35,7 +35,7 @@ def fix_of(finding: Finding) -> Fix | None:
     return fix if fix is not None and fix.applicable else None
 
 
-@dataclass
+@mutable
 class Context:
     """What every action of one request shares."""
 

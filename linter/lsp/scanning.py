@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.discover.overlay import overlaid
 from linter.discover.read import Refused, read_regular
@@ -22,13 +22,14 @@ from linter.discover.walk import is_excluded
 from linter.model import Finding
 from linter.options import Budgets, ScanOptions
 from linter.pipeline import scan
+from linter.records import mutable
 from linter.result import ScanResult
 
 from .settings import Loaded
 from .units import FILE, ModuleIndex, Unit, unit_files
 
 
-@dataclass
+@mutable
 class UnitScan:
     """What a scan of one unit found, and the texts it read (for code actions and hover)."""
 

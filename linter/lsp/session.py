@@ -24,7 +24,7 @@ import pathlib
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -35,6 +35,7 @@ from linter.discover.overlay import overlaid
 from linter.discover.walk import is_excluded
 from linter.errors import ConfigError
 from linter.model import Finding
+from linter.records import mutable
 from linter.report.redact import secrets_of
 
 from .convert import Texts, diagnostics_by_file, path_of, uri_of
@@ -56,7 +57,7 @@ DEFAULT_DEBOUNCE = 0.15
 Snapshot = dict[str, tuple[int, bytes]]  # absolute path → (version, text) of the open documents
 
 
-@dataclass
+@mutable
 class Job:
     """What one job found for one workspace folder (built in the worker thread)."""
 

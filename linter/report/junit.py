@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.model import Finding, Resource, Severity, UnknownVerdict
+from linter.records import mutable
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.locations import qualified
 from linter.report.redact import redact, secrets_of_result
@@ -26,7 +27,7 @@ from linter.rule import Rule
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-@dataclass
+@mutable
 class _Case:
     name: str  # resource address, or file for a file-level finding
     file: str = ""

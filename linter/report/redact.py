@@ -21,7 +21,6 @@ through ``redact_output`` once more: nothing reaches the user unredacted.
 from __future__ import annotations
 
 import functools
-import html
 import json
 import re
 import urllib.parse
@@ -108,6 +107,8 @@ def _ordered(secrets: Iterable[str]) -> tuple[str, ...]:
 
 def quoted_forms(secret: str) -> set[str]:
     """``secret`` as the output formats may write it."""
+    import html  # lazy: only a scan that found a secret asks (html.entities is large)
+
     xml = html.escape(secret, quote=False)
     forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
              xml, html.escape(secret, quote=True),

@@ -33,14 +33,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from linter.frontends.budget import BudgetExceeded, meter
 from linter.frontends.cloudformation.parameters import ParamValue
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Edge, Path, Span, Unknown
-from linter.records import record
+from linter.records import mutable, record
 
 NO_VALUE: Any = object()  # the result of !Ref AWS::NoValue: the key or element is removed
 
@@ -79,7 +79,7 @@ class Atom:
     unknown: Unknown
 
 
-@dataclass
+@mutable
 class TemplateScope:
     """What every resource of one template shares."""
 
@@ -141,7 +141,7 @@ class TemplateScope:
         return decided.reason if isinstance(decided, Unknown) else ""
 
 
-@dataclass
+@mutable
 class Evaluator:
     """Evaluates one resource's nodes; collects spans, origins, edges and unknowns."""
 

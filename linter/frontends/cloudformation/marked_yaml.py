@@ -26,11 +26,12 @@ expansion relies on); unlike cfn-lint's, they can also be pickled.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+
+from linter.records import mutable
 
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -67,7 +68,7 @@ class DuplicateKeys(Exception):
         self.problems = problems
 
 
-@dataclass
+@mutable
 class Mark:
     """A position given to a node built without one (cfn-lint's default: line 1, column 1)."""
 

@@ -11,7 +11,7 @@ trace of each attribute (for graph edges).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.frontends.terraform.expressions import Context, Trace, evaluate
 from linter.frontends.terraform.hcl_ast import (
@@ -28,9 +28,10 @@ from linter.frontends.terraform.hcl_ast import (
 )
 from linter.frontends.terraform.values import Value, derive_unknown
 from linter.model import Path, Span, Unknown
+from linter.records import mutable
 
 
-@dataclass
+@mutable
 class Collected:
     spans: dict[Path, Span] = field(default_factory=dict)
     origins: dict[Path, tuple[Span, ...]] = field(default_factory=dict)

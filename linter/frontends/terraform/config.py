@@ -8,12 +8,13 @@ block of that type. A duplicate definition is an error in Terraform; the first o
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.frontends.terraform.hcl_ast import Attribute, Block, Body, HclFile
+from linter.records import mutable
 
 
-@dataclass
+@mutable
 class ModuleConfig:
     directory: str  # relative to the scan root, "." for the root itself
     files: list[HclFile]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import pathlib
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.discover.read import MISSING, Refused, read_regular
 from linter.frontends.budget import meter
@@ -21,12 +21,13 @@ from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Template, Traversal
 from linter.frontends.terraform.values import EvalError, Value
 from linter.model import Finding, Span, Unknown
+from linter.records import mutable
 from linter.rule import EVALUATION_NOTE, tool_finding
 
 _MAX_TEMPLATE_DEPTH = 8
 
 
-@dataclass
+@mutable
 class FileAccess:
     """Shared by one evaluation: the scan root, the working directory, notes and files read."""
 
@@ -67,7 +68,7 @@ class FileAccess:
         return real.relative_to(self.real_root).as_posix()
 
 
-@dataclass
+@mutable
 class FunctionFiles:
     """The ``FunctionEnv`` of one function call (``span`` is the call, for notes)."""
 

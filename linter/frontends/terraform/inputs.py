@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import pathlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from linter.discover.read import (
     Refused,
@@ -31,7 +30,7 @@ from linter.frontends.terraform.hcl_ast import Expr
 from linter.frontends.terraform.values import Value
 from linter.json_positions import JsonPositionError, LineIndex, parse_json
 from linter.model import Finding, Span
-from linter.records import record
+from linter.records import mutable, record
 from linter.rule import EVALUATION_NOTE, FILE_DOES_NOT_PARSE, tool_finding
 
 
@@ -51,7 +50,7 @@ class InputValue:
         return (self.origin,) if self.origin is not None else ()
 
 
-@dataclass
+@mutable
 class Inputs:
     values: dict[str, InputValue]
     findings: list[Finding]

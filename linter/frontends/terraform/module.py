@@ -24,7 +24,7 @@ import json
 import os
 import pathlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from linter.discover.read import config_span
 from linter.frontends.budget import BudgetExceeded, Meter, meter, metering
@@ -81,6 +81,7 @@ from linter.frontends.terraform.values import (
 )
 from linter.model import Edge, Format, ParseResult, Path, Resource, Span, Unknown
 from linter.options import ScanOptions
+from linter.records import mutable
 
 __all__ = ["evaluate_module", "local_module_dirs"]
 
@@ -491,7 +492,7 @@ def _attribute_after(steps: tuple[object, ...], start: int) -> str:
 # ---------------------------------------------------------------- count / for_each
 
 
-@dataclass
+@mutable
 class Expansion:
     mode: str  # single | count | for_each | unknown
     instances: dict[InstanceKey, Instance] = field(default_factory=dict)
@@ -632,7 +633,7 @@ class ResourceNode(Node):
         return ResourceInstance(self, key, bindings)
 
 
-@dataclass
+@mutable
 class MemberResult:
     value: Value
     collected: Collected | None  # None: collected into the instance's full evaluation

@@ -30,8 +30,7 @@ import copy
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import field
 from typing import Any
 
 from linter.frontends.terraform.hcl import parse_hcl
@@ -39,7 +38,7 @@ from linter.frontends.terraform.hcl_ast import Expr, Literal, Template
 from linter.frontends.terraform.type_constraints import TfType, convert, parse_type
 from linter.frontends.terraform.values import EvalError, to_bool, to_number
 from linter.model import Edge, Format, Path, Resource, Span, Unknown
-from linter.records import record
+from linter.records import mutable, record
 
 DATA_FILE = "registry_modules.yaml"
 # the sources the data covers (checked against the data by a test): a call of any other module
@@ -69,6 +68,8 @@ Version = tuple[int, int, int]
 @functools.cache
 def registry_data() -> dict[str, Any]:
     """The shipped data (``linter/frontends/terraform/data/registry_modules.yaml``)."""
+    from importlib import resources  # lazy, as yaml below: importing it costs 4 % of a one-file run
+
     text = resources.files("linter.frontends.terraform").joinpath(
         f"data/{DATA_FILE}").read_text(encoding="utf-8")
     import yaml  # lazy: only runs that call a covered registry module read the data
@@ -218,7 +219,7 @@ def _normalize_source(source: str) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------- the call's inputs
 
 
-@dataclass
+@mutable
 class Inputs:
     """The arguments a module (or a node group of the eks root module) receives, with where
     each was written. ``paths`` maps an input name to its path in the ``module`` resource."""
@@ -288,14 +289,14 @@ def conditions_hold(conditions: Iterable[Mapping[str, Any]], inputs: Inputs) -> 
 # ---------------------------------------------------------------- synthesis
 
 
-@dataclass
+@mutable
 class Synthesized:
     resources: list[Resource] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     notes: list[tuple[str, Span]] = field(default_factory=list)
 
 
-@dataclass
+@mutable
 class _Builder:
     """One synthesized resource being put together."""
 
