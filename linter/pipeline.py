@@ -8,7 +8,6 @@ configuration errors (``ConfigError``) propagate, for the CLI to exit with code 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import pathlib
@@ -26,6 +25,7 @@ from linter.errors import ConfigError
 from linter.graph.graph import Graph
 from linter.model import Finding, ParseResult, Resource, Span, UnknownVerdict
 from linter.options import ScanOptions
+from linter.records import replace
 from linter.result import BaselineEntry, ScanResult
 from linter.rule import FILE_DOES_NOT_PARSE, Rule, tool_finding
 from linter.workers import can_fork, ordered_map, usable_cores
@@ -223,7 +223,7 @@ def add_unit(units: dict[str, ParseResult], unit: str, part: ParseResult) -> Non
     neither a template nor a plan makes no unit)."""
     if not (part.resources or part.findings or part.unknowns or part.files):
         return
-    part.resources = [dataclasses.replace(r, unit=unit) for r in part.resources]
+    part.resources = [replace(r, unit=unit) for r in part.resources]
     merge(units.setdefault(unit, ParseResult()), part)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
-from linter.records import mutable, record
+from linter.records import mutable, record, replace
 
 
 @record
@@ -200,3 +200,27 @@ def test_mutable_records_are_dataclasses_that_may_change() -> None:
     assert first != second  # eq=False: identity, and hashable by it
     assert len({first, second}) == 2
     assert not hasattr(first, "__dict__")
+
+
+def test_replace_copies_values_and_applies_changes_as_dataclasses_does() -> None:
+    value = Plain("a", 2, "note", ("e",))
+    changed = replace(value, count=3)
+    assert changed == dataclasses.replace(value, count=3)
+    assert changed.note == "note"
+    assert value.count == 2
+    assert replace(Slotted("x"), only="y") == Slotted("y")
+    assert replace(OwnInit(3), first=5) == OwnInit(5, 3)  # its own __init__ runs
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nothing'"):
+        replace(value, nothing=1)
+    with pytest.raises(ValueError, match="init=False"):
+        replace(Defaults(), cache={})
+    state = State("a", ["x"])
+    copied = replace(state, name="b")
+    assert copied == State("b", ["x"])
+    assert copied.seen is state.seen  # shallow, as dataclasses.replace
+
+
+def test_replace_does_not_carry_attributes_beside_the_fields() -> None:
+    value = Plain("a")
+    value.__dict__["cached"] = 1  # as functools.cached_property would store it
+    assert "cached" not in replace(value, count=1).__dict__

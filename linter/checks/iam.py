@@ -23,7 +23,6 @@ statement is a ``related`` location. ``details``: ``why`` (what exactly is too b
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -35,6 +34,7 @@ from linter.iam import analysis
 from linter.iam.analysis import Hit, Verdict
 from linter.iam.policy import DocKind, PolicyDocument, Statement
 from linter.model import Outcome, Path, Related, Resource, Span, Unknown
+from linter.records import replace
 
 _SCOPE = {"type": "string", "enum": ["document", "principal", "auto"], "default": "document"}
 # what runs with identity policies: judged as a principal under ``scope: auto``
@@ -194,7 +194,7 @@ def _judge_combined(ctx: RuleContext, kinds: tuple[DocKind, ...], judge: Judge
     statements = [s for d in docs for s in d.statements]
     verdict = judge(statements, None)
     owner = {id(s): d for d in docs for s in d.statements}
-    hits = [dataclasses.replace(h, document=owner.get(id(h.statement)))
+    hits = [replace(h, document=owner.get(id(h.statement)))
             for h in verdict.hits if h.subject not in alone]
     unknowns = [*verdict.unknowns, *(u for d in docs for u in d.unknowns)]
     return hits, unknowns

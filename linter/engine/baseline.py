@@ -21,6 +21,7 @@ from linter.discover.read import MISSING, Refused, read_regular
 from linter.errors import ConfigError
 from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Suppression
+from linter.records import replace
 from linter.result import BaselineEntry
 from linter.rule import SUPPRESSION_PROBLEM, UNUSED_SUPPRESSION
 
@@ -102,7 +103,7 @@ def apply_baseline(
         if (finding.suppression is None and finding.rule_id not in NOT_BASELINED
                 and available[key]):
             available[key] -= 1
-            finding = dataclasses.replace(
+            finding = replace(
                 finding, suppression=Suppression("external", "recorded in the baseline")
             )
         out.append(finding)

@@ -13,7 +13,6 @@ type never matches a data source of the same type (``data "aws_instance"`` is no
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +41,7 @@ from linter.model import (
     scope_related,
 )
 from linter.options import ScanOptions
+from linter.records import replace
 from linter.rule import RULE_RAISED, MatchBlock, Rule, tool_finding
 
 
@@ -117,7 +117,7 @@ def merge_variants(
         if total and len(group) < total:
             notes = sorted({condition_note(r) for r, _ in group if condition_note(r)})
             note = "; or ".join(notes)
-            finding = dataclasses.replace(
+            finding = replace(
                 finding,
                 message=f"{finding.message} ({note})" if note else finding.message,
                 fingerprint=variant_fingerprint(finding.fingerprint, note),
@@ -371,7 +371,7 @@ def raised_finding(rule: Rule, resource: Resource, exc: BaseException) -> Findin
         f"while checking {resource.address}; please report this iaclint bug"
     )
     finding = tool_finding(RULE_RAISED, message, resource.header, resource.address)
-    return dataclasses.replace(
+    return replace(
         finding,
         resource_type=resource.type,
         root=resource.unit,

@@ -27,7 +27,6 @@ that names no mapped check is left alone: it is meant for the other scanner.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import fnmatch
 import pathlib
@@ -39,7 +38,7 @@ from linter.engine import peers
 from linter.fingerprint import file_fingerprint
 from linter.model import Finding, Format, Resource, Span, Suppression
 from linter.options import Budgets, ScanOptions
-from linter.records import record
+from linter.records import record, replace
 from linter.rule import (
     RESERVED,
     SUPPRESSION_PROBLEM,
@@ -313,7 +312,7 @@ def apply_inline(
             suppression = Suppression("inSource", sup.justification, sup.expires)
             break
         out.append(
-            dataclasses.replace(finding, suppression=suppression) if suppression else finding
+            replace(finding, suppression=suppression) if suppression else finding
         )
     known = _known_names(rules)
     ran = _names_that_ran(rules, options)
@@ -393,7 +392,7 @@ def _names_that_ran(rules: Sequence[Rule], options: ScanOptions) -> set[str]:
 def _finding(rule: ReservedRule, message: str, sup: InlineSuppression) -> Finding:
     found = tool_finding(rule, message, sup.span, sup.whole_resource)
     key = f"{','.join(sup.rules)}\0{message}"
-    return dataclasses.replace(found, fingerprint=file_fingerprint(rule.id, sup.span.file, key))
+    return replace(found, fingerprint=file_fingerprint(rule.id, sup.span.file, key))
 
 
 def _problems(

@@ -21,7 +21,6 @@ The fixer never names a rule: what to set comes from ``Rule.autofix``.
 
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import field
@@ -33,7 +32,7 @@ from linter.fixes.sites import NotFixable, Request, Site, names_of, where
 from linter.fixes.text import EditConflict, Text, apply_edits
 from linter.model import Edit, Finding, Fix, Format, Path, Resource, Span
 from linter.options import Budgets, ScanOptions
-from linter.records import mutable
+from linter.records import mutable, replace
 from linter.result import ScanResult
 from linter.rule import Autofix, Rule
 
@@ -89,7 +88,7 @@ def plan_fixes(result: ScanResult, options: ScanOptions, only_files: Sequence[st
                           if f.suppression is not None}
     _index(context)
     fixes = _plan(context, candidates, rules, options, set(only_files))
-    return [dataclasses.replace(f, fix=fixes[id(f)]) if id(f) in fixes else f
+    return [replace(f, fix=fixes[id(f)]) if id(f) in fixes else f
             for f in result.findings]
 
 

@@ -10,7 +10,6 @@ renders it.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import pathlib
@@ -22,7 +21,7 @@ from typing import TypeVar
 from linter.discover.read import Refused, read_confined
 from linter.fingerprint import fingerprint_of
 from linter.model import Finding, Path, Resource, Span, Unknown, UnknownVerdict
-from linter.records import record
+from linter.records import record, replace
 from linter.result import ScanResult
 
 MAX_SOURCE_BYTES = 16 * 1024 * 1024  # the largest file a front end reads by default
@@ -113,14 +112,14 @@ def repository_relative(result: ScanResult) -> ScanResult:
         return Span(move(value.file), value.start_line, value.start_col, value.end_line,
                     value.end_col)
 
-    return dataclasses.replace(
+    return replace(
         result,
         root=directory,
         findings=[_finding(f, span, move) for f in result.findings],
         unknown_verdicts=[_verdict(v, span, move) for v in result.unknown_verdicts],
         unknowns=[_unknown(u, span) for u in result.unknowns],
         files=[move(f) for f in result.files],
-        stale_baseline=[dataclasses.replace(e, file=move(e.file)) for e in result.stale_baseline],
+        stale_baseline=[replace(e, file=move(e.file)) for e in result.stale_baseline],
         resources=[_resource(r, span, move) for r in result.resources],
     )
 
@@ -129,13 +128,13 @@ def _finding(finding: Finding, span: Callable[[Span], Span],
              move: Callable[[str], str]) -> Finding:
     fix = finding.fix
     if fix is not None and fix.edits:  # the edits of --fix, in the reports that carry them
-        fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, span=span(e.span))
+        fix = replace(fix, edits=tuple(replace(e, span=span(e.span))
                                                    for e in fix.edits))
-    return dataclasses.replace(
+    return replace(
         finding,
         span=span(finding.span),
         root=move(finding.root),  # a unit is a path too: its root module or template
-        related=tuple(dataclasses.replace(r, span=span(r.span)) for r in finding.related),
+        related=tuple(replace(r, span=span(r.span)) for r in finding.related),
         fingerprint=fingerprint_of(finding),
         fix=fix,
     )
@@ -144,12 +143,12 @@ def _finding(finding: Finding, span: Callable[[Span], Span],
 def _unknown(unknown: Unknown, span: Callable[[Span], Span]) -> Unknown:
     if unknown.span is None:
         return unknown
-    return dataclasses.replace(unknown, span=span(unknown.span))
+    return replace(unknown, span=span(unknown.span))
 
 
 def _verdict(verdict: UnknownVerdict, span: Callable[[Span], Span],
              move: Callable[[str], str]) -> UnknownVerdict:
-    return dataclasses.replace(verdict, span=span(verdict.span), root=move(verdict.root),
+    return replace(verdict, span=span(verdict.span), root=move(verdict.root),
                                unknowns=tuple(_unknown(u, span) for u in verdict.unknowns))
 
 
@@ -176,7 +175,7 @@ def _resource(resource: Resource, span: Callable[[Span], Span],
     def spans(values: tuple[Span, ...]) -> tuple[Span, ...]:
         return tuple(span(v) for v in values)
 
-    return dataclasses.replace(
+    return replace(
         resource,
         file=move(resource.file),
         unit=move(resource.unit),

@@ -7,11 +7,11 @@ expression that could not be evaluated, with each expression's own location as a
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from linter.fingerprint import fallback_fingerprint
 from linter.model import Finding, Related, Unknown, UnknownVerdict
+from linter.records import replace
 from linter.rule import UNKNOWN_VERDICT, Rule, tool_finding
 
 
@@ -40,7 +40,7 @@ def unknown_finding(verdict: UnknownVerdict, rule_name: str = "") -> Finding:
         UNKNOWN_VERDICT, unknown_message(verdict, rule_name), verdict.span, verdict.address
     )
     expressions = [u.expression for u in verdict.unknowns]
-    return dataclasses.replace(
+    return replace(
         base,
         related=related,
         fingerprint=fallback_fingerprint(
