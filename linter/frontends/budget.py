@@ -75,27 +75,15 @@ class Meter:
             raise BudgetExceeded(Budgets.key("string_length"), self.budgets.string_length,
                                  f"{what} of {length} characters")
 
-    @contextlib.contextmanager
-    def iterating(self, length: int, what: str) -> Iterator[None]:
+    def iterating(self, length: int, what: str) -> _Iterating:
         """A loop over ``length`` elements, inside the loops being run: nested loops multiply,
         and the product is held to the collection budget before the first iteration."""
-        total = self._loops[-1] * max(length, 1) if self._loops else max(length, 1)
-        self.collection(total, what)
-        self._loops.append(total)
-        try:
-            yield
-        finally:
-            self._loops.pop()
+        return _Iterating(self, length, what)
 
-    @contextlib.contextmanager
-    def detached(self) -> Iterator[None]:
+    def detached(self) -> _Detached:
         """A value computed once whatever loop first asks for it (a local, a module output):
         the loops around the first reference do not multiply its own."""
-        saved, self._loops = self._loops, []
-        try:
-            yield
-        finally:
-            self._loops = saved
+        return _Detached(self)
 
     def produced(self, length: int) -> None:
         """``length`` more characters produced by this unit's evaluation."""
@@ -151,6 +139,42 @@ def meter() -> Meter:
     """The meter of the unit being evaluated (outside any unit: the default budgets, untimed)."""
     current = _CURRENT.get()
     return current if current is not None else _UNTIMED
+
+
+class _Iterating:
+    """``Meter.iterating``: a class, not a generator, as it is entered for every ``for``
+    expression and the generator's machinery cost more than the loop's bookkeeping."""
+
+    __slots__ = ("_length", "_meter", "_what")
+
+    def __init__(self, meter: Meter, length: int, what: str) -> None:
+        self._meter, self._length, self._what = meter, length, what
+
+    def __enter__(self) -> None:
+        meter = self._meter
+        loops = meter._loops
+        total = loops[-1] * max(self._length, 1) if loops else max(self._length, 1)
+        meter.collection(total, self._what)
+        loops.append(total)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._meter._loops.pop()
+
+
+class _Detached:
+    """``Meter.detached``, entered for every local and output computed."""
+
+    __slots__ = ("_meter", "_saved")
+
+    def __init__(self, meter: Meter) -> None:
+        self._meter = meter
+        self._saved: list[int] = []
+
+    def __enter__(self) -> None:
+        self._saved, self._meter._loops = self._meter._loops, []
+
+    def __exit__(self, *_exc: object) -> None:
+        self._meter._loops = self._saved
 
 
 @contextlib.contextmanager
