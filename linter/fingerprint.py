@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import re
 
 from linter.model import Finding, Format, Path, Resource
+from linter.regex import lazy
 
 
 def normalized_path(path: Path) -> str:
@@ -63,7 +63,7 @@ def variant_fingerprint(base: str, condition_note: str) -> str:
     return hashlib.sha256(f"{base}|{condition_note}".encode()).hexdigest()[: len(base) or 32]
 
 
-_NUMBERS = re.compile(r"\d+")
+_NUMBERS = lazy(r"\d+")
 
 
 def fallback_fingerprint(*parts: str) -> str:

@@ -26,7 +26,7 @@ LAYERS: tuple[grimp.Layer, ...] = (
     grimp.Layer("fingerprint", "json_positions", "options", "errors", "workers",
                 independent=True),
     grimp.Layer("model"),
-    grimp.Layer("records"),
+    grimp.Layer("records", "regex"),
 )
 
 

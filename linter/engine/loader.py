@@ -27,6 +27,7 @@ from linter.engine import messages, params
 from linter.engine.operators import OPERATORS
 from linter.errors import ConfigError
 from linter.model import Format, Severity
+from linter.regex import lazy
 from linter.rule import Autofix, Control, Docs, Equivalent, MatchBlock, Remediation, Rule
 
 if TYPE_CHECKING:
@@ -36,9 +37,9 @@ if TYPE_CHECKING:
 
 SCHEMA_PATH = pathlib.Path(__file__).with_name("rule.schema.json")
 RULE_SUFFIXES = (".yaml", ".yml")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_TERRAFORM_TYPE = re.compile(r"(data\.)?[a-z][a-z0-9_]*|provider\.[a-z0-9_]+|module")
-_CFN_TYPE = re.compile(r"[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*")
+_IDENTIFIER = lazy(r"[A-Za-z_][A-Za-z0-9_-]*")
+_TERRAFORM_TYPE = lazy(r"(data\.)?[a-z][a-z0-9_]*|provider\.[a-z0-9_]+|module")
+_CFN_TYPE = lazy(r"[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*")
 _CONDITION_KEYS = ("all", "any", "not", "path", "predicate", "type")
 
 

@@ -43,8 +43,9 @@ from typing import Any
 
 from linter.model import Tri, Unknown, contains_unknown
 from linter.records import record
+from linter.regex import lazy
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = lazy(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 OperatorFn = Callable[[Any, Any], Tri]
 

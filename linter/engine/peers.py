@@ -27,21 +27,21 @@ This module only finds them; it knows no iaclint rule.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from linter.model import Format, Resource, Span
 from linter.records import record
+from linter.regex import lazy
 
-CHECKOV = re.compile(
+CHECKOV = lazy(
     r"(?:#|//|/\*)[^\n]*?\b(?P<token>(?:checkov|bridgecrew|cortex):skip=)\s*"
     r"(?P<ids>[A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)?(?::(?P<reason>[^\n]*))?"
 )
-TRIVY = re.compile(
+TRIVY = lazy(
     r"^(?P<tool>trivy|tfsec):ignore:(?P<id>[^\s:\[\]]+)(?P<params>\[[^\]]*\])?"
     r"(?P<sections>(?::[a-z]+:[^\s:]*)*)$"
 )
-COMMENT_START = re.compile(r"#|//|/\*")
+COMMENT_START = lazy(r"#|//|/\*")
 TOKENS = ("checkov:skip=", "bridgecrew:skip=", "cortex:skip=", "tfsec:ignore:", "trivy:ignore:")
 SECRETS = "CKV_SECRET_"  # Checkov's secrets scanner: see the module docstring
 METADATA_KEYS = {"checkov": ("skip", "comment"), "bridgecrew": ("skip", "comment"),

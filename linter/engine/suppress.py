@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import pathlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from linter.discover.read import Refused, read_confined
@@ -39,6 +38,7 @@ from linter.fingerprint import file_fingerprint
 from linter.model import Finding, Format, Resource, Span, Suppression
 from linter.options import Budgets, ScanOptions
 from linter.records import record, replace
+from linter.regex import lazy
 from linter.rule import (
     RESERVED,
     SUPPRESSION_PROBLEM,
@@ -48,9 +48,9 @@ from linter.rule import (
     tool_finding,
 )
 
-COMMENT = re.compile(r"(?:#|//|/\*)\s*iaclint:ignore\b(?P<body>[^\n]*)")
-RULES = re.compile(r"^\s*(?P<rules>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")
-ATTR = re.compile(
+COMMENT = lazy(r"(?:#|//|/\*)\s*iaclint:ignore\b(?P<body>[^\n]*)")
+RULES = lazy(r"^\s*(?P<rules>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")
+ATTR = lazy(
     r"""(?P<key>reason|expires)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
 )
 

@@ -38,11 +38,12 @@ from linter.json_positions import JNode, JsonPositionError, parse_json
 from linter.model import Edit, Resource, Span
 from linter.options import Budgets
 from linter.records import mutable, record
+from linter.regex import lazy
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _STR = _STANDARD_TAG + "str"
-_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
+_SUB_NAME = lazy(r"\$\{([^}!][^}]*)\}")
 
 
 @mutable(eq=False, slots=True)
@@ -440,7 +441,7 @@ def to_python(node: Node) -> Any:
 
 _SAFE_DEPTH = 150  # the full parse recurses two frames a level at most (the composer, the
 # JSON readers), far within the interpreter's default limit of 1000 at this depth
-_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")  # CloudFormation's logical ids (nothing to escape)
+_LOGICAL_ID = lazy(r"[A-Za-z0-9]+")  # CloudFormation's logical ids (nothing to escape)
 
 
 def _no_constant(name: str) -> Any:
@@ -466,8 +467,8 @@ def _surely_parses(body: str, is_json: bool) -> bool:
             and _yaml_valid_mapping(body))
 
 
-_JSON_TEXT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+_JSON_TEXT = lazy(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKETS = lazy(r"[\[\]{}]")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -492,9 +493,9 @@ def _odd_characters(body: str) -> bool:
 # or after an indicator (``-``, ``?``, ``,``, ``[``, ``{``, ``:`` and a space, ``:`` right after
 # a quoted key or a collection) or a tag. It also matches text that is none (in a comment, a
 # scalar), which only costs the full parse.
-_ANCHOR_BACKWARDS = re.compile(
+_ANCHOR_BACKWARDS = lazy(
     "[A-Za-z0-9_-][&*][ \t]*(?:\ufeff?(?:\n|\\Z)|[-?,\\[{]|[ \t]:|:[\"'\\]}]|[ \t][^ \t\n]*!)")
-_SUB_VARIABLE = re.compile(r"\$\{[^{}\n]*\}")
+_SUB_VARIABLE = lazy(r"\$\{[^{}\n]*\}")
 
 
 def _maybe_anchor(body: str) -> bool:
@@ -512,8 +513,8 @@ def _maybe_directive(body: str) -> bool:
     return body.startswith("%") or "\n%" in body
 
 
-_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.MULTILINE)
-_BARE_START = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*(---)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
+_DOCUMENT_MARKER = lazy(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.MULTILINE)
+_BARE_START = lazy(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*(---)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
 
 
 def _one_document(body: str) -> bool:
@@ -578,7 +579,7 @@ def _ends_as_span(source: str, span_end: int, value: Node) -> bool:
     return span_end <= value.end and _FILLER.fullmatch(source, span_end, value.end) is not None
 
 
-_FILLER = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
+_FILLER = lazy(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*")
 
 
 def _json_entry(text: Text, logical_id: str, start: int) -> Entry | None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import bisect
 import difflib
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 
 from linter.model import Edit, Span
 from linter.records import record
+from linter.regex import lazy
 
-_NEWLINE = re.compile("\n")
+_NEWLINE = lazy("\n")
 
 
 class EditConflict(ValueError):

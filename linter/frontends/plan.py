@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import pathlib
 import posixpath
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -27,9 +26,10 @@ from typing import Any
 from linter.frontends.terraform.hcl_ast import Block, HclFile
 from linter.json_positions import JNode, JsonPositionError, LineIndex, parse_json
 from linter.model import Edge, Format, ParseResult, Path, Resource, Span, Unknown
+from linter.regex import lazy
 from linter.rule import FILE_DOES_NOT_PARSE, tool_finding
 
-_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+_INSTANCE_KEY = lazy(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
 _NOT_RESOURCES = frozenset({"var", "local", "each", "count", "path", "terraform", "self", "module"})
 
 

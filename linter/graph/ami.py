@@ -34,13 +34,14 @@ from linter.graph.launch import template_of
 from linter.graph.resolve import lookup
 from linter.model import Path, Resource, Span, Unknown
 from linter.records import record
+from linter.regex import lazy
 
 # The public parameters of AL2023 AMIs: standard and minimal, default kernel or a pinned one,
 # x86_64 or arm64 (/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64), and the
 # ECS-optimized AL2023 AMIs (/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/
 # image_id, also arm64/, gpu/, neuron/ …; "AL2023 ECS Optimized AMIs have IMDSv2 enabled by
 # default", https://github.com/aws/amazon-ecs-ami/issues/248)
-AL2023_PARAMETER = re.compile(
+AL2023_PARAMETER = lazy(
     r"^/aws/service/ami-amazon-linux-latest/al2023-ami-(?:minimal-)?kernel-(?:default|\d+\.\d+)"
     r"-(?:x86_64|arm64)$"
     r"|^/aws/service/ecs/optimized-ami/amazon-linux-2023/(?:[a-z0-9]+/)?recommended/image_id$")
@@ -48,7 +49,7 @@ AL2023_PARAMETER = re.compile(
 AMAZON_OWNERS = frozenset({"amazon", "137112412989"})
 # AMI names of AL2023: al2023-ami-2023.6.20241212.0-kernel-6.1-x86_64, al2023-ami-minimal-…,
 # al2023-ami-ecs-hvm-… (a name pattern counts when it can only match such names)
-_AL2023_NAME = re.compile(r"^al2023-ami-")
+_AL2023_NAME = lazy(r"^al2023-ami-")
 
 IMAGE_PATHS: dict[str, Path] = {
     "aws_instance": ("ami",),

@@ -16,7 +16,6 @@ trust rule's account check.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -37,6 +36,7 @@ from linter.iam.analysis import (
 from linter.iam.policy import PolicyDocument, Statement
 from linter.model import Path, Resource, Span, Tri, Unknown
 from linter.records import record
+from linter.regex import lazy
 
 ASSUME = "sts:AssumeRole"
 
@@ -153,8 +153,8 @@ def _resource_match(pattern: str, target: Resource) -> tuple[bool, bool]:
 
 # ``:role/<name>`` inside an ARN the evaluator could not finish (``${AWS::AccountId}``,
 # ``${data.aws_caller_identity.current.account_id}``): the role part is still known
-_ROLE_IN_EXPRESSION = re.compile(r":role/((?:[^\s\"'${}]|\$\{[^}]*\})+)")
-_INTERPOLATION = re.compile(r"\$\{[^}]*\}")
+_ROLE_IN_EXPRESSION = lazy(r":role/((?:[^\s\"'${}]|\$\{[^}]*\})+)")
+_INTERPOLATION = lazy(r"\$\{[^}]*\}")
 
 
 def _expression_patterns(unknowns: Iterable[Unknown]) -> list[str]:
@@ -250,7 +250,7 @@ def _may_assume(statement: Statement) -> bool:
     return any(catalogue.glob_match(i.value, ASSUME) for i in statement.actions)
 
 
-SAME_ACCOUNT_ROOT = re.compile(
+SAME_ACCOUNT_ROOT = lazy(
     r"(?:\$\{AWS::AccountId\}|aws_caller_identity\.[\w-]+\.account_id\}?):root\b")
 
 

@@ -20,7 +20,6 @@ into that resource). An AWS managed policy is judged by the shipped document
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -31,6 +30,7 @@ from linter.iam.datadoc import data_document_statements
 from linter.iam.policy import DocKind, Item, PolicyDocument, Statement, statements_from_json
 from linter.json_positions import decode_json, lenient_json, text_spans
 from linter.model import Path, Resource, Span, Unknown
+from linter.regex import lazy
 
 # Terraform: resource type → (policy attribute, kind)
 TF_POLICY_ATTRIBUTE: dict[str, str] = {
@@ -67,7 +67,7 @@ _TF_LIST_OF = {"aws_iam_role": ("role", "roles", "role_name"),
 DATA_DOCUMENT = "aws_iam_policy_document"
 DATA_MANAGED = "aws_iam_policy"
 
-_INDEX = re.compile(r"\[[^\]]*\]$")
+_INDEX = lazy(r"\[[^\]]*\]$")
 
 
 # ------------------------------------------------------------------------------ decoding

@@ -25,12 +25,13 @@ from collections.abc import Iterable
 from linter.graph.graph import Graph
 from linter.model import Format, Path, Resource, Span, Unknown
 from linter.records import record
+from linter.regex import lazy
 
 # CloudFormation pseudo parameters: a Ref to these is never dangling.
-_PSEUDO = re.compile(r"^AWS::")
+_PSEUDO = lazy(r"^AWS::")
 # Terraform addresses that are not managed resources of this configuration (cannot dangle).
-_TF_NOT_RESOURCE = re.compile(r"^(?:var|local|data|module|path|terraform|each|count|self)\.")
-_TF_RESOURCE = re.compile(r"^(?:module\.[^.]+(?:\[[^\]]*\])?\.)*[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*$")
+_TF_NOT_RESOURCE = lazy(r"^(?:var|local|data|module|path|terraform|each|count|self)\.")
+_TF_RESOURCE = lazy(r"^(?:module\.[^.]+(?:\[[^\]]*\])?\.)*[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*$")
 
 # Where each type keeps its own name (what a literal name or ARN is matched against).
 NAME_PATHS: dict[str, tuple[Path, ...]] = {
@@ -208,10 +209,10 @@ def resolve_ref(graph: Graph, source: Resource, path: Path, types: Iterable[str]
     return Resolution(Status.EXTERNAL, value=value, path=path, span=span)
 
 
-_CFN_REF = re.compile(
+_CFN_REF = lazy(
     r"""^(?:!Ref\s+|!GetAtt\s+|Ref:\s*|Fn::GetAtt:\s*|\{\s*"(?:Ref|Fn::GetAtt)"\s*:\s*\[?\s*")"""
     r"([A-Za-z0-9]+)")
-_TF_TRAVERSAL = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.[A-Za-z_]\w*$")
+_TF_TRAVERSAL = lazy(r"^([a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.[A-Za-z_]\w*$")
 
 
 def candidates_at(graph: Graph, source: Resource, path: Path, types: Iterable[str]

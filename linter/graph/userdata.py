@@ -30,6 +30,7 @@ from linter.graph.graph import Graph
 from linter.graph.launch import template_of
 from linter.model import Path, Resource, Unknown
 from linter.records import record
+from linter.regex import lazy
 
 _USER_DATA_PATHS: dict[str, tuple[Path, ...]] = {
     "aws_instance": (("user_data",), ("user_data_base64",)),
@@ -40,7 +41,7 @@ _USER_DATA_PATHS: dict[str, tuple[Path, ...]] = {
     "AWS::AutoScaling::LaunchConfiguration": (("Properties", "UserData"),),
 }
 METADATA_ADDRESS = "169.254.169.254"
-_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
+_BASE64 = lazy(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
 
 
 @record

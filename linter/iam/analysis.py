@@ -43,6 +43,7 @@ from linter.iam import catalogue, conditions
 from linter.iam.policy import DocKind, Item, PolicyDocument, PrincipalItem, Statement
 from linter.model import Path, Span, Tri, Unknown
 from linter.records import record
+from linter.regex import lazy
 
 
 @record
@@ -649,9 +650,9 @@ CONFUSED_DEPUTY_SERVICES = frozenset((
     "securityhub.amazonaws.com", "bedrock.amazonaws.com",
 ))
 GITHUB_OIDC = "token.actions.githubusercontent.com"
-_ACCOUNT = re.compile(r"^\d{12}$")
-_ROOT = re.compile(r"^arn:[a-z0-9-]*:iam::(\d{12}|\*)?:root$")
-_GITHUB_SUB = re.compile(r"^repo:[^*?/:]+/[^:]+(:.*)?$")
+_ACCOUNT = lazy(r"^\d{12}$")
+_ROOT = lazy(r"^arn:[a-z0-9-]*:iam::(\d{12}|\*)?:root$")
+_GITHUB_SUB = lazy(r"^repo:[^*?/:]+/[^:]+(:.*)?$")
 
 TRUST_CHECKS = ("everyone", "account", "oidc", "confused-deputy")
 

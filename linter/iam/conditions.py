@@ -28,6 +28,7 @@ from collections.abc import Iterable
 
 from linter.iam import catalogue
 from linter.iam.policy import ConditionClause, Statement
+from linter.regex import lazy
 
 POSITIVE_OPERATORS = frozenset(op.lower() for op in (
     "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "Bool",
@@ -70,7 +71,7 @@ SCOPING_KEYS = (
 PINNING_KEYS = ("iam:AWSServiceName", "kms:RequestAlias", "aws:ViaAWSService")
 # ARN-valued keys of the *principal* (they say who calls, not what is reached)
 _PRINCIPAL_ARN_KEYS = ("aws:PrincipalArn", "aws:userid", "aws:PrincipalTag/")
-_RESOURCE_TAG = re.compile(r"^[a-z0-9-]+:resourcetag/.", re.IGNORECASE)
+_RESOURCE_TAG = lazy(r"^[a-z0-9-]+:resourcetag/.", re.IGNORECASE)
 _ARN_OPERATORS = frozenset({"arnequals", "arnlike"})
 # keys that every request of the action carries, so ``…IfExists`` on them still restricts
 _ALWAYS_PRESENT = {

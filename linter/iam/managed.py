@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from typing import Any
 
 from linter.model import Unknown
 from linter.records import record
+from linter.regex import lazy
 
 # arn:<partition>:iam::aws:policy/<path/>Name — any partition (aws, aws-cn, aws-us-gov, aws-iso…)
-_ARN = re.compile(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+_ARN = lazy(r"^arn:[a-z0-9-]+:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 # the same inside an expression we could not evaluate (a !Sub with ${AWS::Partition}, a !Join,
 # "arn:${data.aws_partition.current.partition}:iam::aws:policy/…")
-_IN_EXPRESSION = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
+_IN_EXPRESSION = lazy(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
 
 
 @record

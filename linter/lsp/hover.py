@@ -8,11 +8,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 from linter.model import Finding
+from linter.regex import lazy
 from linter.report.redact import redact
 from linter.report.rule_docs import rule_markdown
 from linter.rule import RESERVED, Rule
 
-_HEADING = re.compile(r"^(#+) ", re.MULTILINE)
+_HEADING = lazy(r"^(#+) ", re.MULTILINE)
 
 
 def demoted(markdown: str, levels: int = 2) -> str:

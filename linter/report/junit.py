@@ -10,13 +10,13 @@ verdict is
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import field
 
 from linter.model import Finding, Resource, Severity, UnknownVerdict
 from linter.records import mutable
+from linter.regex import lazy
 from linter.report.catalog import RuleInfo, catalog
 from linter.report.locations import qualified
 from linter.report.redact import redact, secrets_of_result
@@ -24,7 +24,7 @@ from linter.report.unknowns import describe_unknown
 from linter.result import ScanResult
 from linter.rule import Rule
 
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = lazy("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @mutable

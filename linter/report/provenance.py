@@ -13,12 +13,13 @@ import urllib.parse
 
 from linter.discover.read import Refused, read_regular
 from linter.records import record
+from linter.regex import lazy
 
-_SECTION = re.compile(r'^\s*\[\s*remote\s+"(?P<name>[^"]*)"\s*\]\s*$')
-_ANY_SECTION = re.compile(r"^\s*\[")
-_URL = re.compile(r"^\s*url\s*=\s*(?P<url>.+?)\s*$", re.IGNORECASE)
-_SCP = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
-_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_SECTION = lazy(r'^\s*\[\s*remote\s+"(?P<name>[^"]*)"\s*\]\s*$')
+_ANY_SECTION = lazy(r"^\s*\[")
+_URL = lazy(r"^\s*url\s*=\s*(?P<url>.+?)\s*$", re.IGNORECASE)
+_SCP = lazy(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
+_SHA = lazy(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
 @record

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from linter.model import Finding
+from linter.regex import lazy
 from linter.secrets.patterns import is_masked_key_id, is_secret_key_shaped
 
 if TYPE_CHECKING:
@@ -44,10 +45,10 @@ could match the format's own keywords; every string was redacted before serializ
 # Candidates are found with patterns whose first character the regular expression engine can
 # scan for in C (a 10 MB base64 line costs milliseconds, not seconds); their boundaries and
 # shape are then checked in Python on the few candidates.
-_KEY_ID = re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A3T[A-Z0-9]{17}")
+_KEY_ID = lazy(r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A3T[A-Z0-9]{17}")
 _SECRET_RUN = r"[A-Za-z0-9/+]{40,}"
 _SECRET_RUN_MIN = 40
-_SMALL_SECRET_RUN = re.compile(_SECRET_RUN)
+_SMALL_SECRET_RUN = lazy(_SECRET_RUN)
 _LARGE_TEXT = 1 << 16  # RE2's start-up (and import) pays off on texts of this size and up
 _SHORTEST_SHAPE = 20  # the shortest string either pattern above can match (a key id)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -120,7 +121,7 @@ def quoted_forms(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
-_WORD = re.compile(r"[a-z]{5,}")
+_WORD = lazy(r"[a-z]{5,}")
 
 
 def looks_like_secret_key(token: str) -> bool:

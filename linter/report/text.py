@@ -17,10 +17,10 @@ rich) only when the caller asks for it: the CLI does on a terminal without ``NO_
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Sequence
 
 from linter.model import Finding, Related, Severity
+from linter.regex import lazy
 from linter.report.frame import Paint, code_frame, printable
 from linter.report.locations import SourceFiles, in_child_module
 from linter.report.redact import redact, secrets_of_result
@@ -102,7 +102,7 @@ def finding_lines(finding: Finding, sources: SourceFiles, secrets: Sequence[str]
     return lines
 
 
-SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\.\s+(?=[A-Z(`])")
+SENTENCE_END = lazy(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\.\s+(?=[A-Z(`])")
 
 
 def help_lines(rule: Rule | None, paint: Paint) -> list[str]:

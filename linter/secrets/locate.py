@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from linter.model import Format, Path, Resource, Span, Unknown
 from linter.records import record
+from linter.regex import lazy
 from linter.secrets.patterns import EXAMPLE_KEYS, is_placeholder, is_secret_key_shaped, preview
 from linter.secrets.text import (
     ACCESS_KEY_ID,
@@ -60,8 +61,8 @@ _PROVIDER_NAMES = {"access_key": ACCESS_KEY_ID, "secret_key": SECRET_ACCESS_KEY,
                    "token": SESSION_TOKEN}
 _AUTHENTICATION_NAMES = {"accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_ACCESS_KEY,
                          "password": PASSWORD}
-_CREDENTIAL_NAME = re.compile(r"secret|credential|passw|token|privatekey|accesskey|apikey")
-_GENERATED_SECRET = re.compile(
+_CREDENTIAL_NAME = lazy(r"secret|credential|passw|token|privatekey|accesskey|apikey")
+_GENERATED_SECRET = lazy(
     r"aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|encrypted_secret|ses_smtp_password_v4)"
     r"|SecretAccessKey"
 )

@@ -26,7 +26,7 @@ as leaked credentials would be a false positive.
 
 from __future__ import annotations
 
-import re
+from linter.regex import lazy
 
 CREDENTIAL_PREFIXES: dict[str, str] = {
     "AKIA": "access key id",
@@ -48,14 +48,14 @@ IDENTIFIER_PREFIXES: dict[str, str] = {
 
 # 20 characters: a 4-letter prefix and 16 upper-case letters/digits (real ids are base32, but
 # scanners and fixtures alike use digits outside base32, so accept [A-Z0-9]).
-KEY_ID = re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|A3T[A-Z0-9][A-Z0-9]{16})"
+KEY_ID = lazy(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|A3T[A-Z0-9][A-Z0-9]{16})"
                     r"(?![A-Za-z0-9])")
 
 # A secret access key: 40 characters of the base64 alphabet (30 random bytes, base64-encoded).
-SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
+SECRET_KEY = lazy(r"(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
 
-PRIVATE_KEY = re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----")
-PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----")
+PRIVATE_KEY = lazy(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----")
+PRIVATE_KEY_END = lazy(r"-----END[A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----")
 
 EXAMPLE_KEYS = frozenset({"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"})
 """AWS's documented example pair: reported like any key (it looks real to every scanner and
@@ -65,8 +65,8 @@ _PLACEHOLDER_WORDS = frozenset({
     "none", "null", "nil", "undefined", "true", "false", "changeme", "change-me", "change_me",
     "redacted", "todo", "tbd", "fixme", "replaceme", "replace-me", "replace_me",
 })
-_MASK = re.compile(r"[xX*.\-_#]+")
-_WRAPPED = re.compile(r"<[^<>]+>|\[[A-Za-z_ ]+\]|%[A-Za-z_][A-Za-z0-9_]*%")
+_MASK = lazy(r"[xX*.\-_#]+")
+_WRAPPED = lazy(r"<[^<>]+>|\[[A-Za-z_ ]+\]|%[A-Za-z_][A-Za-z0-9_]*%")
 
 
 def is_secret_key_shaped(token: str) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import re
 
 from linter.records import record
+from linter.regex import lazy
 from linter.secrets.patterns import (
     KEY_ID,
     PRIVATE_KEY,
@@ -43,26 +43,26 @@ class Hit:
 # NAME=value, NAME: value, "NAME": "value" (shell, env files, INI credential files, YAML, JSON)
 _SECRET_NAMES = (r"aws_secret_access_key|secret_access_key|aws_secret_key|aws_session_token"
                  r"|aws_security_token")
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = lazy(
     rf"(?i)(?<![A-Za-z0-9_])(?P<name>{_SECRET_NAMES})(?![A-Za-z0-9_])[\"']?[ \t]*[=:][ \t]*"
     r"(?P<quote>[\"']?)(?P<value>[^\s\"'`;&|,()\[\]{}]*)(?P<after>.?)"
 )
 # aws configure set [profile.]aws_secret_access_key VALUE
-_CONFIGURE = re.compile(
+_CONFIGURE = lazy(
     rf"(?i)\baws\s+configure\s+set\s+(?:[\w-]+\.)?(?P<name>{_SECRET_NAMES})\s+"
     r"(?P<quote>[\"']?)(?P<value>[^\s\"';&|]+)(?P<after>.?)"
 )
 # a credential-ish word before a 40-character secret on the same line
-_CREDENTIAL_WORD = re.compile(r"(?i)secret|credential|passw|token|private|api_?key|access_?key")
+_CREDENTIAL_WORD = lazy(r"(?i)secret|credential|passw|token|private|api_?key|access_?key")
 # long base64 runs inside a script (``echo LS0t… | base64 -d > key.pem``)
-_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
+_BASE64_RUN = lazy(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
 
 
 # Something every detector below needs before it can report: a key-id prefix (``KEY_ID``), a
 # credential variable name (``_ASSIGNMENT`` / ``_CONFIGURE``: each of ``_SECRET_NAMES`` has
 # ``secret_`` or ``_token`` in it), a PEM private key header, or 40 characters of the base64
 # alphabet (``SECRET_KEY``, ``_BASE64_RUN``). Text without any of them has no hit.
-_MAY_HIT = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)|(?i:secret_|_token)|PRIVATE KEY"
+_MAY_HIT = lazy(r"A(?:KIA|SIA|BIA|CCA|3T)|(?i:secret_|_token)|PRIVATE KEY"
                       r"|[A-Za-z0-9/+]{40}")
 # the shortest text with a hit: ``aws_secret_key`` (14 characters), ``=`` and one character
 _SHORTEST_HIT = 16
@@ -173,7 +173,7 @@ def dedupe(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_BASE64 = lazy(r"[A-Za-z0-9+/]+={0,2}")
 
 
 def decode_base64(value: str) -> str | None:

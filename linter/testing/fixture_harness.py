@@ -50,6 +50,7 @@ import yaml
 from linter.model import Finding
 from linter.options import ScanOptions
 from linter.records import record
+from linter.regex import lazy
 from linter.rule import RESERVED, Rule
 
 SCANNABLE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".yaml", ".yml", ".json", ".template")
@@ -60,11 +61,11 @@ BASE_DIR = "base"
 ROOTS_DIR = "roots"
 NOT_CASES = (MODULES_DIR, BASE_DIR, ROOTS_DIR)
 KINDS = ("ruleid", "ok", "todoruleid", "todook")
-_ANNOTATION = re.compile(
+_ANNOTATION = lazy(
     r"(?P<marker>#|//)\s*(?P<kind>todoruleid|todook|ruleid|ok)\s*:\s*"
     r"(?P<ids>[A-Z]{2,12}\d{3,6}(?:\s*,\s*[A-Z]{2,12}\d{3,6})*)\b"
 )
-_COMMENT_LINE = re.compile(r"\s*(#|//)")
+_COMMENT_LINE = lazy(r"\s*(#|//)")
 _FULL_FILE_LINES = 150  # longer files are shown as windows around the wrong lines
 _WINDOW = 4
 

@@ -21,14 +21,15 @@ from typing import Any
 
 from linter.model import Finding, Span
 from linter.records import record
+from linter.regex import lazy
 from linter.rule import FILE_DOES_NOT_PARSE, tool_finding
 
 _MARKERS = (b"AWSTemplateFormatVersion", b"Resources", b"Transform")
-_YAML_VERSION = re.compile(rb"^[\"']?AWSTemplateFormatVersion[\"']?[ \t]*:", re.MULTILINE)
-_YAML_TOP_KEY = re.compile(rb"^[\"']?(Resources|Transform)[\"']?[ \t]*:", re.MULTILINE)
-_RESOURCE_TYPE = re.compile(
+_YAML_VERSION = lazy(rb"^[\"']?AWSTemplateFormatVersion[\"']?[ \t]*:", re.MULTILINE)
+_YAML_TOP_KEY = lazy(rb"^[\"']?(Resources|Transform)[\"']?[ \t]*:", re.MULTILINE)
+_RESOURCE_TYPE = lazy(
     rb"[\"']?Type[\"']?[ \t]*:[ \t]*[\"']?(AWS|Custom|Alexa)::", re.MULTILINE)
-_JSON_VERSION = re.compile(rb"\"AWSTemplateFormatVersion\"\s*:")
+_JSON_VERSION = lazy(rb"\"AWSTemplateFormatVersion\"\s*:")
 _TYPE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 
 

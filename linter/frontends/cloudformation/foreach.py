@@ -24,18 +24,18 @@ iterations producing the same key are notes too. Nothing is dropped silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from linter.frontends.budget import meter
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Finding, Span, Unknown
+from linter.regex import lazy
 from linter.rule import EVALUATION_NOTE, tool_finding
 
 TRANSFORM = "AWS::LanguageExtensions"
 PREFIX = "Fn::ForEach::"
-_NON_ALPHANUMERIC = re.compile(r"[^0-9a-zA-Z]+")
+_NON_ALPHANUMERIC = lazy(r"[^0-9a-zA-Z]+")
 
 Resolve = Callable[[Any], Any]
 """Evaluates a collection node: a list of strings, or an Unknown."""

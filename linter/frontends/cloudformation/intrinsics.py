@@ -31,7 +31,6 @@ however often the string names it, and Unknown parts are merged once.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
@@ -41,6 +40,7 @@ from linter.frontends.cloudformation.parameters import ParamValue
 from linter.frontends.cloudformation.spans import SourceText
 from linter.model import Edge, Path, Span, Unknown
 from linter.records import mutable, record
+from linter.regex import lazy
 
 NO_VALUE: Any = object()  # the result of !Ref AWS::NoValue: the key or element is removed
 
@@ -60,9 +60,9 @@ REF_NAME_PROPERTY = {
     "AWS::SSM::Parameter": "Name",
     "AWS::Logs::LogGroup": "LogGroupName",
 }
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_SUB_VARIABLE = lazy(r"\$\{([^}]*)\}")
 # a whole value that is one SSM dynamic reference: {{resolve:ssm:name}} / {{resolve:ssm:name:3}}
-_SSM_REFERENCE = re.compile(r"^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$")
+_SSM_REFERENCE = lazy(r"^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$")
 _MAX_DEPTH = 64  # of condition expressions (intrinsic values use the intrinsic-depth budget)
 _SHOWN_PARTS = 5  # Unknown parts named in a merged Unknown's reason
 

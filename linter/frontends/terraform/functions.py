@@ -45,6 +45,7 @@ from linter.frontends.terraform.values import (
     type_name,
 )
 from linter.model import Unknown
+from linter.regex import lazy
 
 
 class UnknownResult(Exception):
@@ -314,7 +315,7 @@ def _hash(algorithm: str, encoding: str) -> Function:
 
 # a width never starts with 0 (that is the 0 flag): no two ways to split "%000…", so the
 # pattern runs in linear time
-_FORMAT_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)([1-9]\d*)?(?:\.(\d+))?([a-zA-Z%])")
+_FORMAT_VERB = lazy(r"%(?:\[(\d+)\])?([-+# 0]*)([1-9]\d*)?(?:\.(\d+))?([a-zA-Z%])")
 
 
 def format_string(spec: str, args: list[Value]) -> str:
@@ -468,7 +469,7 @@ def go_regex(pattern: str) -> Any:
         raise EvalError(f"invalid regular expression {pattern[:200]!r}: {detail}") from None
 
 
-_GO_GROUP = re.compile(r"\$(?:\{(\w+)\}|(\w+)|\$)")
+_GO_GROUP = lazy(r"\$(?:\{(\w+)\}|(\w+)|\$)")
 
 
 def _go_replacement(template: str, text_length: int) -> Callable[[Any], str]:

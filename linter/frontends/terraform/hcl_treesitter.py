@@ -48,6 +48,7 @@ from linter.frontends.terraform.hcl_ast import (
 from linter.model import Span
 from linter.options import Budgets
 from linter.records import record
+from linter.regex import lazy
 
 Node = tree_sitter.Node
 Point = tree_sitter.Point
@@ -61,9 +62,9 @@ TOP_LEVEL_TYPES = frozenset({
 _DIRECTIVE_TAGS = frozenset({"template_if_intro", "template_else_intro", "template_if_end",
                              "template_for_start", "template_for_end"})
 _TEMPLATE_WS = " \t\r\n"
-_INT = re.compile(rb"[0-9]+")
-_QUOTED_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.DOTALL)
-_TEMPLATE_ESCAPE = re.compile(r"\$\$\{|%%\{")
+_INT = lazy(rb"[0-9]+")
+_QUOTED_ESCAPE = lazy(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.DOTALL)
+_TEMPLATE_ESCAPE = lazy(r"\$\$\{|%%\{")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -87,8 +88,8 @@ def _language() -> tree_sitter.Language:
 # treats spaces in one go. The parser is given a copy in which such runs are blanked inside
 # (same bytes offsets, so every node keeps its place); every text is read from the real bytes.
 _RUN_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_LONG_RUN = re.compile(rb"[A-Za-z0-9+/]{64,}")
-_KEEP_HEAD = re.compile(rb"/*[A-Za-z0-9+]")  # a leading "//" (a comment's start) stays
+_LONG_RUN = lazy(rb"[A-Za-z0-9+/]{64,}")
+_KEEP_HEAD = lazy(rb"/*[A-Za-z0-9+]")  # a leading "//" (a comment's start) stays
 # every byte of the alphabet above → "A", every other byte → " ": a long run is then a plain
 # substring search (C speed), where the pattern retries each shorter run from every offset
 _RUN_MARKS = bytes(0x41 if byte in _RUN_BYTES else 0x20 for byte in range(256))
@@ -795,7 +796,7 @@ class ValuesConverter(Converter):
 
 # ---------------------------------------------------------------- comments
 
-_COMMENT_MARKER = re.compile(rb"#|//|/\*")
+_COMMENT_MARKER = lazy(rb"#|//|/\*")
 # a marker inside one of these leaves starts no comment (a "/*" in an ARN, a "#" in a heredoc)
 _NOT_COMMENT_LEAVES = frozenset({"template_literal"})
 # past this many markers the query over the whole tree is cheaper than asking at each one

@@ -39,6 +39,7 @@ from linter.frontends.terraform.type_constraints import TfType, convert, parse_t
 from linter.frontends.terraform.values import EvalError, to_bool, to_number
 from linter.model import Edge, Format, Path, Resource, Span, Unknown
 from linter.records import mutable, record
+from linter.regex import lazy
 
 DATA_FILE = "registry_modules.yaml"
 # the sources the data covers (checked against the data by a test): a call of any other module
@@ -53,11 +54,11 @@ _IMAGE_INPUTS = {"aws_instance": (("ami",), "ami"),
                  "aws_launch_configuration": (("image_id",), "image_id")}
 _EC2_TRUST = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",'
               '"Principal":{"Service":"ec2.amazonaws.com"}}]}')
-_GIT_SOURCE = re.compile(
+_GIT_SOURCE = lazy(
     r"^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/"
     r"terraform-aws-(?P<name>[a-z0-9-]+?)(?:\.git)?(?://(?P<sub>[^?]+))?(?:\?ref=(?P<ref>.+))?$")
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+){0,2})$")
-_CONSTRAINT = re.compile(r"^(~>|>=|<=|!=|=|>|<)?\s*v?(\d+(?:\.\d+){0,2})$")
+_VERSION = lazy(r"^v?(\d+(?:\.\d+){0,2})$")
+_CONSTRAINT = lazy(r"^(~>|>=|<=|!=|=|>|<)?\s*v?(\d+(?:\.\d+){0,2})$")
 
 Version = tuple[int, int, int]
 
