@@ -26,7 +26,7 @@ from typing import Any
 
 from linter.checks.context import RuleContext
 from linter.frontends.cloudformation.parameters import PARAMETER_TYPE
-from linter.frontends.terraform.tfvars import TFVARS_TYPE
+from linter.frontends.terraform import TFVARS_TYPE
 from linter.graph.graph import Graph
 from linter.model import Outcome, Related, Resource, Span
 from linter.secrets.locate import Leak, find_leaks, from_tfvars

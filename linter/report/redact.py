@@ -83,7 +83,7 @@ def secrets_of_result(result: ScanResult) -> tuple[str, ...]:
     key = id(result)
     if _RESULTS.get(key) is result and key in _SECRETS_BY_RESULT:
         return _SECRETS_BY_RESULT[key]
-    from linter.frontends.terraform.tfvars import TFVARS_TYPE
+    from linter.frontends.terraform import TFVARS_TYPE
     from linter.secrets.locate import find_leaks
 
     found = set(secrets_of(result.findings))

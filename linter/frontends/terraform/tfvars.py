@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from linter.frontends.terraform import TFVARS_TYPE
 from linter.frontends.terraform.hcl import parse_hcl
 from linter.frontends.terraform.hcl_ast import Expr, Literal, ObjectExpr, Template, TupleExpr
 from linter.json_positions import JNode, LineIndex, parse_json
 from linter.model import Format, ParseResult, Path, Resource, Span
 
-TFVARS_TYPE = "tfvars"  # the resource type (and kind) of one assignment in a variable file
+__all__ = ["TFVARS_TYPE", "read_tfvars"]
 
 
 def read_tfvars(rel_path: str, data: bytes) -> ParseResult:
