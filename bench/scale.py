@@ -34,6 +34,12 @@ neither is ``resource.getrusage(RUSAGE_CHILDREN)`` able to see it. ``ru_maxrss``
 resident set of the largest *single* process in that tree, not the sum over a pool's workers.
 On Linux ``ru_maxrss`` is in KiB. Wall time is ``time.perf_counter`` around start and reap.
 
+The machine's own speed: a fixed pure-Python loop is timed the same way before the first case
+and after the last. On a shared virtual machine the neighbours' work slows every case by as much
+as a third from one minute to the next without showing in the load average; when the loop's
+two timings differ by more than 15 % the report says so, as the cases' CPU seconds then do not
+compare with each other or with the targets.
+
 Targets (issue "Scale: linear cost per resource, both cores, no quadratic steps"):
 10k resources <= 8 s CPU and <= 300 MiB; 30k <= 30 s CPU; cpu(10k)/cpu(1k) <= 12; one real file
 <= 0.2 s CPU; the 5-repo Terraform tree <= 2.5 s wall; the CloudFormation set <= 3 s CPU.
@@ -670,6 +676,31 @@ def run_real(args: argparse.Namespace) -> tuple[list[Case], list[Verdict]]:
     return cases, real_verdicts(one, tree, cfn)
 
 
+# --- the machine's own speed ----------------------------------------------------------------
+
+# a fixed piece of pure-Python work, run in a child process like the cases: on a quiet machine of
+# the issue's class it takes about 0.84 s of CPU; a virtual machine whose neighbours are busy runs
+# it (and every case) slower, which the load average does not show
+REFERENCE_LOOP = "s = 0\nfor i in range(10**7):\n    s += i\n"
+SPEED_CHANGE = 0.15  # before and after differing by more than this: say the speed changed
+
+
+def reference_seconds() -> float:
+    """CPU seconds of ``REFERENCE_LOOP`` in a fresh interpreter (start-up included, ~0.02 s)."""
+    return measure([sys.executable, "-c", REFERENCE_LOOP], timeout=None).cpu
+
+
+def speed_warning(before: float, after: float) -> str | None:
+    """A warning when the reference loop's CPU time changed by more than ``SPEED_CHANGE``
+    during the benchmark: cases run at different moments ran on a different machine."""
+    low, high = sorted((before, after))
+    if low <= 0 or high / low - 1 <= SPEED_CHANGE:
+        return None
+    return (f"Warning: the machine's speed changed during the benchmark (reference loop "
+            f"{before:.2f} s before, {after:.2f} s after): CPU seconds of cases run at "
+            "different moments do not compare; run again on a quieter machine.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -680,6 +711,7 @@ def main(argv: list[str] | None = None) -> int:
     version = iaclint_version(args.iaclint)
     started = time.time()
     load_before = os.getloadavg()
+    reference_before = reference_seconds()
 
     synthetic = run_synthetic(args, generator)
     by_size = {c.resources: c for c in synthetic if c.resources is not None}
@@ -689,6 +721,7 @@ def main(argv: list[str] | None = None) -> int:
         real_cases, more = run_real(args)
         verdicts += more
     load_after = os.getloadavg()
+    reference_after = reference_seconds()
 
     cpus = os.cpu_count() or 1
     header = (
@@ -697,7 +730,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.runs} run(s) per case, medians; "
         f"generator: {'built-in' if generator is None else generator}; "
         f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}; "
-        f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after"
+        f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
+        f"reference loop {reference_before:.2f} s CPU before, {reference_after:.2f} s after "
+        "(about 0.84 s on a quiet 2-core machine of the issue's class)"
     )
     out = [header]
     if max(load_before[0], load_after[0]) > cpus / 2:
@@ -706,6 +741,9 @@ def main(argv: list[str] | None = None) -> int:
             "Warning: the machine was busy with other work (load average above half the CPUs):"
             " wall times are inflated; CPU seconds are the figures to compare.",
         ]
+    changed = speed_warning(reference_before, reference_after)
+    if changed is not None:
+        out += ["", changed]
     out += ["", "## Synthetic Terraform", "", synthetic_table(synthetic)]
     if real_cases:
         out += ["", f"## Real repositories ({args.real})", "", real_table(real_cases)]
@@ -727,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
             "started": started,
             "loadavg_before": list(load_before),
             "loadavg_after": list(load_after),
+            "reference_loop_cpu_s": [reference_before, reference_after],
             "synthetic": [c.to_json() for c in synthetic],
             "real": [c.to_json() for c in real_cases],
             "targets": [dataclasses.asdict(v) for v in verdicts],
