@@ -82,6 +82,9 @@ def _build(cls: type, slots: bool) -> type:
         made = _with_slots(made)
     if "__init__" not in made.__dict__:  # one written in the class is kept
         made.__init__ = _compiled_on_first_use(made)  # type: ignore[misc]
+        fields: dict[str, Field[Any]] = getattr(made, "__dataclass_fields__")  # noqa: B009
+        if all(spec.init for spec in fields.values()):  # then replace() may copy values
+            _COPIED[made] = (frozenset(fields), not slots)
     return made
 
 
@@ -248,9 +251,6 @@ def _compiled_on_first_use(cls: type) -> Callable[..., None]:
     return __init__
 
 
-_LAZY_CODE = _compiled_on_first_use(object).__code__
-
-
 def _init_of(cls: type) -> Callable[..., None]:
     """``cls.__init__`` as ``dataclass`` writes it: the fields in order, each a positional or
     keyword parameter, defaults and default factories as given."""
@@ -300,42 +300,24 @@ _FACTORY = _Factory()
 def replace(obj: T, /, **changes: Any) -> T:
     """``dataclasses.replace`` for records and mutable records at half its cost for the
     usual class (its ``__init__`` the generated one, every field an argument of it): the
-    instance's values copied, ``changes`` over them. Any other class goes to
-    ``dataclasses.replace``."""
+    instance's values, ``changes`` over them, passed to ``__init__`` by name. Any other class
+    goes to ``dataclasses.replace``."""
     cls = obj.__class__
-    names = _COPIED.get(cls)
-    if names is None:
-        names = _COPIED[cls] = _copied_names(cls)
-    if not names or not changes.keys() <= names:
+    copied = _COPIED.get(cls)
+    if copied is None or not changes.keys() <= copied[0]:
         return dataclasses.replace(obj, **changes)  # type: ignore[type-var]  # or its error
-    if names is _BY_DICT[cls]:
-        if len(obj.__dict__) != len(names):  # something beside the fields: not copied
-            return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
-        # through __init__: its instances share their dicts' keys (a dict assigned to
-        # __dict__ would not, and take three times the memory)
-        made: T = cls(**{**obj.__dict__, **changes})
-        return made
-    made = object.__new__(cls)
-    for name in names:
-        setattr(made, name, changes[name] if name in changes else getattr(obj, name))
-    return made
+    names, in_dict = copied
+    if not in_dict:
+        return cls(**{name: changes[name] if name in changes else getattr(obj, name)
+                      for name in names})
+    values = obj.__dict__
+    if len(values) != len(names):  # something beside the fields: not copied
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    # through __init__, whose instances share their dicts' keys (a dict assigned to __dict__
+    # would not, and take three times the memory)
+    return cls(**{**values, **changes})
 
 
-_COPIED: dict[type, frozenset[str]] = {}  # a class's field names; empty: not copied simply
-_BY_DICT: dict[type, frozenset[str] | None] = {}  # the same names when instances have a dict
-
-
-def _copied_names(cls: type) -> frozenset[str]:
-    """The fields of ``cls`` when an instance equals one ``__init__`` would make from its
-    values (``__init__`` generated here, compiled or not yet, every field an argument of it),
-    else none."""
-    init = cls.__dict__.get("__init__")
-    code = getattr(init, "__code__", None)
-    generated = code is not None and (code.co_filename == "<string>" or code is _LAZY_CODE)
-    fields = getattr(cls, "__dataclass_fields__", None)
-    if not generated or fields is None or not all(f.init for f in fields.values()):
-        _BY_DICT[cls] = None
-        return frozenset()
-    names = frozenset(fields)
-    _BY_DICT[cls] = names if "__slots__" not in cls.__dict__ else None
-    return names
+# the classes ``replace`` copies: their field names, and whether instances hold them in a dict
+# (not slots); a class with its own ``__init__`` or a field outside it is not here
+_COPIED: dict[type, tuple[frozenset[str], bool]] = {}

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
-
-from tests.paths import REPO
-
-
-def _scale() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+from tests.paths import bench_scale
 
 
 def test_a_speed_change_beyond_fifteen_percent_is_reported() -> None:
-    scale = _scale()
+    scale = bench_scale()
     assert scale.speed_warning(0.90, 1.00) is None
     assert scale.speed_warning(1.00, 0.90) is None
     warning = scale.speed_warning(0.88, 1.32)
@@ -30,5 +16,5 @@ def test_a_speed_change_beyond_fifteen_percent_is_reported() -> None:
 
 
 def test_the_reference_loop_is_timed_in_a_child_process() -> None:
-    seconds = _scale().reference_seconds()
+    seconds = bench_scale().reference_seconds()
     assert 0.05 < seconds < 30

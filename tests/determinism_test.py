@@ -11,11 +11,9 @@ or in worker processes (``--jobs``). Every report, minus its timing, is the same
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import shutil
-import sys
 
 import pytest
 
@@ -23,17 +21,11 @@ from linter import cli, pipeline
 from linter.fixes import hcl as fix_hcl
 from linter.frontends.terraform.modules import clear_caches
 from linter.workers import can_fork
-from tests.paths import FIXTURES, REPO
+from tests.paths import FIXTURES, bench_scale
 
 
 def _generate(resources: int, out: pathlib.Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
-    assert spec is not None
-    assert spec.loader is not None
-    scale = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, scale)  # its dataclasses look their module up
-    spec.loader.exec_module(scale)
-    scale.builtin_generate(resources, out, per_file=25)
+    bench_scale().builtin_generate(resources, out, per_file=25)
 
 
 @pytest.fixture(scope="module")

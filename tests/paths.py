@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
+import sys
+from types import ModuleType
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 RULES = REPO / "rules"
 # absent in a user's clone: tests that need it skip (IACLINT_SHARED_DIR=/nowhere to try that)
 SHARED = pathlib.Path(os.environ.get("IACLINT_SHARED_DIR") or REPO.parent / "shared")
+
+
+def bench_scale() -> ModuleType:
+    """``bench/scale.py``, imported (it is a script, not a package module)."""
+    known = sys.modules.get("bench_scale")
+    if known is not None:
+        return known
+    spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
