@@ -15,15 +15,22 @@ RULES = REPO / "rules"
 SHARED = pathlib.Path(os.environ.get("IACLINT_SHARED_DIR") or REPO.parent / "shared")
 
 
-def bench_scale() -> ModuleType:
-    """``bench/scale.py``, imported (it is a script, not a package module)."""
-    known = sys.modules.get("bench_scale")
+
+def load_script(name: str, path: pathlib.Path) -> ModuleType:
+    """The Python file ``path`` (a script, not a package module) imported as module ``name``,
+    once."""
+    known = sys.modules.get(name)
     if known is not None:
         return known
-    spec = importlib.util.spec_from_file_location("bench_scale", REPO / "bench" / "scale.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
+    sys.modules[name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def bench_scale() -> ModuleType:
+    """``bench/scale.py``, imported."""
+    return load_script("bench_scale", REPO / "bench" / "scale.py")

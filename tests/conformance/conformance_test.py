@@ -12,10 +12,8 @@ Skipped when ../shared is absent (a user's clone has none).
 
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 import shutil
-import sys
 import tempfile
 from collections import defaultdict
 from types import ModuleType
@@ -26,7 +24,7 @@ import yaml
 
 from linter.options import ScanOptions
 from linter.pipeline import load_all_rules, scan
-from tests.paths import SHARED
+from tests.paths import SHARED, load_script
 
 HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = SHARED / "corpus"
@@ -51,13 +49,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def load_scorer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("iaclint_conformance_scorer", SCORER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("iaclint_conformance_scorer", SCORER)
 
 
 def deviations() -> set[tuple[str, str, str]]:
