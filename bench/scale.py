@@ -16,11 +16,13 @@ generator is unchanged).
 
 Once a size takes longer than ``--skip-after`` wall seconds (default 120), the larger sizes are
 reported as "not run: too slow" instead of being run; ``--timeout`` kills a single run.
-Each tree is scanned ``--runs`` times with ``iaclint check DIR -f json -o /dev/null``; the table
-gives, per size, the median of each measure over the runs: user+sys CPU seconds, wall seconds,
-peak RSS in MiB, CPU milliseconds per resource, and the local growth exponent between
-consecutive sizes (1.0 = linear, 2.0 = quadratic). Exit status 1 (findings) is normal; 2 and 3
-(and death by a signal) are errors, reported with the tail of the child's stderr.
+Each tree is scanned ``--runs`` times with ``iaclint check DIR -f json -o /dev/null``, in rounds:
+every case once, then every case again, so that all cases' medians are taken over the same
+moments (a virtual machine's speed drifts between minutes). The table gives, per size, the
+median of each measure over the runs: user+sys CPU seconds, wall seconds, peak RSS in MiB, CPU
+milliseconds per resource, and the local growth exponent between consecutive sizes (1.0 =
+linear, 2.0 = quadratic). Exit status 1 (findings) is normal; 2 and 3 (and death by a signal)
+are errors, reported with the tail of the child's stderr.
 
 ``--real DIR`` (a directory laid out by ``../shared/tools/real-repos.sh DIR``) also times one
 file (``tf/iam/modules/iam-user/main.tf``), each Terraform repository under ``tf/``, the whole
@@ -34,11 +36,12 @@ neither is ``resource.getrusage(RUSAGE_CHILDREN)`` able to see it. ``ru_maxrss``
 resident set of the largest *single* process in that tree, not the sum over a pool's workers.
 On Linux ``ru_maxrss`` is in KiB. Wall time is ``time.perf_counter`` around start and reap.
 
-The machine's own speed: a fixed pure-Python loop is timed the same way before the first case
-and after the last. On a shared virtual machine the neighbours' work slows every case by as much
+The machine's own speed: a fixed pure-Python loop is timed the same way before each round and
+after the last. On a shared virtual machine the neighbours' work slows every case by as much
 as a third from one minute to the next without showing in the load average; when the loop's
-two timings differ by more than 15 % the report says so, as the cases' CPU seconds then do not
-compare with each other or with the targets.
+timings differ by more than 15 % the report says so, as the cases' CPU seconds then do not
+compare with the targets as well. cpu(10k)/cpu(1k) is the median over rounds of the two sizes'
+ratio within a round, so that it compares runs seconds apart.
 
 Targets (issue "Scale: linear cost per resource, both cores, no quadratic steps"):
 10k resources <= 8 s CPU and <= 300 MiB; 30k <= 30 s CPU; cpu(10k)/cpu(1k) <= 12; one real file
@@ -356,20 +359,48 @@ def check_argv(iaclint: str, target: pathlib.Path, jobs: int | None = None) -> l
     return [iaclint, "check", str(target), "-f", "json", "-o", os.devnull, *jobs_flag]
 
 
-def run_case(case: Case, iaclint: str, runs: int, timeout: float | None,
-             jobs: int | None = None) -> Case:
-    for i in range(runs):
-        note(f"{case.name}: run {i + 1}/{runs} ...")
-        result = measure(check_argv(iaclint, pathlib.Path(case.path), jobs), timeout)
-        note(
-            f"{case.name}: exit {result.exit_code}, cpu {result.cpu:.2f} s, "
-            f"wall {result.wall:.2f} s, rss {result.rss_mib:.0f} MiB"
-            + (" (TIMEOUT)" if result.timed_out else "")
-        )
-        case.runs.append(result)
-        if not result.ok:
-            break  # an error repeats; do not spend the other runs on it
-    return case
+def run_once(case: Case, iaclint: str, runs: int, timeout: float | None,
+             jobs: int | None = None) -> None:
+    """Scan ``case`` once more (its run number ``len(case.runs) + 1`` of ``runs``)."""
+    note(f"{case.name}: run {len(case.runs) + 1}/{runs} ...")
+    result = measure(check_argv(iaclint, pathlib.Path(case.path), jobs), timeout)
+    note(
+        f"{case.name}: exit {result.exit_code}, cpu {result.cpu:.2f} s, "
+        f"wall {result.wall:.2f} s, rss {result.rss_mib:.0f} MiB"
+        + (" (TIMEOUT)" if result.timed_out else "")
+    )
+    case.runs.append(result)
+
+
+def run_rounds(cases: Sequence[Case], args: argparse.Namespace, speed: list[float]) -> None:
+    """Run every case ``args.runs`` times, one round of all cases after another, timing the
+    reference loop before each round and after the last (into ``speed``).
+
+    Interleaving is what makes cases comparable on a virtual machine whose speed drifts from one
+    minute to the next: each case's median is taken over the same moments as every other case's,
+    instead of all runs of the small trees falling in a fast minute and all runs of the large
+    ones in a slow one. A case whose run failed is not run again (an error repeats). A synthetic
+    size whose first run took longer than ``--skip-after`` wall seconds marks the larger sizes
+    "not run: too slow" before they are first run."""
+    for round_number in range(args.runs):
+        speed.append(reference_seconds())
+        too_slow = ""
+        for case in cases:
+            if case.skipped:
+                continue
+            if too_slow and case.resources is not None:
+                case.skipped = too_slow
+                note(f"{case.name}: not run ({too_slow})")
+                continue
+            if case.runs and not case.runs[-1].ok:
+                continue
+            run_once(case, args.iaclint, args.runs, args.timeout, args.jobs)
+            wall = case.runs[-1].wall if case.runs[-1].ok else None
+            if round_number == 0 and case.resources is not None and args.skip_after and (
+                    wall is None or wall > args.skip_after):
+                took = "failed" if wall is None else f"took {wall:.0f} s wall"
+                too_slow = f"too slow ({case.resources} {took}, > {args.skip_after:g} s)"
+    speed.append(reference_seconds())
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -398,11 +429,18 @@ def why_absent(case: Case | None) -> str:
     return case.status() if case.status() != "ok" else "not measured"
 
 
+def paired_ratio(small: Case, large: Case) -> float | None:
+    """The median over rounds of ``large``'s CPU / ``small``'s CPU in the same round: each
+    ratio compares two runs a few seconds apart, on the same machine speed."""
+    ratios = [b.cpu / a.cpu for a, b in zip(small.runs, large.runs, strict=False)
+              if a.ok and b.ok and a.cpu > 0]
+    return statistics.median(ratios) if ratios else None
+
+
 def synthetic_verdicts(cases: dict[int, Case]) -> list[Verdict]:
     c1k, c10k, c30k = cases.get(1000), cases.get(10000), cases.get(30000)
-    cpu_1k = c1k.cpu if c1k else None
     cpu_10k = c10k.cpu if c10k else None
-    ratio = cpu_10k / cpu_1k if cpu_10k is not None and cpu_1k else None
+    ratio = paired_ratio(c1k, c10k) if c1k and c10k else None
     return [
         judge("synthetic 10k: CPU", cpu_10k, 8, "s", why_absent(c10k)),
         judge("synthetic 10k: peak RSS", c10k.rss if c10k else None, 300, "MiB", why_absent(c10k)),
@@ -632,48 +670,44 @@ def tree_base(cache: pathlib.Path | None) -> Iterator[pathlib.Path]:
         yield pathlib.Path(tmp)
 
 
-def run_synthetic(args: argparse.Namespace, generator: pathlib.Path | None) -> list[Case]:
+def synthetic_cases(args: argparse.Namespace, generator: pathlib.Path | None,
+                    base: pathlib.Path) -> list[Case]:
+    """A case per ``--sizes`` entry, its tree laid out under ``base``."""
     cases: list[Case] = []
-    too_slow = ""
-    with tree_base(args.cache) as base:
-        for n in args.sizes:
-            case = Case(name=f"synthetic {n}", path="", resources=n // 5 * 5)
-            cases.append(case)
-            if too_slow:
-                case.skipped = too_slow
-                note(f"{case.name}: not run ({too_slow})")
-                continue
-            case.path = str(synth_tree(n, base, generator, reuse=args.cache is not None))
-            run_case(case, args.iaclint, args.runs, args.timeout, args.jobs)
-            wall = case.wall
-            if args.skip_after and (wall is None or wall > args.skip_after):
-                took = "failed" if wall is None else f"took {wall:.0f} s wall"
-                too_slow = f"too slow ({n} {took}, > {args.skip_after:g} s)"
+    for n in args.sizes:
+        case = Case(name=f"synthetic {n}", path="", resources=n // 5 * 5)
+        case.path = str(synth_tree(n, base, generator, reuse=args.cache is not None))
+        cases.append(case)
     return cases
 
 
-def run_real(args: argparse.Namespace) -> tuple[list[Case], list[Verdict]]:
-    real: pathlib.Path = args.real
-    cases: list[Case] = []
+REAL_ONE_FILE_CASE = "one file (iam-user/main.tf)"
+REAL_TREE_CASE = "tf/ (5 repos)"
+REAL_CFN_CASE = "cfn/ (both sets)"
 
-    def case(name: str, rel: str) -> Case:
+
+def real_cases(real: pathlib.Path) -> list[Case]:
+    """The cases ``--real DIR`` adds: one file, each Terraform repository, the tf/ tree, each
+    CloudFormation set and both together (a missing path is reported, not run)."""
+    wanted = [(REAL_ONE_FILE_CASE, REAL_ONE_FILE)]
+    wanted += [(f"tf/{repo}", f"tf/{repo}") for repo in REAL_TF_REPOS]
+    wanted.append((REAL_TREE_CASE, "tf"))
+    wanted += [(f"cfn/{cfn_set}", f"cfn/{cfn_set}") for cfn_set in REAL_CFN_SETS]
+    wanted.append((REAL_CFN_CASE, "cfn"))
+    cases = []
+    for name, rel in wanted:
         path = real / rel
-        made = Case(name=name, path=str(path))
-        if path.exists():
-            run_case(made, args.iaclint, args.runs, args.timeout, args.jobs)
-        else:
-            made.skipped = f"missing: {path}"
-        cases.append(made)
-        return made
+        case = Case(name=name, path=str(path))
+        if not path.exists():
+            case.skipped = f"missing: {path}"
+        cases.append(case)
+    return cases
 
-    one = case("one file (iam-user/main.tf)", REAL_ONE_FILE)
-    for repo in REAL_TF_REPOS:
-        case(f"tf/{repo}", f"tf/{repo}")
-    tree = case("tf/ (5 repos)", "tf")
-    for cfn_set in REAL_CFN_SETS:
-        case(f"cfn/{cfn_set}", f"cfn/{cfn_set}")
-    cfn = case("cfn/ (both sets)", "cfn")
-    return cases, real_verdicts(one, tree, cfn)
+
+def real_verdicts_of(cases: Sequence[Case]) -> list[Verdict]:
+    by_name = {c.name: c for c in cases}
+    return real_verdicts(by_name[REAL_ONE_FILE_CASE], by_name[REAL_TREE_CASE],
+                         by_name[REAL_CFN_CASE])
 
 
 # --- the machine's own speed ----------------------------------------------------------------
@@ -690,15 +724,15 @@ def reference_seconds() -> float:
     return measure([sys.executable, "-c", REFERENCE_LOOP], timeout=None).cpu
 
 
-def speed_warning(before: float, after: float) -> str | None:
-    """A warning when the reference loop's CPU time changed by more than ``SPEED_CHANGE``
-    during the benchmark: cases run at different moments ran on a different machine."""
-    low, high = sorted((before, after))
-    if low <= 0 or high / low - 1 <= SPEED_CHANGE:
+def speed_warning(speed: Sequence[float]) -> str | None:
+    """A warning when the reference loop's CPU time varied by more than ``SPEED_CHANGE``
+    during the benchmark: rounds run at different moments ran on a different machine."""
+    if len(speed) < 2 or min(speed) <= 0 or max(speed) / min(speed) - 1 <= SPEED_CHANGE:
         return None
+    timings = ", ".join(f"{t:.2f}" for t in speed)
     return (f"Warning: the machine's speed changed during the benchmark (reference loop "
-            f"{before:.2f} s before, {after:.2f} s after): CPU seconds of cases run at "
-            "different moments do not compare; run again on a quieter machine.")
+            f"{timings} s): a case's runs in different rounds ran at different speeds, and its "
+            "median is only as good as the quieter rounds; run again on a quieter machine.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -711,17 +745,16 @@ def main(argv: list[str] | None = None) -> int:
     version = iaclint_version(args.iaclint)
     started = time.time()
     load_before = os.getloadavg()
-    reference_before = reference_seconds()
-
-    synthetic = run_synthetic(args, generator)
+    speed: list[float] = []  # the reference loop before each round and after the last
+    with tree_base(args.cache) as base:
+        synthetic = synthetic_cases(args, generator, base)
+        repos: list[Case] = [] if args.real is None else real_cases(args.real)
+        run_rounds([*synthetic, *repos], args, speed)
     by_size = {c.resources: c for c in synthetic if c.resources is not None}
     verdicts = synthetic_verdicts(by_size)
-    real_cases: list[Case] = []
-    if args.real is not None:
-        real_cases, more = run_real(args)
-        verdicts += more
+    if repos:
+        verdicts += real_verdicts_of(repos)
     load_after = os.getloadavg()
-    reference_after = reference_seconds()
 
     cpus = os.cpu_count() or 1
     header = (
@@ -731,8 +764,8 @@ def main(argv: list[str] | None = None) -> int:
         f"generator: {'built-in' if generator is None else generator}; "
         f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}; "
         f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
-        f"reference loop {reference_before:.2f} s CPU before, {reference_after:.2f} s after "
-        "(about 0.84 s on a quiet 2-core machine of the issue's class)"
+        f"reference loop {', '.join(f'{t:.2f}' for t in speed)} s CPU before each round and "
+        "after the last (about 0.84 s on a quiet 2-core machine of the issue's class)"
     )
     out = [header]
     if max(load_before[0], load_after[0]) > cpus / 2:
@@ -741,14 +774,14 @@ def main(argv: list[str] | None = None) -> int:
             "Warning: the machine was busy with other work (load average above half the CPUs):"
             " wall times are inflated; CPU seconds are the figures to compare.",
         ]
-    changed = speed_warning(reference_before, reference_after)
+    changed = speed_warning(speed)
     if changed is not None:
         out += ["", changed]
     out += ["", "## Synthetic Terraform", "", synthetic_table(synthetic)]
-    if real_cases:
-        out += ["", f"## Real repositories ({args.real})", "", real_table(real_cases)]
+    if repos:
+        out += ["", f"## Real repositories ({args.real})", "", real_table(repos)]
     out += ["", "## Targets", "", verdict_table(verdicts)]
-    errors = errors_text([*synthetic, *real_cases])
+    errors = errors_text([*synthetic, *repos])
     if errors:
         out += ["", "## Errors", "", errors]
     print("\n".join(out))
@@ -765,15 +798,15 @@ def main(argv: list[str] | None = None) -> int:
             "started": started,
             "loadavg_before": list(load_before),
             "loadavg_after": list(load_after),
-            "reference_loop_cpu_s": [reference_before, reference_after],
+            "reference_loop_cpu_s": speed,
             "synthetic": [c.to_json() for c in synthetic],
-            "real": [c.to_json() for c in real_cases],
+            "real": [c.to_json() for c in repos],
             "targets": [dataclasses.asdict(v) for v in verdicts],
         }
         args.json_out.write_text(json.dumps(report, indent=2) + "\n")
     failed = any(v.status == "FAIL" for v in verdicts)
     errored = any(
-        r.exit_code not in OK_EXIT or r.timed_out for c in [*synthetic, *real_cases] for r in c.runs
+        r.exit_code not in OK_EXIT or r.timed_out for c in [*synthetic, *repos] for r in c.runs
     )
     return 1 if failed or errored else 0
 
