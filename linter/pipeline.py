@@ -193,12 +193,18 @@ def front_ends(found: Discovery, options: ScanOptions, modules: Sequence[str],
 
 def prepare_candidate_workers(found: Discovery, options: ScanOptions) -> None:
     """What the workers for candidate files would each import, imported once before they are
-    forked: the template and plan front ends, and the SAM translator when a file mentions it."""
+    forked: the template and plan front ends, and the SAM translator when a file mentions it and
+    SAM expansions are not cached. With the cache on, a worker imports the translator only when
+    it misses the cache: in a run whose expansions are all cached (every run but the first), the
+    translator's import (about 0.4 s, a fifth of a 482-template scan) would otherwise be paid
+    here, before the workers start, for nothing."""
     import linter.frontends.cloudformation.template
     import linter.frontends.plan  # noqa: F401
     from linter.discover.read import read_confined
-    from linter.frontends.cloudformation import sam
+    from linter.frontends.cloudformation import sam, sam_cache
 
+    if sam_cache.enabled():
+        return
     for rel in found.candidate_files:
         data = read_confined(found.root, rel, options.budgets.template_bytes)
         if isinstance(data, bytes) and sam.mentions_sam(data):

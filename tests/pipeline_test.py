@@ -143,3 +143,25 @@ def test_a_configuration_error_in_a_worker_reaches_the_caller_whole(
     with pytest.raises(ConfigError) as raised:
         pipeline.scan([str(tmp_path)], ScanOptions(jobs=2))
     assert (raised.value.file, raised.value.where) == ("root00.tfvars", "$.x")
+
+
+@pytest.mark.parametrize("caching", [True, False])
+def test_the_sam_translator_is_imported_before_forking_only_when_expansions_are_not_cached(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, caching: bool) -> None:
+    from linter.discover.walk import Discovery
+    from linter.frontends.cloudformation import sam
+
+    (tmp_path / "plain.yaml").write_text("Resources: {}\n")
+    (tmp_path / "app.yaml").write_text("Transform: AWS::Serverless-2016-10-31\nResources: {}\n")
+    if caching:
+        monkeypatch.setenv("IACLINT_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.delenv("IACLINT_NO_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("IACLINT_NO_CACHE", "1")
+    prepared: list[bool] = []
+    monkeypatch.setattr(sam, "prepare", lambda: prepared.append(True))
+    found = Discovery(root=tmp_path, candidate_files=["plain.yaml", "app.yaml"])
+    pipeline.prepare_candidate_workers(found, ScanOptions())
+    # with the cache on, a run whose expansions are cached never imports the translator; a
+    # worker that misses the cache imports it then
+    assert prepared == ([] if caching else [True])

@@ -41,6 +41,11 @@ class _NotCacheable(Exception):
     """The tree holds a value the cache does not keep exactly."""
 
 
+def enabled() -> bool:
+    """Whether expansions are read from (and written to) the cache in this run."""
+    return cache_files.cache_dir(_CACHE_NAME) is not None
+
+
 def expand_sam_cached(template: Mapping[str, Any], parameter_values: Mapping[str, str]
                       ) -> SamExpansion:
     """``expand_sam(template, parameter_values)``, read from the cache when an earlier run
