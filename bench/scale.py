@@ -716,7 +716,7 @@ def real_verdicts_of(cases: Sequence[Case]) -> list[Verdict]:
 # the class it takes about 0.84 s of CPU; a virtual machine whose neighbours are busy runs
 # it (and every case) slower, which the load average does not show
 REFERENCE_LOOP = "s = 0\nfor i in range(10**7):\n    s += i\n"
-SPEED_CHANGE = 0.15  # before and after differing by more than this: say the speed changed
+SPEED_CHANGE = 0.15  # the loop's timings spread by more than this: say the speed changed
 
 
 def reference_seconds() -> float:

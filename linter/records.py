@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import MISSING, Field
-from operator import attrgetter
+from operator import attrgetter, ge, gt, le, lt
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, get_origin, overload
 
 T = TypeVar("T")
@@ -128,34 +128,26 @@ def _add_order_methods(cls: type) -> None:
     """``<``, ``<=``, ``>`` and ``>=`` as ``dataclass(order=True)`` writes them: the compared
     fields' values as one tuple, for two instances of the same class only."""
     compared = _values_of([f.name for f in dataclasses.fields(cls) if f.compare])
-
-    def __lt__(self: Any, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return compared(self) < compared(other)
-        return NotImplemented
-
-    def __le__(self: Any, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return compared(self) <= compared(other)
-        return NotImplemented
-
-    def __gt__(self: Any, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return compared(self) > compared(other)
-        return NotImplemented
-
-    def __ge__(self: Any, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return compared(self) >= compared(other)
-        return NotImplemented
-
-    for method in (__lt__, __le__, __gt__, __ge__):
-        name = method.__name__
+    for name, test in (("__lt__", lt), ("__le__", le), ("__gt__", gt), ("__ge__", ge)):
         if name in cls.__dict__:
             raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
                             "Consider using functools.total_ordering")
-        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        method = _order_method(compared, test)
+        method.__name__, method.__qualname__ = name, f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
+
+
+def _order_method(compared: Callable[[Any], tuple[Any, ...]],
+                  test: Callable[[Any, Any], bool]) -> Callable[[Any, object], Any]:
+    """One ordering method: ``test`` (``operator.lt``, …) over both instances' compared
+    values, for two instances of the same class only."""
+
+    def method(self: Any, other: object) -> Any:
+        if other.__class__ is self.__class__:
+            return test(compared(self), compared(other))
+        return NotImplemented
+
+    return method
 
 
 def _values_of(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

@@ -15,7 +15,6 @@ RULES = REPO / "rules"
 SHARED = pathlib.Path(os.environ.get("IACLINT_SHARED_DIR") or REPO.parent / "shared")
 
 
-
 def load_script(name: str, path: pathlib.Path) -> ModuleType:
     """The Python file ``path`` (a script, not a package module) imported as module ``name``,
     once."""

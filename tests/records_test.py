@@ -172,6 +172,10 @@ def test_ordered_records_compare_only_with_their_own_class() -> None:
     assert Ordered(2) >= Ordered(2)
     assert Ordered(1) <= Ordered(1)
     assert Ordered(3, "b") > Ordered(3, "a")
+    assert not Ordered(2) < Ordered(1)
+    assert not Ordered(1) >= Ordered(2)
+    assert not Ordered(2) <= Ordered(1)
+    assert not Ordered(3, "a") > Ordered(3, "b")
     with pytest.raises(TypeError):
         assert Ordered(1) < (1, "")  # type: ignore[operator]
 

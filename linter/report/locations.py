@@ -128,8 +128,7 @@ def _finding(finding: Finding, span: Callable[[Span], Span],
              move: Callable[[str], str]) -> Finding:
     fix = finding.fix
     if fix is not None and fix.edits:  # the edits of --fix, in the reports that carry them
-        fix = replace(fix, edits=tuple(replace(e, span=span(e.span))
-                                                   for e in fix.edits))
+        fix = replace(fix, edits=tuple(replace(e, span=span(e.span)) for e in fix.edits))
     return replace(
         finding,
         span=span(finding.span),
@@ -149,7 +148,7 @@ def _unknown(unknown: Unknown, span: Callable[[Span], Span]) -> Unknown:
 def _verdict(verdict: UnknownVerdict, span: Callable[[Span], Span],
              move: Callable[[str], str]) -> UnknownVerdict:
     return replace(verdict, span=span(verdict.span), root=move(verdict.root),
-                               unknowns=tuple(_unknown(u, span) for u in verdict.unknowns))
+                   unknowns=tuple(_unknown(u, span) for u in verdict.unknowns))
 
 
 class _Moved(Mapping[Path, T]):

@@ -49,7 +49,7 @@ IDENTIFIER_PREFIXES: dict[str, str] = {
 # 20 characters: a 4-letter prefix and 16 upper-case letters/digits (real ids are base32, but
 # scanners and fixtures alike use digits outside base32, so accept [A-Z0-9]).
 KEY_ID = lazy(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|A3T[A-Z0-9][A-Z0-9]{16})"
-                    r"(?![A-Za-z0-9])")
+              r"(?![A-Za-z0-9])")
 
 # A secret access key: 40 characters of the base64 alphabet (30 random bytes, base64-encoded).
 SECRET_KEY = lazy(r"(?<![A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")

@@ -63,7 +63,7 @@ _BASE64_RUN = lazy(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=
 # ``secret_`` or ``_token`` in it), a PEM private key header, or 40 characters of the base64
 # alphabet (``SECRET_KEY``, ``_BASE64_RUN``). Text without any of them has no hit.
 _MAY_HIT = lazy(r"A(?:KIA|SIA|BIA|CCA|3T)|(?i:secret_|_token)|PRIVATE KEY"
-                      r"|[A-Za-z0-9/+]{40}")
+                r"|[A-Za-z0-9/+]{40}")
 # the shortest text with a hit: ``aws_secret_key`` (14 characters), ``=`` and one character
 _SHORTEST_HIT = 16
 _MEMO_SIZE = 4096  # distinct texts remembered (the same strings recur across resources)
